@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The narrow interface between generic kernel code and x86_64. Generic code
+ * (kernel/) includes this header and nothing else from arch/.
+ */
+#pragma once
+
+#include <lwk/types.h>
+
+/* Kernel virtual memory map (4-level paging):
+ *
+ *   0xffffffff80000000 +-------------------------------+
+ *                      | kernel image (phys + KERNEL_VMA) |
+ *   0xffffc00000000000 +-------------------------------+
+ *                      | device MMIO (uncached)        |
+ *   0xffff800000000000 +-------------------------------+
+ *                      | direct map of owned RAM       |
+ *                      | (virt = phys + DIRECT_MAP)    |
+ *   0xffff800000000000 +-------------------------------+
+ *                      | non-canonical hole            |
+ *   0x0000800000000000 +-------------------------------+
+ *                      | user space (later issues);    |
+ *                      | page 0 is never mapped        |
+ *   0x0000000000000000 +-------------------------------+
+ */
+#define KERNEL_VMA 0xffffffff80000000ull
+#define DIRECT_MAP 0xffff800000000000ull
+#define MMIO_BASE 0xffffc00000000000ull
+
+static inline void *arch_phys_to_virt(paddr_t p)
+{
+	return (void *)(uintptr_t)(pa_addr(p) + DIRECT_MAP);
+}
+
+static inline paddr_t arch_virt_to_phys(const void *v)
+{
+	uint64_t va = (uint64_t)(uintptr_t)v;
+
+	if (va >= KERNEL_VMA)
+		return pa_make(va - KERNEL_VMA);
+	return pa_make(va - DIRECT_MAP);
+}
+
+/* Identity of the running core: its logical index, and the ID the
+ * hardware reports (the APIC ID), read afresh. */
+unsigned int arch_cpu_id(void);
+uint32_t arch_cpu_hw_id(void);
+
+/* Stop this core for good (panic, shutdown). */
+__noreturn void arch_halt_forever(void);
+
+static inline void arch_pause(void)
+{
+	__builtin_ia32_pause();
+}
+
+static inline uint64_t arch_cycles(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* Early, polled console (COM1). */
+void arch_console_init(void);
+void arch_console_write(const char *s, size_t n);
+
+/* Leave the machine with a verdict: under QEMU this exits through
+ * isa-debug-exit; elsewhere the core halts. */
+enum arch_exit_code {
+	ARCH_EXIT_PASS = 0x10,	/* QEMU status 33 */
+	ARCH_EXIT_FAIL = 0x11,	/* QEMU status 35 */
+	ARCH_EXIT_PANIC = 0x12, /* QEMU status 37 */
+};
+__noreturn void arch_exit(enum arch_exit_code code);
+
+/* Busy-wait using the calibrated TSC. */
+void arch_udelay(uint64_t us);
+uint64_t arch_tsc_hz(void);
+
+/* Kernel page tables: start a fresh set with the kernel image mapped (text
+ * read-only and executable, everything else no-execute), add owned RAM to
+ * the direct map with the largest pages that fit, then switch to them. */
+int arch_mmu_init(void);
+int arch_mmu_map_direct(paddr_t base, uint64_t size);
+void arch_mmu_activate(void);
+/* How many pages of each size the direct map uses: [0] 4K, [1] 2M, [2] 1G. */
+void arch_mmu_direct_stats(uint64_t counts[3]);
+/* Is @va mapped in the current tables, and writable / executable? */
+bool arch_mmu_query(uint64_t va, bool *writable, bool *executable);
+
+/* Are NX, write-protect, and SMEP/SMAP (where the CPU has them) on? Logs
+ * what is missing. */
+bool arch_cpu_features_ok(void);
+
+struct cpu;
+/* Finish the boot core's setup once memory management is up: interrupt
+ * controller on, IPIs possible. Returns the boot core's APIC ID. */
+uint32_t arch_boot_cpu_late_init(void);
+void arch_tsc_set_hz(uint64_t hz);
+/* Start core @c through the trampoline page; bounded by @timeout_us.
+ * Returns 0 once the core runs kernel code, -ETIMEDOUT if it never did. */
+int arch_cpu_start(struct cpu *c, paddr_t trampoline, uint64_t timeout_us);
+/* Interrupt a halted core so that it looks at its work again. */
+void arch_cpu_wake(struct cpu *c);
+/* Halt until an interrupt arrives, with no lost-wakeup window: the caller
+ * has interrupts off and has checked for work. */
+void arch_idle_halt(void);
+static inline void arch_irq_disable(void)
+{
+	__asm__ volatile("cli" ::: "memory");
+}
+static inline void arch_irq_enable(void)
+{
+	__asm__ volatile("sti" ::: "memory");
+}

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The local APIC delivers IPIs and nothing else: the timer, LINT0/LINT1 and
+ * the performance counter LVTs are masked, and the legacy 8259 PICs are
+ * remapped out of the exception range and masked. No periodic tick exists.
+ */
+#include <arch/arch.h>
+#include <arch/x86.h>
+#include <arch/lapic.h>
+#include <arch/mmu.h>
+#include <arch/trap.h>
+#include <lwk/errno.h>
+
+#define APIC_BASE_ENABLE (1ull << 11)
+#define APIC_BASE_X2APIC (1ull << 10)
+
+/* Register offsets (xAPIC MMIO); x2APIC MSR = 0x800 + offset / 16. */
+#define REG_ID 0x20
+#define REG_TPR 0x80
+#define REG_EOI 0xb0
+#define REG_SVR 0xf0
+#define REG_ESR 0x280
+#define REG_ICR_LO 0x300
+#define REG_ICR_HI 0x310
+#define REG_LVT_TIMER 0x320
+#define REG_LVT_PERF 0x340
+#define REG_LVT_LINT0 0x350
+#define REG_LVT_LINT1 0x360
+#define REG_LVT_ERROR 0x370
+#define LVT_MASKED (1u << 16)
+#define SVR_ENABLE (1u << 8)
+
+#define ICR_FIXED 0x000
+#define ICR_NMI 0x400
+#define ICR_INIT 0x500
+#define ICR_STARTUP 0x600
+#define ICR_PENDING (1u << 12)
+#define ICR_ASSERT (1u << 14)
+#define ICR_ALL_BUT_SELF (3u << 18)
+
+static volatile uint32_t *xapic_regs;
+static bool x2apic;
+
+static uint32_t lapic_read(uint32_t reg)
+{
+	if (x2apic)
+		return rdmsr(0x800 + reg / 16);
+	return xapic_regs[reg / 4];
+}
+
+static void lapic_write(uint32_t reg, uint32_t v)
+{
+	if (x2apic)
+		wrmsr(0x800 + reg / 16, v);
+	else
+		xapic_regs[reg / 4] = v;
+}
+
+static void pic_disable(void)
+{
+	static const uint8_t init[][2] = {
+		{ 0x20, 0x11 }, { 0xa0, 0x11 }, /* ICW1: init, expect ICW4 */
+		{ 0x21, 0x20 }, { 0xa1, 0x28 }, /* ICW2: vectors 0x20/0x28 */
+		{ 0x21, 0x04 }, { 0xa1, 0x02 }, /* ICW3: cascade */
+		{ 0x21, 0x01 }, { 0xa1, 0x01 }, /* ICW4: 8086 mode */
+		{ 0x21, 0xff }, { 0xa1, 0xff }, /* mask everything */
+	};
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(init); i++)
+		outb(init[i][0], init[i][1]);
+}
+
+void lapic_init(void)
+{
+	uint64_t base = rdmsr(MSR_APIC_BASE);
+
+	if (!xapic_regs && !x2apic) { /* first core: choose the mode */
+		x2apic = cpuid(1, 0).ecx & (1u << 21);
+		if (!x2apic)
+			xapic_regs = mmu_map_mmio(pa_make(base & ~0xfffull), 4096);
+		pic_disable();
+	}
+	base |= APIC_BASE_ENABLE;
+	if (x2apic)
+		base |= APIC_BASE_X2APIC;
+	wrmsr(MSR_APIC_BASE, base);
+
+	lapic_write(REG_TPR, 0);
+	lapic_write(REG_LVT_TIMER, LVT_MASKED);
+	lapic_write(REG_LVT_PERF, LVT_MASKED);
+	lapic_write(REG_LVT_LINT0, LVT_MASKED);
+	lapic_write(REG_LVT_LINT1, LVT_MASKED);
+	lapic_write(REG_LVT_ERROR, VEC_APIC_ERROR);
+	lapic_write(REG_ESR, 0);
+	lapic_write(REG_SVR, SVR_ENABLE | VEC_SPURIOUS);
+	lapic_eoi();
+}
+
+bool lapic_x2apic(void)
+{
+	return x2apic;
+}
+
+uint32_t lapic_id(void)
+{
+	uint32_t id = lapic_read(REG_ID);
+
+	return x2apic ? id : id >> 24;
+}
+
+void lapic_eoi(void)
+{
+	lapic_write(REG_EOI, 0);
+}
+
+uint32_t lapic_read_esr(void)
+{
+	lapic_write(REG_ESR, 0);
+	return lapic_read(REG_ESR);
+}
+
+static int icr_wait_idle(void)
+{
+	if (x2apic) /* x2APIC has no delivery status to wait on */
+		return 0;
+	for (int i = 0; i < 1000000; i++) {
+		if (!(lapic_read(REG_ICR_LO) & ICR_PENDING))
+			return 0;
+		arch_pause();
+	}
+	return -ETIMEDOUT;
+}
+
+static int icr_send(uint32_t apic_id, uint32_t low)
+{
+	int err = icr_wait_idle();
+
+	if (err)
+		return err;
+	if (x2apic) {
+		wrmsr(0x830, ((uint64_t)apic_id << 32) | low);
+		return 0;
+	}
+	lapic_write(REG_ICR_HI, apic_id << 24);
+	lapic_write(REG_ICR_LO, low);
+	return icr_wait_idle();
+}
+
+int lapic_send_ipi(uint32_t apic_id, uint8_t vector)
+{
+	return icr_send(apic_id, ICR_FIXED | ICR_ASSERT | vector);
+}
+
+int lapic_send_init(uint32_t apic_id)
+{
+	return icr_send(apic_id, ICR_INIT | ICR_ASSERT);
+}
+
+int lapic_send_startup(uint32_t apic_id, uint8_t page)
+{
+	return icr_send(apic_id, ICR_STARTUP | ICR_ASSERT | page);
+}
+
+int lapic_send_nmi_all_but_self(void)
+{
+	return icr_send(0, ICR_NMI | ICR_ASSERT | ICR_ALL_BUT_SELF);
+}

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The kernel's page tables, built once at boot from frames of the physical
+ * allocator. Each range is mapped with 1 GiB pages where alignment and the
+ * CPU allow, 2 MiB pages next, and 4 KiB pages only at ragged edges: the TLB
+ * then covers the most memory, and the page walk is the shortest.
+ */
+#include <string.h>
+#include <arch/arch.h>
+#include <arch/x86.h>
+#include <arch/mmu.h>
+#include <lwk/errno.h>
+#include <lwk/pmem.h>
+
+extern char __kernel_start[], __text_end[], __rodata_end[], __kernel_end[];
+
+static uint64_t *kernel_pml4;
+static uint64_t kernel_cr3;
+static uint64_t direct_pages[3];
+static uint64_t mmio_next = MMIO_BASE;
+
+static const unsigned int level_shift[4] = { 39, 30, 21, 12 };
+
+static bool cpu_has_1g_pages(void)
+{
+	return cpuid(0x80000001, 0).edx & (1u << 26);
+}
+
+static uint64_t *table_alloc(void)
+{
+	paddr_t frame;
+
+	if (pmem_alloc(PMEM_SHIFT_4K, &frame))
+		return NULL;
+	memset(arch_phys_to_virt(frame), 0, 4096);
+	return arch_phys_to_virt(frame);
+}
+
+/* The table that the entry at @level for @va points to, made if missing. */
+static uint64_t *table_next(uint64_t *table, uint64_t va, int level)
+{
+	uint64_t *e = &table[(va >> level_shift[level]) & 511];
+	uint64_t *next;
+
+	if (*e & PTE_P)
+		return arch_phys_to_virt(pa_make(*e & PTE_ADDR_MASK));
+	next = table_alloc();
+	if (!next)
+		return NULL;
+	/* Upper levels allow everything; the leaf decides. */
+	*e = pa_addr(arch_virt_to_phys(next)) | PTE_P | PTE_W;
+	return next;
+}
+
+/* Map one page of 1 << level_shift[leaf] bytes. */
+static int map_page(uint64_t va, uint64_t pa, int leaf, uint64_t flags)
+{
+	uint64_t *table = kernel_pml4;
+
+	for (int level = 0; level < leaf; level++) {
+		table = table_next(table, va, level);
+		if (!table)
+			return -ENOMEM;
+	}
+	table[(va >> level_shift[leaf]) & 511] = pa | flags | PTE_P | (leaf < 3 ? PTE_PS : 0);
+	return 0;
+}
+
+/* The largest page (as a leaf level) that fits at va/pa with @left bytes. */
+static int best_leaf(uint64_t va, uint64_t pa, uint64_t left)
+{
+	if (cpu_has_1g_pages() && IS_ALIGNED(va | pa, GiB(1)) && left >= GiB(1))
+		return 1;
+	if (IS_ALIGNED(va | pa, MiB(2)) && left >= MiB(2))
+		return 2;
+	return 3;
+}
+
+static int map_range(uint64_t va, uint64_t pa, uint64_t size, uint64_t flags, bool large,
+		     uint64_t *counts)
+{
+	while (size) {
+		int leaf = large ? best_leaf(va, pa, size) : 3;
+		uint64_t step = 1ull << level_shift[leaf];
+		int err = map_page(va, pa, leaf, flags);
+
+		if (err)
+			return err;
+		if (counts)
+			counts[3 - leaf]++;
+		va += step;
+		pa += step;
+		size -= step;
+	}
+	return 0;
+}
+
+static int map_kernel_part(char *start, char *end, uint64_t flags)
+{
+	uint64_t va = (uint64_t)start;
+
+	return map_range(va, va - KERNEL_VMA, (uint64_t)(end - start), flags, false, NULL);
+}
+
+int arch_mmu_init(void)
+{
+	int err;
+
+	kernel_pml4 = table_alloc();
+	if (!kernel_pml4)
+		return -ENOMEM;
+	kernel_cr3 = pa_addr(arch_virt_to_phys(kernel_pml4));
+	err = map_kernel_part(__kernel_start, __text_end, PTE_G);
+	if (!err)
+		err = map_kernel_part(__text_end, __rodata_end, PTE_G | PTE_NX);
+	if (!err)
+		err = map_kernel_part(__rodata_end, __kernel_end, PTE_G | PTE_W | PTE_NX);
+	return err;
+}
+
+int arch_mmu_map_direct(paddr_t base, uint64_t size)
+{
+	uint64_t pa = ALIGN_DOWN(pa_addr(base), 4096);
+	uint64_t end = ALIGN_UP(pa_addr(base) + size, 4096);
+
+	return map_range(DIRECT_MAP + pa, pa, end - pa, PTE_G | PTE_W | PTE_NX, true, direct_pages);
+}
+
+void arch_mmu_activate(void)
+{
+	write_cr3(kernel_cr3);
+}
+
+void arch_mmu_direct_stats(uint64_t counts[3])
+{
+	memcpy(counts, direct_pages, sizeof(direct_pages));
+}
+
+void *mmu_map_mmio(paddr_t pa, uint64_t size)
+{
+	uint64_t off = pa_addr(pa) & 0xfff;
+	uint64_t va = mmio_next;
+
+	size = ALIGN_UP(size + off, 4096);
+	if (map_range(va, pa_addr(pa) - off, size, PTE_G | PTE_W | PTE_NX | PTE_PCD | PTE_PWT,
+		      false, NULL))
+		return NULL;
+	mmio_next += size + 4096; /* leave a guard page between devices */
+	return (void *)(va + off);
+}
+
+uint64_t mmu_kernel_cr3(void)
+{
+	return kernel_cr3;
+}
+
+const uint64_t *mmu_kernel_pml4(void)
+{
+	return kernel_pml4;
+}
+
+bool arch_mmu_query(uint64_t va, bool *writable, bool *executable)
+{
+	const uint64_t *table = arch_phys_to_virt(pa_make(read_cr3() & PTE_ADDR_MASK));
+	bool w = true, x = true;
+
+	for (int level = 0; level < 4; level++) {
+		uint64_t e = table[(va >> level_shift[level]) & 511];
+
+		if (!(e & PTE_P))
+			return false;
+		w = w && (e & PTE_W);
+		x = x && !(e & PTE_NX);
+		if (level == 3 || (e & PTE_PS))
+			break;
+		table = arch_phys_to_virt(pa_make(e & PTE_ADDR_MASK));
+	}
+	*writable = w;
+	*executable = x;
+	return true;
+}

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The IDT, and what happens on each vector. Every exception in the kernel is
+ * fatal for now and is decoded in full before the panic: vector name, error
+ * code, RIP, CR2, all registers and a backtrace. */
+#include <arch/arch.h>
+#include <arch/x86.h>
+#include <arch/trap.h>
+#include <arch/lapic.h>
+#include <lwk/cpu.h>
+#include <lwk/log.h>
+#include <lwk/panic.h>
+
+struct idt_entry {
+	uint16_t offset_lo;
+	uint16_t selector;
+	uint8_t ist;
+	uint8_t type; /* present, DPL 0, 64-bit interrupt gate */
+	uint16_t offset_mid;
+	uint32_t offset_hi;
+	uint32_t reserved;
+} __packed;
+
+_Static_assert(sizeof(struct idt_entry) == 16, "IDT gate layout");
+
+static struct idt_entry idt[256] __aligned(16);
+extern const uint64_t trap_stub_table[];
+
+static const char *const exception_names[32] = {
+	"divide error",
+	"debug",
+	"NMI",
+	"breakpoint",
+	"overflow",
+	"bound range exceeded",
+	"invalid opcode",
+	"device not available",
+	"double fault",
+	"coprocessor segment overrun",
+	"invalid TSS",
+	"segment not present",
+	"stack-segment fault",
+	"general protection fault",
+	"page fault",
+	"reserved (15)",
+	"x87 floating-point error",
+	"alignment check",
+	"machine check",
+	"SIMD floating-point error",
+	"virtualization exception",
+	"control protection exception",
+	"reserved (22)",
+	"reserved (23)",
+	"reserved (24)",
+	"reserved (25)",
+	"reserved (26)",
+	"reserved (27)",
+	"hypervisor injection",
+	"VMM communication",
+	"security exception",
+	"reserved (31)",
+};
+
+static uint8_t vector_ist(uint64_t vec)
+{
+	switch (vec) {
+	case 2:
+		return IST_NMI;
+	case 8:
+		return IST_DOUBLE_FAULT;
+	case 18:
+		return IST_MACHINE_CHECK;
+	default:
+		return 0;
+	}
+}
+
+void idt_init(void)
+{
+	for (const uint64_t *e = trap_stub_table; e[1]; e += 2) {
+		uint64_t vec = e[0], addr = e[1];
+
+		idt[vec] = (struct idt_entry){
+			.offset_lo = addr & 0xffff,
+			.selector = GDT_KERNEL_CODE,
+			.ist = vector_ist(vec),
+			.type = 0x8e,
+			.offset_mid = (addr >> 16) & 0xffff,
+			.offset_hi = addr >> 32,
+		};
+	}
+}
+
+void idt_load(void)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __packed desc = { sizeof(idt) - 1, (uint64_t)idt };
+
+	__asm__ volatile("lidt %0" : : "m"(desc));
+}
+
+static void print_page_fault(const struct trap_frame *tf)
+{
+	uint64_t e = tf->error;
+
+	log_raw(
+	    "  page fault at CR2=0x%016llx: %s %s in %s mode%s%s\n", (unsigned long long)read_cr2(),
+	    e & 1 ? "protection violation on a" : "not-present page on a",
+	    e & 16 ? "instruction fetch" : (e & 2 ? "write" : "read"), e & 4 ? "user" : "kernel",
+	    e & 8 ? ", reserved bit set" : "", e & 32 ? ", protection key" : "");
+	if (read_cr2() < 4096)
+		log_raw("  (a NULL pointer dereference)\n");
+}
+
+static void print_registers(const struct trap_frame *tf)
+{
+#define R(n) (unsigned long long)tf->n
+	log_raw("  RIP=0x%016llx CS=0x%llx RFLAGS=0x%llx\n", R(rip), R(cs), R(rflags));
+	log_raw("  RSP=0x%016llx SS=0x%llx  CR2=0x%016llx CR3=0x%llx\n", R(rsp), R(ss),
+		(unsigned long long)read_cr2(), (unsigned long long)read_cr3());
+	log_raw("  RAX=%016llx RBX=%016llx RCX=%016llx RDX=%016llx\n", R(rax), R(rbx), R(rcx),
+		R(rdx));
+	log_raw("  RSI=%016llx RDI=%016llx RBP=%016llx R8 =%016llx\n", R(rsi), R(rdi), R(rbp),
+		R(r8));
+	log_raw("  R9 =%016llx R10=%016llx R11=%016llx R12=%016llx\n", R(r9), R(r10), R(r11),
+		R(r12));
+	log_raw("  R13=%016llx R14=%016llx R15=%016llx\n", R(r13), R(r14), R(r15));
+#undef R
+}
+
+static __noreturn void exception_fatal(struct trap_frame *tf)
+{
+	panic_begin();
+	log_raw("\nPANIC on cpu%u: %s (vector %llu), error code 0x%llx\n", arch_cpu_id(),
+		exception_names[tf->vector], (unsigned long long)tf->vector,
+		(unsigned long long)tf->error);
+	if (tf->vector == 14)
+		print_page_fault(tf);
+	print_registers(tf);
+	arch_backtrace(tf->rbp, tf->rip);
+	panic_end();
+}
+
+void trap_dispatch(struct trap_frame *tf)
+{
+	if (tf->vector == 2 && panic_in_progress())
+		arch_halt_forever(); /* stopped by the panicking core */
+	if (tf->vector < 32)
+		exception_fatal(tf);
+	this_cpu()->irqs++;
+	switch (tf->vector) {
+	case VEC_IPI_CALL:
+		this_cpu()->ipis_received++;
+		lapic_eoi();
+		break;
+	case VEC_APIC_ERROR:
+		log_warn("APIC error, ESR 0x%x", lapic_read_esr());
+		lapic_eoi();
+		break;
+	case VEC_SPURIOUS: /* no EOI for spurious interrupts */
+		break;
+	default:
+		log_warn("unexpected interrupt vector %llu", (unsigned long long)tf->vector);
+		lapic_eoi();
+	}
+}

@@ -1,0 +1,594 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The common back end of the boot-description shim. The front ends
+ * (shim_mb2.c, shim_pvh.c) fill a struct shim_state from what the loader
+ * passed; shim_finish() decides the cores, the memory and the trampoline
+ * page and writes them as the FDT described in uapi/lwk/bootdesc.h.
+ */
+#include <libfdt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <uapi/lwk/abi.h>
+#include "shim_internal.h"
+
+#define PAGE_4K KiB(4)
+/* Below 1 MiB the RAM belongs to the trampoline at most; the LWK gets the
+ * rest. The trampoline must sit in conventional memory (below the EBDA and
+ * the VGA hole at 640 KiB) and never on page 0, the real-mode IVT. 0x8000
+ * is preferred because boot loaders and the BIOS data area leave it alone. */
+#define SHIM_LOW_LIMIT MiB(1)
+#define SHIM_TRAMPOLINE_MIN 0x1000
+#define SHIM_TRAMPOLINE_END 0xA0000
+#define SHIM_TRAMPOLINE_PREFERRED 0x8000
+#define SHIM_CPUS_KEY "lwk.cpus"
+
+/* About 9 KiB: too much for the boot stack, and the shim runs once, on the boot
+ * core, before anything else could call it. */
+static struct shim_state shim_state;
+
+struct shim_state *shim_state_init(const struct shim_env *env, const char *who, char *err,
+				   size_t errlen)
+{
+	struct shim_state *st = &shim_state;
+
+	memset(st, 0, sizeof(*st));
+	st->env = env;
+	st->who = who;
+	st->err = err;
+	st->errlen = errlen;
+	if (err && errlen)
+		err[0] = '\0';
+	return st;
+}
+
+int shim_error(struct shim_state *st, int errno_neg, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (st->err && st->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(st->err, st->errlen, fmt, ap);
+		va_end(ap);
+	}
+	return errno_neg;
+}
+
+/* ---- sorted, merged range lists ---------------------------------------- */
+
+static uint64_t range_end(const struct bd_range *r)
+{
+	return r->base + r->size;
+}
+
+/*
+ * Insert [base, end) into the sorted list @r, absorbing every range it
+ * overlaps or touches, so the list stays sorted and merged.
+ */
+static int ranges_insert(struct bd_range *r, unsigned int *n, unsigned int max, uint64_t base,
+			 uint64_t end)
+{
+	unsigned int i = 0, j;
+
+	while (i < *n && range_end(&r[i]) < base)
+		i++;
+	for (j = i; j < *n && r[j].base <= end; j++) {
+		base = MIN(base, r[j].base);
+		end = MAX(end, range_end(&r[j]));
+	}
+	if (j == i) {
+		if (*n == max)
+			return -ENOSPC;
+		memmove(&r[i + 1], &r[i], (*n - i) * sizeof(*r));
+		(*n)++;
+	} else {
+		memmove(&r[i + 1], &r[j], (*n - j) * sizeof(*r));
+		*n -= j - i - 1;
+	}
+	r[i].base = base;
+	r[i].size = end - base;
+	return 0;
+}
+
+/* Cut [base, end) out of @r; a cut that would split a range when the list
+ * is full drops the upper piece, since losing RAM is safe and using
+ * reserved memory is not. */
+static void ranges_cut(struct bd_range *r, unsigned int *n, unsigned int max, uint64_t base,
+		       uint64_t end)
+{
+	for (unsigned int i = 0; i < *n; i++) {
+		uint64_t rb = r[i].base, re = range_end(&r[i]);
+
+		if (re <= base || rb >= end)
+			continue;
+		if (rb < base) {
+			r[i].size = base - rb;
+			if (re > end && *n < max) {
+				memmove(&r[i + 2], &r[i + 1], (*n - i - 1) * sizeof(*r));
+				(*n)++;
+				r[++i] = (struct bd_range){ end, re - end };
+			}
+		} else if (re > end) {
+			r[i] = (struct bd_range){ end, re - end };
+		} else {
+			memmove(&r[i], &r[i + 1], (*n - i - 1) * sizeof(*r));
+			(*n)--;
+			i--;
+		}
+	}
+}
+
+/* Does one range of @r hold all of [base, end)? (@r is merged.) */
+static bool ranges_cover(const struct bd_range *r, unsigned int n, uint64_t base, uint64_t end)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (r[i].base <= base && end <= range_end(&r[i]))
+			return true;
+	return false;
+}
+
+static bool ranges_overlap(const struct bd_range *r, unsigned int n, uint64_t base, uint64_t end)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (r[i].base < end && base < range_end(&r[i]))
+			return true;
+	return false;
+}
+
+int shim_ram_add(struct shim_state *st, uint64_t base, uint64_t size)
+{
+	if (!size)
+		return 0;
+	if (size > UINT64_MAX - base)
+		return shim_error(st, -EINVAL,
+				  "%s: memory map entry at 0x%llx (size 0x%llx) runs past the end "
+				  "of the address space",
+				  st->who, (unsigned long long)base, (unsigned long long)size);
+	if (ranges_insert(st->ram, &st->n_ram, SHIM_MAX_RAM, base, base + size))
+		return shim_error(st, -EINVAL,
+				  "%s: the memory map has more than %u separate usable ranges",
+				  st->who, SHIM_MAX_RAM);
+	return 0;
+}
+
+void shim_ram_remove(struct shim_state *st, uint64_t base, uint64_t size)
+{
+	uint64_t end = size > UINT64_MAX - base ? UINT64_MAX : base + size;
+
+	if (size)
+		ranges_cut(st->ram, &st->n_ram, SHIM_MAX_RAM, base, end);
+}
+
+/* Reserve [base, end), widened to whole 4 KiB pages. */
+int shim_reserve(struct shim_state *st, uint64_t base, uint64_t end)
+{
+	if (end <= base)
+		return 0;
+	base = ALIGN_DOWN(base, PAGE_4K);
+	end = end > ALIGN_DOWN(UINT64_MAX, PAGE_4K) ? UINT64_MAX : ALIGN_UP(end, PAGE_4K);
+	if (ranges_insert(st->reserved, &st->n_reserved, LWK_BD_MAX_RANGES, base, end))
+		return shim_error(st, -EINVAL,
+				  "%s: more than %u separate reserved ranges (kernel and modules)",
+				  st->who, LWK_BD_MAX_RANGES);
+	return 0;
+}
+
+/* ---- untrusted strings -------------------------------------------------- */
+
+/*
+ * Copy the NUL-terminated string at @pa into @buf. It is read a page at a
+ * time because its length is unknown and the page after it may be
+ * unreachable. Returns 0, -EFAULT if unreachable, or -E2BIG if no NUL comes
+ * within @size bytes (then @buf holds a truncated, terminated copy).
+ */
+int shim_read_str(struct shim_state *st, uint64_t pa, char *buf, size_t size)
+{
+	size_t done = 0;
+
+	while (done < size) {
+		uint64_t at = pa + done;
+		uint64_t chunk = MIN(PAGE_4K - (at & (PAGE_4K - 1)), size - done);
+		const char *p, *nul;
+
+		if (at < pa)
+			return -EFAULT;
+		p = st->env->phys(st->env->ctx, at, chunk);
+		if (!p)
+			return -EFAULT;
+		nul = memchr(p, '\0', chunk);
+		if (nul) {
+			memcpy(buf + done, p, nul - p + 1);
+			return 0;
+		}
+		memcpy(buf + done, p, chunk);
+		done += chunk;
+	}
+	buf[size - 1] = '\0';
+	return -E2BIG;
+}
+
+/* ---- cores --------------------------------------------------------------- */
+
+static bool cpus_contain(const struct shim_state *st, uint32_t apic_id)
+{
+	for (unsigned int i = 0; i < st->n_cpus; i++)
+		if (st->cpus[i] == apic_id)
+			return true;
+	return false;
+}
+
+/* Add a core unless it is listed already. Cores beyond LWK_BD_MAX_CPUS are
+ * left out: the kernel cannot use them, and booting with fewer beats not
+ * booting. */
+void shim_cpu_add(struct shim_state *st, uint32_t apic_id)
+{
+	if (st->n_cpus < LWK_BD_MAX_CPUS && !cpus_contain(st, apic_id))
+		st->cpus[st->n_cpus++] = apic_id;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* The value of the last "key=value" word of the command line, as Linux
+ * lets a later word override an earlier one; NULL if there is none. */
+static const char *cmdline_value(const char *cmdline, const char *key, size_t *len)
+{
+	size_t klen = strlen(key);
+	const char *value = NULL;
+	const char *p = cmdline;
+
+	while (*p) {
+		const char *word;
+
+		while (is_blank(*p))
+			p++;
+		word = p;
+		while (*p && !is_blank(*p))
+			p++;
+		if ((size_t)(p - word) > klen && !strncmp(word, key, klen) && word[klen] == '=') {
+			value = word + klen + 1;
+			*len = p - value;
+		}
+	}
+	return value;
+}
+
+static int digit_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* One APIC ID, decimal or 0x hex, exactly @len characters. strtoul() is not
+ * used: it takes signs and blanks, which are not IDs. */
+static bool parse_apic_id(const char *s, size_t len, uint32_t *id)
+{
+	uint64_t v = 0;
+	int base = 10;
+
+	if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+		len -= 2;
+	}
+	if (!len)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		int d = digit_value(s[i]);
+
+		if (d < 0 || d >= base)
+			return false;
+		v = v * base + d;
+		if (v > UINT32_MAX)
+			return false;
+	}
+	*id = v;
+	return true;
+}
+
+static int cpus_override_add(struct shim_state *st, uint32_t id)
+{
+	uint32_t boot = st->env->boot_apic_id;
+
+	if (!st->n_cpus && id != boot)
+		return shim_error(st, -EINVAL,
+				  "lwk.cpus: the first ID must be the boot core's APIC ID %u "
+				  "(0x%x), not %u (0x%x)",
+				  boot, boot, id, id);
+	if (cpus_contain(st, id))
+		return shim_error(st, -EINVAL, "lwk.cpus: APIC ID %u (0x%x) is listed twice", id,
+				  id);
+	if (st->n_cpus == LWK_BD_MAX_CPUS)
+		return shim_error(st, -EINVAL, "lwk.cpus: more than %u APIC IDs", LWK_BD_MAX_CPUS);
+	st->cpus[st->n_cpus++] = id;
+	return 0;
+}
+
+/* lwk.cpus=ID,ID,...: exactly these cores, in this order. */
+static int cpus_from_override(struct shim_state *st, const char *v, size_t len)
+{
+	const char *end = v + len;
+
+	st->n_cpus = 0;
+	for (;;) {
+		const char *comma = memchr(v, ',', end - v);
+		const char *item_end = comma ? comma : end;
+		uint32_t id;
+		int ret;
+
+		if (!parse_apic_id(v, item_end - v, &id))
+			return shim_error(
+			    st, -EINVAL,
+			    "lwk.cpus: '%.*s' is not an APIC ID (use decimal or 0x hex, "
+			    "comma-separated, boot core first)",
+			    (int)MIN(item_end - v, 32), v);
+		ret = cpus_override_add(st, id);
+		if (ret)
+			return ret;
+		if (!comma)
+			return 0;
+		v = comma + 1;
+	}
+}
+
+/* The boot core first, then the others of the MADT, unless the command
+ * line names them. With an override the MADT is not read at all, which
+ * also lets a user boot past broken firmware tables. */
+static int shim_collect_cpus(struct shim_state *st)
+{
+	size_t len;
+	const char *v = cmdline_value(st->cmdline, SHIM_CPUS_KEY, &len);
+
+	if (v)
+		return cpus_from_override(st, v, len);
+	st->n_cpus = 0;
+	shim_cpu_add(st, st->env->boot_apic_id);
+	return shim_acpi_add_cpus(st);
+}
+
+/* ---- memory -------------------------------------------------------------- */
+
+static int shim_reserve_kernel(struct shim_state *st)
+{
+	const struct shim_env *env = st->env;
+
+	if (env->kernel_end < env->kernel_start)
+		return shim_error(
+		    st, -EINVAL,
+		    "boot description: the kernel image ends (0x%llx) before it starts (0x%llx)",
+		    (unsigned long long)env->kernel_end, (unsigned long long)env->kernel_start);
+	return shim_reserve(st, env->kernel_start, env->kernel_end);
+}
+
+/* lwk,memory: the usable RAM from 1 MiB on, in whole 4 KiB pages (firmware
+ * maps may have ranges that start or end inside a page). */
+static int shim_clip_memory(struct shim_state *st)
+{
+	if (!st->has_memmap)
+		return shim_error(st, -EINVAL, "%s: the boot loader passed no memory map", st->who);
+	for (unsigned int i = 0; i < st->n_ram; i++) {
+		uint64_t base = MAX(st->ram[i].base, SHIM_LOW_LIMIT);
+		uint64_t end = ALIGN_DOWN(range_end(&st->ram[i]), PAGE_4K);
+
+		if (base > end)
+			continue;
+		base = ALIGN_UP(base, PAGE_4K);
+		if (base >= end)
+			continue;
+		if (st->n_memory == LWK_BD_MAX_RANGES)
+			return shim_error(st, -EINVAL,
+					  "%s: the memory map has more than %u separate usable "
+					  "ranges above 1 MiB",
+					  st->who, LWK_BD_MAX_RANGES);
+		st->memory[st->n_memory++] = (struct bd_range){ base, end - base };
+	}
+	if (!st->n_memory)
+		return shim_error(st, -EINVAL, "%s: the memory map has no usable RAM above 1 MiB",
+				  st->who);
+	return 0;
+}
+
+static bool trampoline_fits(const struct shim_state *st, uint64_t pa)
+{
+	uint64_t end = pa + SHIM_TRAMPOLINE_SIZE;
+
+	return ranges_cover(st->ram, st->n_ram, pa, end) &&
+	       !ranges_overlap(st->reserved, st->n_reserved, pa, end);
+}
+
+static int shim_pick_trampoline(struct shim_state *st)
+{
+	uint64_t pa = SHIM_TRAMPOLINE_PREFERRED;
+
+	if (!trampoline_fits(st, pa)) {
+		for (pa = SHIM_TRAMPOLINE_MIN; pa + SHIM_TRAMPOLINE_SIZE <= SHIM_TRAMPOLINE_END;
+		     pa += SHIM_TRAMPOLINE_SIZE)
+			if (trampoline_fits(st, pa))
+				break;
+	}
+	if (pa + SHIM_TRAMPOLINE_SIZE > SHIM_TRAMPOLINE_END)
+		return shim_error(st, -EINVAL,
+				  "%s: no usable page below 640 KiB for the AP trampoline (the "
+				  "memory map has no free RAM in 0x1000-0x9ffff)",
+				  st->who);
+	st->trampoline = pa;
+	return 0;
+}
+
+/* ---- writing the FDT ------------------------------------------------------- */
+
+static int fdt_put_ranges(void *fdt, const char *name, const struct bd_range *r, unsigned int n)
+{
+	uint8_t *val;
+	int err = fdt_property_placeholder(fdt, name, n * 16, (void **)&val);
+
+	for (unsigned int i = 0; !err && i < n; i++) {
+		fdt64_t cells[2] = { cpu_to_fdt64(r[i].base), cpu_to_fdt64(r[i].size) };
+
+		memcpy(val + i * sizeof(cells), cells, sizeof(cells));
+	}
+	return err;
+}
+
+static int fdt_put_root_props(const struct shim_state *st, void *fdt)
+{
+	struct bd_range tramp = { st->trampoline, SHIM_TRAMPOLINE_SIZE };
+	int err = fdt_property_string(fdt, "compatible", LWK_BD_COMPATIBLE);
+
+	if (!err)
+		err = fdt_property_u32(fdt, LWK_BD_ABI_VERSION, LWK_ABI_VERSION);
+	if (!err)
+		err = fdt_property_u64(fdt, LWK_BD_TSC_HZ, st->env->tsc_hz);
+	/* No RTC is read yet, so the wall clock starts at the epoch. */
+	if (!err)
+		err = fdt_property_u64(fdt, LWK_BD_WALLCLOCK, 0);
+	if (!err)
+		err = fdt_put_ranges(fdt, LWK_BD_MEMORY, st->memory, st->n_memory);
+	if (!err)
+		err = fdt_put_ranges(fdt, LWK_BD_RESERVED, st->reserved, st->n_reserved);
+	if (!err)
+		err = fdt_put_ranges(fdt, LWK_BD_TRAMPOLINE, &tramp, 1);
+	return err;
+}
+
+/* chosen/bootargs: the whole command line, lwk.cpus included, cut to what
+ * the reader accepts. */
+static int fdt_put_chosen(const struct shim_state *st, void *fdt)
+{
+	size_t len = strnlen(st->cmdline, LWK_BD_MAX_BOOTARGS - 1);
+	char *val;
+	int err = fdt_begin_node(fdt, LWK_BD_CHOSEN + 1);
+
+	if (!err)
+		err = fdt_property_placeholder(fdt, LWK_BD_BOOTARGS, len + 1, (void **)&val);
+	if (!err) {
+		memcpy(val, st->cmdline, len);
+		val[len] = '\0';
+		err = fdt_end_node(fdt);
+	}
+	return err;
+}
+
+static int fdt_put_cpus(const struct shim_state *st, void *fdt)
+{
+	int err = fdt_begin_node(fdt, LWK_BD_CPUS + 1);
+
+	if (!err)
+		err = fdt_property_u32(fdt, "#address-cells", 1);
+	if (!err)
+		err = fdt_property_u32(fdt, "#size-cells", 0);
+	for (unsigned int i = 0; !err && i < st->n_cpus; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "cpu@%u", i);
+		err = fdt_begin_node(fdt, name);
+		if (!err)
+			err = fdt_property_u32(fdt, LWK_BD_CPU_REG, st->cpus[i]);
+		if (!err)
+			err = fdt_end_node(fdt);
+	}
+	if (!err)
+		err = fdt_end_node(fdt);
+	return err;
+}
+
+static int shim_write_fdt(struct shim_state *st, void *fdt, size_t fdt_size)
+{
+	int size = (int)MIN(fdt_size, (size_t)LWK_BD_MAX_SIZE);
+	int err = fdt_create(fdt, size);
+
+	if (!err)
+		err = fdt_finish_reservemap(fdt);
+	if (!err)
+		err = fdt_begin_node(fdt, "");
+	if (!err)
+		err = fdt_put_root_props(st, fdt);
+	if (!err)
+		err = fdt_put_chosen(st, fdt);
+	if (!err)
+		err = fdt_put_cpus(st, fdt);
+	if (!err)
+		err = fdt_end_node(fdt);
+	if (!err)
+		err = fdt_finish(fdt);
+	if (err == -FDT_ERR_NOSPACE)
+		return shim_error(
+		    st, -ENOSPC,
+		    "boot description: does not fit in %d bytes; give the shim a larger buffer",
+		    size);
+	if (err)
+		return shim_error(st, -EINVAL, "boot description: libfdt refused to write it (%s)",
+				  fdt_strerror(err));
+	return 0;
+}
+
+/* ---- a ready-made boot description ----------------------------------------- */
+
+/* Only the size and the header are checked here; bootdesc_parse() checks
+ * the rest when the kernel reads it. */
+static int shim_copy_bootdesc(struct shim_state *st, void *fdt, size_t fdt_size)
+{
+	uint64_t size = st->bootdesc_size;
+	size_t room = MIN(fdt_size, (size_t)LWK_BD_MAX_SIZE);
+	const uint8_t *p;
+	uint32_t magic, total;
+
+	if (size < sizeof(struct fdt_header))
+		return shim_error(st, -EINVAL,
+				  "boot description: the 'bootdesc' module is %llu bytes, too "
+				  "small for an FDT header",
+				  (unsigned long long)size);
+	if (size > room)
+		return shim_error(
+		    st, -EINVAL,
+		    "boot description: the 'bootdesc' module is %llu bytes; at most %zu fit",
+		    (unsigned long long)size, room);
+	p = st->env->phys(st->env->ctx, st->bootdesc_pa, size);
+	if (!p)
+		return shim_error(
+		    st, -EINVAL,
+		    "boot description: the 'bootdesc' module at 0x%llx is not reachable",
+		    (unsigned long long)st->bootdesc_pa);
+	magic = fdt32_to_cpu(shim_rd32(p));
+	total = fdt32_to_cpu(shim_rd32(p + 4));
+	if (magic != FDT_MAGIC)
+		return shim_error(st, -EINVAL,
+				  "boot description: the 'bootdesc' module is not an FDT (magic "
+				  "0x%08x, expected 0x%08x)",
+				  magic, FDT_MAGIC);
+	if (total > size)
+		return shim_error(st, -EINVAL,
+				  "boot description: the 'bootdesc' module's header says %u bytes, "
+				  "but the module has only %llu",
+				  total, (unsigned long long)size);
+	memcpy(fdt, p, size);
+	return 0;
+}
+
+int shim_finish(struct shim_state *st, void *fdt, size_t fdt_size)
+{
+	int ret;
+
+	if (st->has_bootdesc)
+		return shim_copy_bootdesc(st, fdt, fdt_size);
+	if (!st->env->tsc_hz)
+		return shim_error(st, -EINVAL,
+				  "boot description: the TSC frequency is unknown (tsc_hz is 0)");
+	ret = shim_reserve_kernel(st);
+	if (!ret)
+		ret = shim_clip_memory(st);
+	if (!ret)
+		ret = shim_pick_trampoline(st);
+	if (!ret)
+		ret = shim_collect_cpus(st);
+	if (!ret)
+		ret = shim_write_fdt(st, fdt, fdt_size);
+	return ret;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The boot-description shim: when a boot loader (GRUB via multiboot2, or
+ * QEMU's -kernel via PVH) starts the kernel, the shim turns what the loader
+ * handed over into the same FDT boot description that lwkctl writes in
+ * partition mode. It is pure logic over memory reached through env->phys(),
+ * so it runs unchanged in host unit tests.
+ */
+#pragma once
+
+#include <lwk/types.h>
+
+struct shim_env {
+	/* Map [pa, pa + len) for reading; NULL if it is not reachable. */
+	const void *(*phys)(void *ctx, uint64_t pa, uint64_t len);
+	void *ctx;
+	uint32_t boot_apic_id; /* APIC ID of the core running the shim */
+	uint64_t tsc_hz;       /* measured by the caller */
+	uint64_t kernel_start; /* physical extent of the kernel image */
+	uint64_t kernel_end;
+};
+
+#define SHIM_TRAMPOLINE_SIZE 0x1000
+
+/*
+ * Build the boot description into @fdt (@fdt_size bytes). Returns 0, or a
+ * negative errno with a one-line reason in @err that names what is wrong
+ * ("multiboot2: tag at offset 0x48 runs past the end (size 0x1000)").
+ *
+ * Command-line keys the shim itself honours:
+ *   lwk.cpus=ID,ID,...  use exactly these APIC IDs (first = boot core must be
+ *                       the running one) instead of every enabled MADT entry.
+ * A multiboot2 module whose command line is "bootdesc" is taken as the boot
+ * description itself (after a size and header check) instead of building one.
+ */
+int shim_from_multiboot2(const struct shim_env *env, uint64_t mbi_pa, void *fdt, size_t fdt_size,
+			 char *err, size_t errlen);
+int shim_from_pvh(const struct shim_env *env, uint64_t start_info_pa, void *fdt, size_t fdt_size,
+		  char *err, size_t errlen);

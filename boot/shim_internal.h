@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Private to boot/shim*.c: the facts the loader-specific front ends
+ * (shim_mb2.c, shim_pvh.c) collect, and the common back end (shim.c,
+ * shim_acpi.c) that turns them into the boot description.
+ *
+ * Everything the loader handed over is untrusted: the front ends validate
+ * each structure before they use it, and copy what they keep into the state
+ * so that no pointer from env->phys() outlives the step that asked for it.
+ */
+#pragma once
+
+#include <string.h>
+#include <lwk/bootdesc.h>
+#include <lwk/errno.h>
+#include <lwk/types.h>
+#include "shim.h"
+
+/* Usable RAM is kept whole (below 1 MiB too, for the trampoline) and is
+ * clipped only when written out, so it may hold more than the output. */
+#define SHIM_MAX_RAM (2 * LWK_BD_MAX_RANGES)
+/* Longest command line the shim reads; bootargs keep only the first
+ * LWK_BD_MAX_BOOTARGS - 1 bytes, but lwk.cpus may sit further on. */
+#define SHIM_CMDLINE_MAX 4096
+#define SHIM_RSDP_MAX 36
+#define SHIM_BOOTDESC_NAME "bootdesc"
+
+struct shim_state {
+	const struct shim_env *env;
+	char *err;
+	size_t errlen;
+	const char *who; /* "multiboot2" or "pvh": the prefix of messages */
+
+	char cmdline[SHIM_CMDLINE_MAX];
+	bool has_memmap;
+	struct bd_range ram[SHIM_MAX_RAM]; /* sorted, merged, unclipped */
+	unsigned int n_ram;
+	struct bd_range reserved[LWK_BD_MAX_RANGES]; /* sorted, merged */
+	unsigned int n_reserved;
+
+	/* The RSDP: a copy from the loader, else an address, else a scan. */
+	uint8_t rsdp[SHIM_RSDP_MAX];
+	size_t rsdp_len;
+	uint64_t rsdp_pa;
+
+	bool has_bootdesc;
+	uint64_t bootdesc_pa;
+	uint64_t bootdesc_size;
+
+	uint32_t cpus[LWK_BD_MAX_CPUS]; /* [0] = the boot core */
+	unsigned int n_cpus;
+
+	/* What is written out, computed from the above by shim_finish(). */
+	struct bd_range memory[LWK_BD_MAX_RANGES];
+	unsigned int n_memory;
+	uint64_t trampoline;
+};
+
+/* shim.c */
+struct shim_state *shim_state_init(const struct shim_env *env, const char *who, char *err,
+				   size_t errlen);
+int shim_error(struct shim_state *st, int errno_neg, const char *fmt, ...) __printf(3, 4);
+int shim_ram_add(struct shim_state *st, uint64_t base, uint64_t size);
+void shim_ram_remove(struct shim_state *st, uint64_t base, uint64_t size);
+int shim_reserve(struct shim_state *st, uint64_t base, uint64_t end);
+int shim_read_str(struct shim_state *st, uint64_t pa, char *buf, size_t size);
+void shim_cpu_add(struct shim_state *st, uint32_t apic_id);
+int shim_finish(struct shim_state *st, void *fdt, size_t fdt_size);
+
+/* shim_acpi.c: append the enabled cores of the MADT, if there is one. */
+int shim_acpi_add_cpus(struct shim_state *st);
+
+/* Little-endian loads from untrusted, possibly unaligned bytes. */
+static inline uint16_t shim_rd16(const void *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint32_t shim_rd32(const void *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint64_t shim_rd64(const void *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}

@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The kernel's reader of the boot description (uapi/lwk/bootdesc.h). The
+ * FDT comes from outside the kernel (the shim, or lwkctl in partition
+ * mode), so every property is checked for presence, size and sense before
+ * anything is decoded, and every refusal names what is wrong.
+ */
+#include <libfdt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <lwk/bootdesc.h>
+#include <lwk/errno.h>
+#include <uapi/lwk/abi.h>
+
+#define BD_RANGE_BYTES 16	   /* u64 base, u64 size */
+#define BD_TRAMPOLINE_LIMIT MiB(1) /* real mode reaches no further */
+#define BD_PAGE KiB(4)
+
+struct bd_reader {
+	const void *fdt;
+	struct bootdesc *bd;
+	char *err;
+	size_t errlen;
+};
+
+static __printf(2, 3) int bd_error(struct bd_reader *r, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!r->err || !r->errlen)
+		return -EINVAL;
+	n = snprintf(r->err, r->errlen, "boot description: ");
+	if (n >= 0 && (size_t)n < r->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(r->err + n, r->errlen - n, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+static int bd_check_header(struct bd_reader *r, size_t max_size)
+{
+	uint32_t total;
+	int err;
+
+	if (max_size < sizeof(struct fdt_header))
+		return bd_error(r,
+				"truncated (only %zu bytes available, the FDT header alone is %zu)",
+				max_size, sizeof(struct fdt_header));
+	if (fdt_magic(r->fdt) != FDT_MAGIC)
+		return bd_error(r, "no FDT magic (found 0x%08x, expected 0x%08x)",
+				fdt_magic(r->fdt), FDT_MAGIC);
+	total = fdt_totalsize(r->fdt);
+	if (total > max_size)
+		return bd_error(r, "truncated (header says %u bytes, only %zu available)", total,
+				max_size);
+	if (total > LWK_BD_MAX_SIZE)
+		return bd_error(r, "is %u bytes, more than the limit of %u", total,
+				LWK_BD_MAX_SIZE);
+	err = fdt_check_full(r->fdt, total);
+	if (err)
+		return bd_error(r, "malformed FDT (%s)", fdt_strerror(err));
+	return 0;
+}
+
+/*
+ * A root property of exactly @size bytes into @out. Returns 0, 1 if it is
+ * absent (the caller decides whether that is an error), or -EINVAL.
+ */
+static int bd_get_fixed(struct bd_reader *r, const char *name, int size, void *out)
+{
+	int len;
+	const void *p = fdt_getprop(r->fdt, 0, name, &len);
+
+	if (!p)
+		return 1;
+	if (len != size)
+		return bd_error(r, "'%s' is %d bytes, expected %d", name, len, size);
+	memcpy(out, p, size);
+	return 0;
+}
+
+static int bd_required(struct bd_reader *r, int ret, const char *name)
+{
+	return ret == 1 ? bd_error(r, "no '%s' on the root node", name) : ret;
+}
+
+static int bd_get_u32(struct bd_reader *r, const char *name, uint32_t *v)
+{
+	fdt32_t be;
+	int ret = bd_get_fixed(r, name, sizeof(be), &be);
+
+	if (!ret)
+		*v = fdt32_to_cpu(be);
+	return ret;
+}
+
+static int bd_get_u64(struct bd_reader *r, const char *name, uint64_t *v)
+{
+	fdt64_t be;
+	int ret = bd_get_fixed(r, name, sizeof(be), &be);
+
+	if (!ret)
+		*v = fdt64_to_cpu(be);
+	return ret;
+}
+
+static void bd_decode_range(const uint8_t *p, struct bd_range *out)
+{
+	fdt64_t cells[2];
+
+	memcpy(cells, p, sizeof(cells));
+	out->base = fdt64_to_cpu(cells[0]);
+	out->size = fdt64_to_cpu(cells[1]);
+}
+
+static int bd_check_range(struct bd_reader *r, const char *name, unsigned int i,
+			  const struct bd_range *range)
+{
+	if (range->size > UINT64_MAX - range->base)
+		return bd_error(r,
+				"'%s' range %u (base 0x%llx size 0x%llx) runs past the end of the "
+				"address space",
+				name, i, (unsigned long long)range->base,
+				(unsigned long long)range->size);
+	return 0;
+}
+
+/* A "base size" list. Returns 0, 1 if absent, or -EINVAL. */
+static int bd_get_ranges(struct bd_reader *r, const char *name, struct bd_range *out,
+			 unsigned int *n)
+{
+	int len;
+	const uint8_t *p = fdt_getprop(r->fdt, 0, name, &len);
+	int ret = 0;
+
+	if (!p)
+		return 1;
+	if (len % BD_RANGE_BYTES)
+		return bd_error(r, "'%s' is %d bytes, not a multiple of %d", name, len,
+				BD_RANGE_BYTES);
+	if (len / BD_RANGE_BYTES > LWK_BD_MAX_RANGES)
+		return bd_error(r, "'%s' has %d ranges, more than %u", name, len / BD_RANGE_BYTES,
+				LWK_BD_MAX_RANGES);
+	*n = len / BD_RANGE_BYTES;
+	for (unsigned int i = 0; !ret && i < *n; i++) {
+		bd_decode_range(p + i * BD_RANGE_BYTES, &out[i]);
+		ret = bd_check_range(r, name, i, &out[i]);
+	}
+	return ret;
+}
+
+/* A single "base size" pair. Returns 0, 1 if absent, or -EINVAL. */
+static int bd_get_range(struct bd_reader *r, const char *name, struct bd_range *out)
+{
+	uint8_t raw[BD_RANGE_BYTES];
+	int ret = bd_get_fixed(r, name, sizeof(raw), raw);
+
+	if (ret)
+		return ret;
+	bd_decode_range(raw, out);
+	return bd_check_range(r, name, 0, out);
+}
+
+static int bd_parse_identity(struct bd_reader *r)
+{
+	int len;
+	const char *compat = fdt_getprop(r->fdt, 0, "compatible", &len);
+	uint32_t abi = 0;
+	int ret;
+
+	if (!compat)
+		return bd_error(r, "no 'compatible' on the root node");
+	if (fdt_stringlist_contains(compat, len, LWK_BD_COMPATIBLE) != 1)
+		return bd_error(r, "'compatible' does not list \"%s\"", LWK_BD_COMPATIBLE);
+	ret = bd_required(r, bd_get_u32(r, LWK_BD_ABI_VERSION, &abi), LWK_BD_ABI_VERSION);
+	if (ret)
+		return ret;
+	if (abi != LWK_ABI_VERSION)
+		return bd_error(r,
+				"'%s' is %u, but this kernel speaks ABI version %u; use the lwkctl "
+				"and kernel of the same build",
+				LWK_BD_ABI_VERSION, abi, LWK_ABI_VERSION);
+	return 0;
+}
+
+static int bd_parse_clock(struct bd_reader *r)
+{
+	struct bootdesc *bd = r->bd;
+	int ret = bd_required(r, bd_get_u64(r, LWK_BD_TSC_HZ, &bd->tsc_hz), LWK_BD_TSC_HZ);
+
+	if (ret)
+		return ret;
+	if (!bd->tsc_hz)
+		return bd_error(r, "'%s' is 0", LWK_BD_TSC_HZ);
+	ret = bd_get_u64(r, LWK_BD_WALLCLOCK, &bd->wallclock_offset_ns);
+	return ret == 1 ? 0 : ret;
+}
+
+static int bd_parse_memory(struct bd_reader *r)
+{
+	struct bootdesc *bd = r->bd;
+	int ret = bd_required(r, bd_get_ranges(r, LWK_BD_MEMORY, bd->memory, &bd->n_memory),
+			      LWK_BD_MEMORY);
+	bool any = false;
+
+	if (ret)
+		return ret;
+	for (unsigned int i = 0; i < bd->n_memory; i++)
+		any |= bd->memory[i].size != 0;
+	if (!any)
+		return bd_error(r, "'%s' has no nonzero range", LWK_BD_MEMORY);
+	ret = bd_get_ranges(r, LWK_BD_RESERVED, bd->reserved, &bd->n_reserved);
+	return ret == 1 ? 0 : ret;
+}
+
+static int bd_parse_trampoline(struct bd_reader *r)
+{
+	struct bd_range *t = &r->bd->trampoline;
+	int ret = bd_required(r, bd_get_range(r, LWK_BD_TRAMPOLINE, t), LWK_BD_TRAMPOLINE);
+
+	if (ret)
+		return ret;
+	if (t->base + t->size > BD_TRAMPOLINE_LIMIT)
+		return bd_error(r, "'%s' (0x%llx, size 0x%llx) does not lie below 1 MiB",
+				LWK_BD_TRAMPOLINE, (unsigned long long)t->base,
+				(unsigned long long)t->size);
+	if (!IS_ALIGNED(t->base, BD_PAGE))
+		return bd_error(r, "'%s' base 0x%llx is not 4 KiB aligned", LWK_BD_TRAMPOLINE,
+				(unsigned long long)t->base);
+	if (t->size < BD_PAGE)
+		return bd_error(r, "'%s' size 0x%llx is less than 4 KiB", LWK_BD_TRAMPOLINE,
+				(unsigned long long)t->size);
+	return 0;
+}
+
+static int bd_parse_log(struct bd_reader *r)
+{
+	int ret = bd_get_range(r, LWK_BD_LOG, &r->bd->log);
+
+	return ret == 1 ? 0 : ret;
+}
+
+static int bd_parse_notify(struct bd_reader *r)
+{
+	fdt32_t ipi[2];
+	int ret = bd_get_fixed(r, LWK_BD_NOTIFY_IPI, sizeof(ipi), ipi);
+
+	if (ret)
+		return ret == 1 ? 0 : ret;
+	r->bd->has_notify_ipi = true;
+	r->bd->notify_vector = fdt32_to_cpu(ipi[0]);
+	r->bd->notify_apic_id = fdt32_to_cpu(ipi[1]);
+	return 0;
+}
+
+static int bd_parse_bootargs(struct bd_reader *r)
+{
+	int node = fdt_path_offset(r->fdt, LWK_BD_CHOSEN);
+	const char *args;
+	int len;
+
+	if (node < 0)
+		return 0;
+	args = fdt_getprop(r->fdt, node, LWK_BD_BOOTARGS, &len);
+	if (!args)
+		return 0;
+	if (len > LWK_BD_MAX_BOOTARGS)
+		return bd_error(r, "%s/%s is %d bytes, more than %d", LWK_BD_CHOSEN,
+				LWK_BD_BOOTARGS, len, LWK_BD_MAX_BOOTARGS);
+	if (!memchr(args, '\0', len))
+		return bd_error(r, "%s/%s is not NUL-terminated", LWK_BD_CHOSEN, LWK_BD_BOOTARGS);
+	memcpy(r->bd->bootargs, args, strlen(args) + 1);
+	return 0;
+}
+
+/* cpu@N must be the N-th node, so that N is the logical CPU number. */
+static int bd_parse_cpu(struct bd_reader *r, int node, unsigned int index)
+{
+	const char *name = fdt_get_name(r->fdt, node, NULL);
+	const fdt32_t *reg;
+	char want[16];
+	uint32_t id;
+	int len;
+
+	if (index >= LWK_BD_MAX_CPUS)
+		return bd_error(r, "%s has more than %u cpu nodes", LWK_BD_CPUS, LWK_BD_MAX_CPUS);
+	snprintf(want, sizeof(want), "cpu@%u", index);
+	if (!name || strcmp(name, want))
+		return bd_error(
+		    r,
+		    "%s/%s is out of place: node %u must be %s (cpu@N run 0, 1, 2, ... in order)",
+		    LWK_BD_CPUS, name ? name : "?", index, want);
+	reg = fdt_getprop(r->fdt, node, LWK_BD_CPU_REG, &len);
+	if (!reg)
+		return bd_error(r, "%s/%s has no '%s'", LWK_BD_CPUS, name, LWK_BD_CPU_REG);
+	if (len != sizeof(*reg))
+		return bd_error(r, "%s/%s: '%s' is %d bytes, expected 4", LWK_BD_CPUS, name,
+				LWK_BD_CPU_REG, len);
+	id = fdt32_ld(reg);
+	for (unsigned int i = 0; i < index; i++)
+		if (r->bd->cpu_apic_id[i] == id)
+			return bd_error(r, "%s/%s has APIC ID %u (0x%x), like %s/cpu@%u",
+					LWK_BD_CPUS, name, id, id, LWK_BD_CPUS, i);
+	r->bd->cpu_apic_id[index] = id;
+	return 0;
+}
+
+static int bd_parse_cpus(struct bd_reader *r)
+{
+	int cpus = fdt_path_offset(r->fdt, LWK_BD_CPUS);
+	unsigned int n = 0;
+	int node, ret;
+
+	if (cpus < 0)
+		return bd_error(r, "no %s node", LWK_BD_CPUS);
+	fdt_for_each_subnode(node, r->fdt, cpus)
+	{
+		ret = bd_parse_cpu(r, node, n++);
+		if (ret)
+			return ret;
+	}
+	if (node != -FDT_ERR_NOTFOUND)
+		return bd_error(r, "%s: %s", LWK_BD_CPUS, fdt_strerror(node));
+	if (!n)
+		return bd_error(r, "%s has no cpu@N nodes", LWK_BD_CPUS);
+	r->bd->n_cpus = n;
+	return 0;
+}
+
+int bootdesc_parse(const void *fdt, size_t max_size, struct bootdesc *bd, char *err, size_t errlen)
+{
+	struct bd_reader r = { fdt, bd, err, errlen };
+	int ret;
+
+	memset(bd, 0, sizeof(*bd));
+	if (err && errlen)
+		err[0] = '\0';
+	ret = bd_check_header(&r, max_size);
+	if (!ret)
+		ret = bd_parse_identity(&r);
+	if (!ret)
+		ret = bd_parse_clock(&r);
+	if (!ret)
+		ret = bd_parse_memory(&r);
+	if (!ret)
+		ret = bd_parse_trampoline(&r);
+	if (!ret)
+		ret = bd_parse_log(&r);
+	if (!ret)
+		ret = bd_parse_notify(&r);
+	if (!ret)
+		ret = bd_parse_bootargs(&r);
+	if (!ret)
+		ret = bd_parse_cpus(&r);
+	return ret;
+}

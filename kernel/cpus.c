@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Cores sit in the idle loop until the boot core hands them work. No timer
+ * ever fires: an idle core either polls its work slot (idle=poll; fastest
+ * hand-off, no interrupt needed) or halts (idle=halt; the sender then wakes
+ * it with an IPI, and only then).
+ */
+#include <arch/arch.h>
+#include <lwk/cpus.h>
+#include <lwk/errno.h>
+#include <lwk/kmain.h>
+#include <lwk/log.h>
+
+#define AP_START_TIMEOUT_US 200000
+
+static enum idle_mode idle_mode = IDLE_HALT;
+
+void cpus_set_idle_mode(enum idle_mode mode)
+{
+	idle_mode = mode;
+}
+
+enum idle_mode cpus_idle_mode(void)
+{
+	return idle_mode;
+}
+
+void cpus_setup(const struct bootdesc *bd, uint32_t boot_apic_id)
+{
+	ncpus = bd->n_cpus;
+	for (unsigned int i = 0; i < ncpus; i++) {
+		cpus[i].id = i;
+		cpus[i].apic_id = bd->cpu_apic_id[i];
+		cpus[i].state = i == 0 ? CPU_ONLINE : CPU_ABSENT;
+	}
+}
+
+unsigned int cpus_start_all(const struct bootdesc *bd)
+{
+	unsigned int failed = 0;
+	paddr_t tramp = pa_make(bd->trampoline.base);
+
+	for (unsigned int i = 1; i < ncpus; i++) {
+		struct cpu *c = &cpus[i];
+		int err;
+
+		c->state = CPU_STARTING;
+		err = arch_cpu_start(c, tramp, AP_START_TIMEOUT_US);
+		/* The AP marks itself online; allow it a moment after it
+		 * reached the kernel. */
+		for (int t = 0; !err && c->state != CPU_ONLINE && t < 100000; t++)
+			arch_udelay(10);
+		if (err || c->state != CPU_ONLINE) {
+			c->state = CPU_FAILED;
+			failed++;
+			log_err("AP %u (APIC 0x%x) did not start%s; check the cores listed in the "
+				"boot description",
+				i, c->apic_id, err == -ETIMEDOUT ? " within 200 ms" : "");
+		}
+	}
+	log_info("%u of %u cores online", cpus_online(), ncpus);
+	return failed;
+}
+
+unsigned int cpus_online(void)
+{
+	unsigned int n = 0;
+
+	for_each_cpu (c)
+		n += c->state == CPU_ONLINE;
+	return n;
+}
+
+void kernel_ap_main(struct cpu *c)
+{
+	__atomic_store_n(&c->state, CPU_ONLINE, __ATOMIC_RELEASE);
+	log_info("online (APIC 0x%x)", c->apic_id);
+	cpus_idle_loop();
+}
+
+static bool work_pending(struct cpu *c)
+{
+	return __atomic_load_n(&c->work_seq, __ATOMIC_ACQUIRE) != c->done_seq;
+}
+
+static void run_work(struct cpu *c)
+{
+	uint64_t seq = c->work_seq;
+
+	c->work_fn(c->work_arg);
+	__atomic_store_n(&c->done_seq, seq, __ATOMIC_RELEASE);
+}
+
+__noreturn void cpus_idle_loop(void)
+{
+	struct cpu *c = this_cpu();
+
+	for (;;) {
+		arch_irq_disable();
+		if (work_pending(c)) {
+			arch_irq_enable();
+			run_work(c);
+		} else if (idle_mode == IDLE_POLL) {
+			arch_irq_enable();
+			arch_pause();
+		} else {
+			__atomic_store_n(&c->halted, 1, __ATOMIC_SEQ_CST);
+			if (!work_pending(c))
+				arch_idle_halt();
+			__atomic_store_n(&c->halted, 0, __ATOMIC_RELAXED);
+		}
+	}
+}
+
+void cpus_call(struct cpu *c, void (*fn)(void *), void *arg)
+{
+	c->work_fn = fn;
+	c->work_arg = arg;
+	__atomic_store_n(&c->work_seq, c->work_seq + 1, __ATOMIC_SEQ_CST);
+	/* Pairs with the idle loop's store of 'halted' before its last check:
+	 * either it sees the work, or we see it halted and wake it. */
+	if (__atomic_load_n(&c->halted, __ATOMIC_SEQ_CST))
+		arch_cpu_wake(c);
+}
+
+bool cpus_wait(struct cpu *c, uint64_t timeout_us)
+{
+	uint64_t hz = arch_tsc_hz();
+	uint64_t end = arch_cycles() + hz / 1000000 * timeout_us;
+
+	while (work_pending(c)) {
+		if (arch_cycles() > end)
+			return false;
+		arch_pause();
+	}
+	return true;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Bringing cores online, the idle loop, and running work on another core. */
+#pragma once
+
+#include <lwk/bootdesc.h>
+#include <lwk/cpu.h>
+
+enum idle_mode { IDLE_HALT, IDLE_POLL };
+
+void cpus_set_idle_mode(enum idle_mode mode);
+enum idle_mode cpus_idle_mode(void);
+/* Fill cpus[] from the boot description (cpu 0 = the running core). */
+void cpus_setup(const struct bootdesc *bd, uint32_t boot_apic_id);
+/* Start every other core; returns how many failed to come online. */
+unsigned int cpus_start_all(const struct bootdesc *bd);
+unsigned int cpus_online(void);
+/* Have @c run fn(arg) from its idle loop. */
+void cpus_call(struct cpu *c, void (*fn)(void *), void *arg);
+/* Wait until @c finished its last call; false after @timeout_us. */
+bool cpus_wait(struct cpu *c, uint64_t timeout_us);
+__noreturn void cpus_idle_loop(void);

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Panic: print why, stop every core, and leave with a failure verdict. */
+#pragma once
+
+#include <lwk/check.h>
+
+/* The two halves of a panic, for callers (exception decoding) that print
+ * their own report in between. */
+void panic_begin(void);
+__noreturn void panic_end(void);
+bool panic_in_progress(void);
+
+/* Arch hooks. */
+void arch_backtrace(uint64_t rbp, uint64_t rip);
+void arch_stop_other_cpus(void);

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR MIT) */
+/*
+ * The boot description: a flattened device tree (FDT) that is the kernel's
+ * only source of facts about its world. Both producers (the multiboot2/PVH
+ * shim and, later, lwkctl + lwk.ko) write it with these keys, and the kernel
+ * reads nothing else.
+ *
+ *   / {
+ *       compatible = "lwk,bootdesc";
+ *       lwk,abi-version = <u32>;
+ *       lwk,tsc-hz = <u64>;                  TSC ticks per second
+ *       lwk,wallclock-offset-ns = <u64>;     CLOCK_REALTIME - CLOCK_MONOTONIC at TSC 0
+ *       lwk,memory = <u64 base, u64 size>...;    RAM the LWK owns
+ *       lwk,reserved = <u64 base, u64 size>...;  parts of it in use at boot
+ *       lwk,trampoline = <u64 base, u64 size>;   AP start page(s) below 1 MiB
+ *       lwk,log = <u64 base, u64 size>;          optional shared log ring
+ *       lwk,notify-ipi = <u32 vector, u32 apic-id>;  optional doorbell to Linux
+ *       chosen { bootargs = "kernel command line"; };
+ *       cpus {
+ *           cpu@N { reg = <u32 apic-id>; };  N = logical index, 0 = boot core
+ *       };
+ *   };
+ *
+ * All integers are big-endian, as FDT properties always are. Sizes and
+ * addresses are 64-bit even on small machines so that one reader serves all.
+ */
+#pragma once
+
+#define LWK_BD_COMPATIBLE "lwk,bootdesc"
+#define LWK_BD_ABI_VERSION "lwk,abi-version"
+#define LWK_BD_TSC_HZ "lwk,tsc-hz"
+#define LWK_BD_WALLCLOCK "lwk,wallclock-offset-ns"
+#define LWK_BD_MEMORY "lwk,memory"
+#define LWK_BD_RESERVED "lwk,reserved"
+#define LWK_BD_TRAMPOLINE "lwk,trampoline"
+#define LWK_BD_LOG "lwk,log"
+#define LWK_BD_NOTIFY_IPI "lwk,notify-ipi"
+#define LWK_BD_CHOSEN "/chosen"
+#define LWK_BD_BOOTARGS "bootargs"
+#define LWK_BD_CPUS "/cpus"
+#define LWK_BD_CPU_REG "reg"
+
+/* Limits every producer respects and the reader enforces. */
+#define LWK_BD_MAX_CPUS 256
+#define LWK_BD_MAX_RANGES 64
+#define LWK_BD_MAX_BOOTARGS 1024
+#define LWK_BD_MAX_SIZE (64 * 1024)

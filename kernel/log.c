@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <stdarg.h>
+#include <stdio.h>
+#include <arch/arch.h>
+#include <lwk/log.h>
+#include <lwk/spinlock.h>
+#include <uapi/lwk/log.h>
+
+#define LOG_RING_SIZE (64 * 1024)
+
+static struct {
+	struct lwk_log_ring hdr;
+	uint8_t data[LOG_RING_SIZE];
+} ring = { .hdr = { LWK_LOG_MAGIC, LWK_ABI_VERSION, LOG_RING_SIZE, 0, 0 } };
+
+static struct spinlock log_lock = SPINLOCK_INIT;
+static enum log_level max_level = LOG_INFO;
+static const char *const level_tag[] = { "error: ", "warning: ", "", "debug: " };
+
+void log_set_level(enum log_level level)
+{
+	max_level = level;
+}
+
+void log_force_unlock(void)
+{
+	log_lock.owner = log_lock.next;
+}
+
+static void ring_append(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		ring.data[(ring.hdr.head + i) % LOG_RING_SIZE] = s[i];
+	__atomic_store_n(&ring.hdr.head, ring.hdr.head + n, __ATOMIC_RELEASE);
+}
+
+static void emit(const char *s, size_t n)
+{
+	spin_lock(&log_lock);
+	ring_append(s, n);
+	arch_console_write(s, n);
+	spin_unlock(&log_lock);
+}
+
+/* Microseconds since TSC zero; before calibration the stamp is 0. */
+static uint64_t log_stamp_us(void)
+{
+	uint64_t hz = arch_tsc_hz();
+
+	return hz ? arch_cycles() / (hz / 1000000 ? hz / 1000000 : 1) : 0;
+}
+
+void log_write(enum log_level level, const char *fmt, ...)
+{
+	char line[512];
+	uint64_t us = log_stamp_us();
+	int n;
+	va_list ap;
+
+	if (level > max_level)
+		return;
+	n = snprintf(line, sizeof(line), "[%5llu.%06llu] cpu%u: %s",
+		     (unsigned long long)(us / 1000000), (unsigned long long)(us % 1000000),
+		     arch_cpu_id(), level_tag[level]);
+	va_start(ap, fmt);
+	n += vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(line) - 2)
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
+	emit(line, n);
+}
+
+void log_raw(const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(line) - 1)
+		n = sizeof(line) - 1;
+	emit(line, n);
+}
+
+size_t log_tail(char *buf, size_t n)
+{
+	uint64_t head, len;
+
+	if (!n)
+		return 0;
+	spin_lock(&log_lock);
+	head = ring.hdr.head;
+	len = MIN(MIN((uint64_t)n - 1, head), (uint64_t)LOG_RING_SIZE);
+	for (uint64_t i = 0; i < len; i++)
+		buf[i] = ring.data[(head - len + i) % LOG_RING_SIZE];
+	buf[len] = '\0';
+	spin_unlock(&log_lock);
+	return len;
+}

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The kernel proper: from a boot description to every core online. */
+#include <stdio.h>
+#include <string.h>
+#include <arch/arch.h>
+#include <lwk/bootdesc.h>
+#include <lwk/cmdline.h>
+#include <lwk/cpus.h>
+#include <lwk/kmain.h>
+#include <lwk/ktest.h>
+#include <lwk/log.h>
+#include <lwk/mm.h>
+
+static struct bootdesc bd;
+
+const struct bootdesc *kernel_bootdesc(void)
+{
+	return &bd;
+}
+
+static __noreturn void boot_fail(const char *what)
+{
+	log_raw("lwk: %s\n", what);
+	log_raw("lwk: boot failed; stopping\n");
+	arch_exit(ARCH_EXIT_FAIL);
+}
+
+static void apply_cmdline(const char *args)
+{
+	char v[32];
+
+	if (cmdline_get(args, "loglevel", v, sizeof(v))) {
+		if (!strcmp(v, "debug"))
+			log_set_level(LOG_DEBUG);
+		else if (!strcmp(v, "warn"))
+			log_set_level(LOG_WARN);
+		else if (!strcmp(v, "err"))
+			log_set_level(LOG_ERR);
+	}
+	if (cmdline_get(args, "idle", v, sizeof(v))) {
+		if (!strcmp(v, "poll"))
+			cpus_set_idle_mode(IDLE_POLL);
+		else if (strcmp(v, "halt"))
+			log_warn("idle=%s is unknown; using idle=halt (or idle=poll)", v);
+	}
+}
+
+static void check_boot_core(void)
+{
+	uint32_t apic = arch_boot_cpu_late_init();
+
+	if (apic != bd.cpu_apic_id[0]) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg),
+			 "boot description: cpu@0 has APIC ID 0x%x, but the boot core is APIC 0x%x",
+			 bd.cpu_apic_id[0], apic);
+		boot_fail(msg);
+	}
+	cpus_setup(&bd, apic);
+}
+
+static __noreturn void run_ktests(const char *selector)
+{
+	unsigned int failed = ktest_run(selector);
+
+	log_raw("ktest: done\n");
+	arch_exit(failed ? ARCH_EXIT_FAIL : ARCH_EXIT_PASS);
+}
+
+__noreturn void kmain(const void *fdt, size_t max_size)
+{
+	char err[160], sel[64];
+
+	if (bootdesc_parse(fdt, max_size, &bd, err, sizeof(err)))
+		boot_fail(err);
+	arch_tsc_set_hz(bd.tsc_hz);
+	apply_cmdline(bd.bootargs);
+	log_info("lwk: booting on %u cores, TSC %llu kHz, command line \"%s\"", bd.n_cpus,
+		 (unsigned long long)(bd.tsc_hz / 1000), bd.bootargs);
+	if (mm_init(&bd))
+		boot_fail("memory setup failed");
+	check_boot_core();
+	cpus_start_all(&bd);
+	log_info("lwk: up: %u cores online, idle=%s", cpus_online(),
+		 cpus_idle_mode() == IDLE_POLL ? "poll" : "halt");
+	if (cmdline_get(bd.bootargs, "lwk.ktest", sel, sizeof(sel)))
+		run_ktests(sel);
+	cpus_idle_loop();
+}

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <stdarg.h>
+#include <stdio.h>
+#include <arch/arch.h>
+#include <lwk/log.h>
+#include <lwk/panic.h>
+
+static int panicking = -1; /* id of the panicking core, or -1 */
+
+bool panic_in_progress(void)
+{
+	return READ_ONCE(panicking) >= 0;
+}
+
+void panic_begin(void)
+{
+	int expected = -1;
+	int me = arch_cpu_id();
+
+	__asm__ volatile("cli");
+	if (!__atomic_compare_exchange_n(&panicking, &expected, me, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE)) {
+		if (expected == me) /* a fault while panicking: just leave */
+			arch_exit(ARCH_EXIT_PANIC);
+		arch_halt_forever(); /* another core is reporting */
+	}
+	arch_stop_other_cpus();
+	log_force_unlock();
+}
+
+__noreturn void panic_end(void)
+{
+	log_raw("lwk: kernel panic on cpu%u; stopping\n", arch_cpu_id());
+	arch_exit(ARCH_EXIT_PANIC);
+}
+
+__noreturn void panic(const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	panic_begin();
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_raw("\nPANIC on cpu%u: %s\n", arch_cpu_id(), msg);
+	arch_backtrace((uint64_t)__builtin_frame_address(0), (uint64_t)__builtin_return_address(0));
+	panic_end();
+}
+
+/* libfdt is built with the stack protector; its canary lives at %fs:0x28
+ * (struct cpu's stack_canary). */
+__noreturn void __stack_chk_fail(void);
+__noreturn void __stack_chk_fail(void)
+{
+	panic("stack protector: a stack buffer overflow was detected");
+}

@@ -1,0 +1,1 @@
+KOBJS += $(patsubst %.c,$(BUILD)/%.o,$(wildcard kernel/*.c))

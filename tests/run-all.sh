@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The whole test suite, one verdict at the end ("N passed, N failed").
+#   tests/run-all.sh           host unit tests + QEMU suite + reproducibility
+#   tests/run-all.sh ktest     the QEMU suite only
+# Each QEMU case boots the kernel with a hard timeout (tests/qemu/run).
+set -u
+cd "$(dirname "$0")/.."
+mode=${1:-all}
+passed=0
+failed=0
+
+record() {
+	if [ "$1" = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+}
+
+host_tests() {
+	local out line
+	out=$(build/host/unit 2>&1)
+	echo "$out" | grep -E '^(FAIL|ok  )|passed' | sed 's/^/host: /'
+	echo "$out" | grep -E '^  ' | sed 's/^/host: /'
+	line=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1)
+	if [ -z "$line" ]; then
+		echo "FAIL host unit tests crashed:"; echo "$out" | tail -20
+		failed=$((failed + 1))
+		return
+	fi
+	passed=$((passed + $(echo "$line" | cut -d' ' -f1)))
+	failed=$((failed + $(echo "$line" | cut -d' ' -f3)))
+}
+
+q() {
+	tests/qemu/run "$@"
+	record $?
+}
+
+ktests() {
+	q --name ktest-smp4 -- lwk.ktest=all
+	q --name ktest-smp1 --smp 1 -- lwk.ktest=all
+	q --name ktest-smp4-grub --iso -- lwk.ktest=all
+	q --name ktest-smp4-poll -- lwk.ktest=all idle=poll
+	q --name ktest-mem64M --mem 64M -- lwk.ktest=all
+	q --name ktest-mem2G --mem 2G -- lwk.ktest=all
+	q --name ktest-mem6G --mem 6G --grep "x 1G" -- lwk.ktest=all
+}
+
+# Failures on purpose: each must end in the right verdict with a message
+# that names the problem, never in a hang or a pass.
+bad_input() {
+	local dtbs=build/test-bootdesc
+	mkdir -p "$dtbs"
+	for f in tests/qemu/bootdesc/*.dts; do
+		dtc -q -I dts -O dtb -o "$dtbs/$(basename "$f" .dts).dtb" "$f" || record 1
+	done
+	head -c 3000 /dev/zero | tr '\0' 'x' >"$dtbs/garbage.dtb"
+	head -c 100 "$dtbs/wrong-abi.dtb" >"$dtbs/truncated.dtb"
+
+	q --name null-deref --expect panic --grep "page fault at CR2=0x0000000000000000" \
+		--grep "NULL pointer dereference" --grep "backtrace:" -- lwk.ktest=fault.null_deref
+	q --name missing-core --smp 2 --expect fail \
+		--grep "AP 2 (APIC 0x9) did not start" -- lwk.cpus=0,1,0x9 lwk.ktest=all
+	q --name unknown-ktest --expect fail --grep "no test matches 'nosuch'" -- lwk.ktest=nosuch
+	q --name bootdesc-garbage --iso --module "$dtbs/garbage.dtb" --expect fail \
+		--grep "lwk: " --grep "boot failed" --
+	q --name bootdesc-truncated --iso --module "$dtbs/truncated.dtb" --expect fail \
+		--grep "lwk: " --
+	q --name bootdesc-no-memory --iso --module "$dtbs/no-memory.dtb" --expect fail \
+		--grep "lwk,memory" --grep "boot failed" --
+	q --name bootdesc-wrong-abi --iso --module "$dtbs/wrong-abi.dtb" --expect fail \
+		--grep "999" --grep "boot failed" --
+	q --name bootdesc-cpu-order --iso --module "$dtbs/cpus-out-of-order.dtb" --expect fail \
+		--grep "cpu@2" --grep "boot failed" --
+}
+
+reproducible() {
+	local tmp a b
+	tmp=$(mktemp -d)
+	for d in a b; do
+		mkdir -p "$tmp/$d"
+		git ls-files -z | xargs -0 tar -cf - | tar -C "$tmp/$d" -xf -
+		make -s -C "$tmp/$d" build/lwk.elf build/lwk.iso >"$tmp/$d.log" 2>&1 ||
+			{ echo "FAIL reproducible: build in $tmp/$d failed"; cat "$tmp/$d.log"; record 1; return; }
+	done
+	a=$(cd "$tmp/a" && sha256sum build/lwk.elf build/lwk.iso)
+	b=$(cd "$tmp/b" && sha256sum build/lwk.elf build/lwk.iso)
+	if [ "$a" = "$b" ]; then
+		echo "PASS reproducible: two clean builds in different directories are bit-identical"
+		echo "$a" | sed 's/^/    /'
+		record 0
+		rm -rf "$tmp"
+	else
+		echo "FAIL reproducible: builds differ (kept in $tmp)"
+		echo "$a"; echo "$b"
+		record 1
+	fi
+}
+
+format_check() {
+	if make -s format-check; then record 0; else
+		echo "FAIL format-check: run 'make format' and commit the result"
+		record 1
+	fi
+}
+
+if [ "$mode" = all ]; then
+	host_tests
+	format_check
+fi
+ktests
+bad_input
+if [ "$mode" = all ]; then
+	reproducible
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
