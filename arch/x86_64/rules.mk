@@ -6,7 +6,8 @@ KOBJS += $(patsubst %.S,$(BUILD)/%.o,$(wildcard $(ARCH_DIR)/*.S)) \
 # by hand: the compiler emits "->NAME value" markers that we turn into defines.
 $(BUILD)/gen/asm-offsets.h: $(ARCH_DIR)/asm-offsets.c | $(BUILD)/fdt-include/.stamp
 	@mkdir -p $(dir $@)
-	$(CC) $(filter-out -MMD -MP,$(KCFLAGS)) -S $< -o $(BUILD)/gen/asm-offsets.s
-	{ echo '/* generated from $< */'; echo '#pragma once'; \
+	@echo "  GEN     $@"
+	$(Q)$(CC) $(filter-out -MMD -MP,$(KCFLAGS)) -S $< -o $(BUILD)/gen/asm-offsets.s
+	$(Q){ echo '/* generated from $< */'; echo '#pragma once'; \
 	  sed -n 's/.*->\([A-Z_0-9]*\) \$$\{0,1\}\([0-9-]*\).*/#define \1 \2/p' \
 	  $(BUILD)/gen/asm-offsets.s; } > $@
