@@ -9,7 +9,8 @@ $(BUILD)/host/%.o: %.c
 	$(Q)$(CC) $(HOSTCFLAGS) -c $< -o $@
 
 $(BUILD)/host/unit: $(HOST_OBJS)
-	$(CC) -fsanitize=address,undefined -o $@ $^ -lfdt
+	@echo "  HOSTLD  $@"
+	$(Q)$(CC) -fsanitize=address,undefined -o $@ $^ -lfdt
 
 host-test: $(BUILD)/host/unit
 	$(BUILD)/host/unit
