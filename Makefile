@@ -33,7 +33,7 @@ KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
 
 HOSTCFLAGS := -std=gnu11 -O1 -g $(WARN) -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -Itests/host/fakeinc -Ikernel/include -Iboot \
-	-Itests/host -MMD -MP
+	-Itests/host -I$(BUILD)/gen -MMD -MP
 
 KOBJS :=
 HOSTTESTS :=

@@ -3,7 +3,7 @@ HOST_KSRCS := kernel/pmem.c kernel/bootdesc.c $(wildcard boot/shim*.c)
 HOST_SRCS := $(wildcard tests/host/*.c) $(HOST_KSRCS)
 HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(HOST_SRCS))
 
-$(BUILD)/host/%.o: %.c
+$(BUILD)/host/%.o: %.c | $(BUILD)/gen/asm-offsets.h
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"
 	$(Q)$(CC) $(HOSTCFLAGS) -c $< -o $@

@@ -8,5 +8,6 @@
 #define LONG_MAX 0x7fffffffffffffffl
 #define LONG_MIN (-LONG_MAX - 1)
 #define ULONG_MAX 0xfffffffffffffffful
-#define LLONG_MAX LONG_MAX
+#define LLONG_MAX 0x7fffffffffffffffll
+#define LLONG_MIN (-LLONG_MAX - 1)
 #define ULLONG_MAX 0xffffffffffffffffull
