@@ -10,7 +10,7 @@
 #include <lwk/log.h>
 
 static void expect_format(const char *file, int line, const char *want, const char *fmt, ...)
-	__printf(4, 5);
+    __printf(4, 5);
 
 static void expect_format(const char *file, int line, const char *want, const char *fmt, ...)
 {

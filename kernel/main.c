@@ -80,9 +80,11 @@ __noreturn void kmain(const void *fdt, size_t max_size)
 		 (unsigned long long)(bd.tsc_hz / 1000), bd.bootargs);
 	/* Partition-mode keys that nothing produces yet: say so, loudly. */
 	if (bd.log.size)
-		log_warn("boot description: lwk,log is not supported yet; the log stays in kernel memory");
+		log_warn("boot description: lwk,log is not supported yet; the log stays in kernel "
+			 "memory");
 	if (bd.has_notify_ipi)
-		log_warn("boot description: lwk,notify-ipi is not supported yet; Linux is not notified");
+		log_warn(
+		    "boot description: lwk,notify-ipi is not supported yet; Linux is not notified");
 	if (mm_init(&bd))
 		boot_fail("memory setup failed");
 	check_boot_core();
