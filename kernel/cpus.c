@@ -37,12 +37,18 @@ void cpus_setup(const struct bootdesc *bd, uint32_t boot_apic_id)
 
 unsigned int cpus_start_all(const struct bootdesc *bd)
 {
+	static struct cpu *aps[LWK_BD_MAX_CPUS];
 	unsigned int failed = 0;
 	paddr_t tramp = pa_make(bd->trampoline.base);
+	int err;
 
+	for (unsigned int i = 1; i < ncpus; i++)
+		aps[i - 1] = &cpus[i];
+	err = ncpus > 1 ? arch_cpus_send_init(aps, ncpus - 1) : 0;
+	if (err)
+		log_err("could not send INIT to the other cores (error %d)", err);
 	for (unsigned int i = 1; i < ncpus; i++) {
 		struct cpu *c = &cpus[i];
-		int err;
 
 		c->state = CPU_STARTING;
 		err = arch_cpu_start(c, tramp, AP_START_TIMEOUT_US);

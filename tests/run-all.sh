@@ -38,6 +38,7 @@ q() {
 ktests() {
 	q --name ktest-smp4 -- lwk.ktest=all
 	q --name ktest-smp1 --smp 1 -- lwk.ktest=all
+	q --name ktest-smp8 --smp 8 -- lwk.ktest=all
 	q --name ktest-smp4-grub --iso -- lwk.ktest=all
 	q --name ktest-smp4-poll -- lwk.ktest=all idle=poll
 	q --name ktest-mem64M --mem 64M -- lwk.ktest=all

@@ -36,6 +36,7 @@
 #define ICR_STARTUP 0x600
 #define ICR_PENDING (1u << 12)
 #define ICR_ASSERT (1u << 14)
+#define ICR_LEVEL (1u << 15)
 #define ICR_ALL_BUT_SELF (3u << 18)
 
 static volatile uint32_t *xapic_regs;
@@ -154,6 +155,13 @@ int lapic_send_ipi(uint32_t apic_id, uint8_t vector)
 int lapic_send_init(uint32_t apic_id)
 {
 	return icr_send(apic_id, ICR_INIT | ICR_ASSERT);
+}
+
+/* The level-deassert half of INIT that pre-Pentium 4 parts need; newer
+ * ones ignore it, x2APIC has no such mode. */
+int lapic_send_init_deassert(uint32_t apic_id)
+{
+	return x2apic ? 0 : icr_send(apic_id, ICR_INIT | ICR_LEVEL);
 }
 
 int lapic_send_startup(uint32_t apic_id, uint8_t page)

@@ -99,7 +99,9 @@ struct cpu;
  * controller on, IPIs possible. Returns the boot core's APIC ID. */
 uint32_t arch_boot_cpu_late_init(void);
 void arch_tsc_set_hz(uint64_t hz);
-/* Start core @c through the trampoline page; bounded by @timeout_us.
+/* Put the listed cores into their wait-for-STARTUP state (INIT). */
+int arch_cpus_send_init(struct cpu *const *list, unsigned int n);
+/* Start core @c, already INITed, through the trampoline page; bounded by @timeout_us.
  * Returns 0 once the core runs kernel code, -ETIMEDOUT if it never did. */
 int arch_cpu_start(struct cpu *c, paddr_t trampoline, uint64_t timeout_us);
 /* Interrupt a halted core so that it looks at its work again. */
