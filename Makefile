@@ -20,7 +20,7 @@ FDT_LIB := /usr/lib/x86_64-linux-gnu/libfdt.a
 
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wstrict-prototypes \
 	-Wmissing-prototypes -Wshadow
-KCFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-builtin -nostdinc \
+KCFLAGS := -std=gnu11 -O2 -g $(WARN) -DLWK_KERNEL -ffreestanding -fno-builtin -nostdinc \
 	-isystem $(GCC_INC) -Ilibc-min/include -isystem $(BUILD)/fdt-include \
 	-Ikernel/include -Iarch/$(ARCH)/include -I$(BUILD)/gen -Iboot \
 	-mcmodel=kernel -mno-red-zone -mgeneral-regs-only -mno-sse -mno-mmx \
@@ -45,6 +45,8 @@ include boot/rules.mk
 include arch/$(ARCH)/rules.mk
 include kernel/rules.mk
 include tests/rules.mk
+-include libc-min/user/rules.mk
+-include tests/user/rules.mk
 
 # libfdt's headers are copied next to the build so the kernel's -nostdinc
 # build sees them without the rest of /usr/include.
