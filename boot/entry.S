@@ -86,8 +86,8 @@ common32:
 	rdmsr
 	or	$EFER_LME, %eax
 	wrmsr
-	mov	%cr0, %eax
-	or	$(CR0_PG | CR0_PE | CR0_WP), %eax
+	/* An explicit CR0, not the loader's: its CD/NW bits are undefined. */
+	mov	$CR0_LONG_MODE, %eax
 	mov	%eax, %cr0
 
 	lgdt	PHYS(boot_gdt_desc)

@@ -40,8 +40,10 @@ static void boot_cpu_early(void)
 
 	c->id = 0;
 	c->apic_id = cpuid(1, 0).ebx >> 24;
-	if (cpuid(0, 0).eax >= 0xb)
-		c->apic_id = cpuid(0xb, 0).edx; /* full x2APIC ID */
+	/* Leaf 0xB has the full x2APIC ID; some parts list the leaf but leave
+	 * it empty (ebx == 0), so only trust it when it is filled in. */
+	if (cpuid(0, 0).eax >= 0xb && cpuid(0xb, 0).ebx)
+		c->apic_id = cpuid(0xb, 0).edx;
 	c->kstack_top = (uint64_t)boot_stack_top;
 	idt_init();
 	cpu_init(c, ist);

@@ -30,8 +30,9 @@ trampoline_start:
 	rdmsr
 	or	$(EFER_LME | EFER_NXE), %eax
 	wrmsr
-	mov	%cr0, %eax
-	or	$(CR0_PE | CR0_PG | CR0_WP), %eax
+	/* After INIT, CR0 has CD and NW set: write all of it, or the core
+	 * runs with its caches off. */
+	mov	$CR0_LONG_MODE, %eax
 	mov	%eax, %cr0
 	/* far pointer {u32 far_offset, u16 far_selector} */
 	ljmpl	*TP_PARAMS_OFFSET + TP_FAR_OFFSET
@@ -47,7 +48,10 @@ trampoline_long:
 	mov	TP_STACK_TOP(%rbx), %rsp
 	mov	TP_ARG(%rbx), %rdi
 	mov	TP_ENTRY(%rbx), %rax
-	/* The block may be reused for the next AP once this is seen. */
+	/* Tell the boot core we are in. The block, its GDT and the
+	 * trampoline page tables stay in use until this core switches to the
+	 * kernel's tables and reports itself online: only then is the block
+	 * reused for the next core. */
 	movl	$1, TP_STARTED(%rbx)
 	xor	%ebp, %ebp
 	call	*%rax

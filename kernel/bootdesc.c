@@ -233,6 +233,18 @@ static int bd_parse_trampoline(struct bd_reader *r)
 	if (t->size < BD_PAGE)
 		return bd_error(r, "'%s' size 0x%llx is less than 4 KiB", LWK_BD_TRAMPOLINE,
 				(unsigned long long)t->size);
+	/* The kernel writes AP start code there: it must not be memory the
+	 * allocator could hand out as well. */
+	for (unsigned int i = 0; i < r->bd->n_memory; i++) {
+		const struct bd_range *m = &r->bd->memory[i];
+
+		if (t->base < m->base + m->size && m->base < t->base + t->size)
+			return bd_error(r,
+					"'%s' (0x%llx) overlaps '%s' range %u; it must lie outside "
+					"the owned memory",
+					LWK_BD_TRAMPOLINE, (unsigned long long)t->base,
+					LWK_BD_MEMORY, i);
+	}
 	return 0;
 }
 

@@ -45,8 +45,14 @@ unsigned int cpus_start_all(const struct bootdesc *bd)
 	for (unsigned int i = 1; i < ncpus; i++)
 		aps[i - 1] = &cpus[i];
 	err = ncpus > 1 ? arch_cpus_send_init(aps, ncpus - 1) : 0;
-	if (err)
-		log_err("could not send INIT to the other cores (error %d)", err);
+	if (err) {
+		log_err("cannot send INIT to the other cores (error %d): the boot core's local "
+			"APIC does not answer; running on one core",
+			err);
+		for (unsigned int i = 1; i < ncpus; i++)
+			cpus[i].state = CPU_FAILED;
+		return ncpus - 1;
+	}
 	for (unsigned int i = 1; i < ncpus; i++) {
 		struct cpu *c = &cpus[i];
 
@@ -57,6 +63,8 @@ unsigned int cpus_start_all(const struct bootdesc *bd)
 		for (int t = 0; !err && c->state != CPU_ONLINE && t < 100000; t++)
 			arch_udelay(10);
 		if (err || c->state != CPU_ONLINE) {
+			if (!err) /* ran, but never came online: stop it */
+				arch_cpu_park(c);
 			c->state = CPU_FAILED;
 			failed++;
 			log_err("AP %u (APIC 0x%x) did not start%s; check the cores listed in the "

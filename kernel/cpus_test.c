@@ -91,11 +91,13 @@ TEST(smp, call_reaches_idle_core)
 
 static void count_irqs_while_spinning(void *arg)
 {
-	uint64_t before = this_cpu()->irqs;
+	uint64_t before = this_cpu()->irqs, flags = arch_irq_save();
 
 	arch_irq_enable();
 	arch_udelay(*(uint64_t *)arg);
 	KT_EXPECT_EQ(this_cpu()->irqs - before, 0);
+	arch_irq_disable();
+	arch_irq_restore(flags);
 }
 
 /* No tick: with interrupts on, a spinning core takes no interrupt at all. */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <arch/arch.h>
 #include <lwk/log.h>
+#include <lwk/panic.h>
 #include <lwk/spinlock.h>
 #include <uapi/lwk/log.h>
 
@@ -22,11 +23,6 @@ void log_set_level(enum log_level level)
 	max_level = level;
 }
 
-void log_force_unlock(void)
-{
-	log_lock.owner = log_lock.next;
-}
-
 static void ring_append(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -34,12 +30,29 @@ static void ring_append(const char *s, size_t n)
 	__atomic_store_n(&ring.hdr.head, ring.hdr.head + n, __ATOMIC_RELEASE);
 }
 
+/*
+ * Interrupt handlers log too, so the lock is taken with interrupts off.
+ * Once a core panics, only it may write: it does so without the lock (the
+ * holder may be a core it just stopped), and any other core that still
+ * gets here stops itself instead of interleaving with the report.
+ */
 static void emit(const char *s, size_t n)
 {
+	uint64_t flags;
+
+	if (panic_in_progress()) {
+		if (panic_cpu() != (int)arch_cpu_id())
+			arch_halt_forever();
+		ring_append(s, n);
+		arch_console_write(s, n);
+		return;
+	}
+	flags = arch_irq_save();
 	spin_lock(&log_lock);
 	ring_append(s, n);
 	arch_console_write(s, n);
 	spin_unlock(&log_lock);
+	arch_irq_restore(flags);
 }
 
 /* Microseconds since TSC zero; before calibration the stamp is 0. */
@@ -89,8 +102,11 @@ size_t log_tail(char *buf, size_t n)
 {
 	uint64_t head, len;
 
+	uint64_t flags;
+
 	if (!n)
 		return 0;
+	flags = arch_irq_save();
 	spin_lock(&log_lock);
 	head = ring.hdr.head;
 	len = MIN(MIN((uint64_t)n - 1, head), (uint64_t)LOG_RING_SIZE);
@@ -98,5 +114,6 @@ size_t log_tail(char *buf, size_t n)
 		buf[i] = ring.data[(head - len + i) % LOG_RING_SIZE];
 	buf[len] = '\0';
 	spin_unlock(&log_lock);
+	arch_irq_restore(flags);
 	return len;
 }

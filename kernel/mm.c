@@ -67,7 +67,9 @@ static int map_owned(const struct bootdesc *bd)
 
 	for (unsigned int i = 0; i < bd->n_memory && !err; i++)
 		err = arch_mmu_map_direct(pa_make(bd->memory[i].base), bd->memory[i].size);
-	if (!err) /* the AP trampoline page lies below the owned RAM */
+	/* The AP trampoline page lies outside the owned RAM (the reader
+	 * refuses an overlap), so it needs a mapping of its own. */
+	if (!err)
 		err = arch_mmu_map_direct(pa_make(bd->trampoline.base), bd->trampoline.size);
 	return err;
 }

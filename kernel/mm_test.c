@@ -80,9 +80,16 @@ TEST(mm, direct_map_uses_large_pages)
 	KT_EXPECT(pages[0] <= 2 * 511 * (kernel_bootdesc()->n_memory + 1));
 }
 
-TEST(mm, protection_features)
+static void check_features(void *arg)
 {
 	KT_EXPECT(arch_cpu_features_ok());
+}
+
+/* On every core: an AP that came up with caches off or without NX would
+ * look fine from the boot core. */
+TEST(mm, protection_features_on_every_core)
+{
+	ktest_each_cpu(check_features, NULL, 5000000);
 }
 
 TEST_MANUAL(fault, null_deref)

@@ -12,6 +12,11 @@ bool panic_in_progress(void)
 	return READ_ONCE(panicking) >= 0;
 }
 
+int panic_cpu(void)
+{
+	return READ_ONCE(panicking);
+}
+
 void panic_begin(void)
 {
 	int expected = -1;
@@ -20,12 +25,15 @@ void panic_begin(void)
 	__asm__ volatile("cli");
 	if (!__atomic_compare_exchange_n(&panicking, &expected, me, false, __ATOMIC_ACQ_REL,
 					 __ATOMIC_ACQUIRE)) {
-		if (expected == me) /* a fault while panicking: just leave */
+		if (expected == me) { /* a fault while panicking: just leave */
+			static const char msg[] = "\nlwk: fault while reporting a panic\n";
+
+			arch_console_write(msg, sizeof(msg) - 1);
 			arch_exit(ARCH_EXIT_PANIC);
+		}
 		arch_halt_forever(); /* another core is reporting */
 	}
 	arch_stop_other_cpus();
-	log_force_unlock();
 }
 
 __noreturn void panic_end(void)
@@ -44,7 +52,9 @@ __noreturn void panic(const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	log_raw("\nPANIC on cpu%u: %s\n", arch_cpu_id(), msg);
-	arch_backtrace((uint64_t)__builtin_frame_address(0), (uint64_t)__builtin_return_address(0));
+	/* Start at panic()'s caller: its frame and the address it called from. */
+	arch_backtrace(*(uint64_t *)__builtin_frame_address(0),
+		       (uint64_t)__builtin_return_address(0));
 	panic_end();
 }
 

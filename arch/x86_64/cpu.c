@@ -13,7 +13,6 @@
 
 struct cpu cpus[LWK_BD_MAX_CPUS];
 unsigned int ncpus;
-static bool percpu_ready;
 
 /* Bits 32-47 of the TSS descriptor type word: present, 64-bit TSS (9). */
 #define GDT_TSS_TYPE 0x89ull
@@ -60,7 +59,7 @@ static void cpu_enable_features(void)
 	uint64_t cr4 = read_cr4() | CR4_PGE;
 
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
-	write_cr0(read_cr0() | CR0_WP);
+	write_cr0(CR0_LONG_MODE);
 	if (l7.ebx & (1u << 7))
 		cr4 |= CR4_SMEP;
 	if (l7.ebx & (1u << 20))
@@ -72,8 +71,13 @@ static void cpu_enable_features(void)
  * of its kernel stack; each IST stack is its own frame above it. */
 void cpu_init(struct cpu *c, const uint64_t ist_top[IST_COUNT])
 {
+	/* Per-CPU base first: anything below may fault, and the fault report
+	 * asks which core it is on. */
 	c->self = c;
 	c->stack_canary = 0x4c574b2d43414e59ull ^ c->apic_id;
+	wrmsr(MSR_GS_BASE, (uint64_t)c);
+	wrmsr(MSR_FS_BASE, (uint64_t)c);
+	wrmsr(MSR_KERNEL_GS_BASE, 0);
 	gdt_fill(c);
 	memset(&c->arch.tss, 0, sizeof(c->arch.tss));
 	c->arch.tss.iomap_base = sizeof(c->arch.tss);
@@ -84,16 +88,16 @@ void cpu_init(struct cpu *c, const uint64_t ist_top[IST_COUNT])
 	}
 	gdt_load(c);
 	idt_load();
-	wrmsr(MSR_GS_BASE, (uint64_t)c);
-	wrmsr(MSR_FS_BASE, (uint64_t)c);
-	wrmsr(MSR_KERNEL_GS_BASE, 0);
 	cpu_enable_features();
-	percpu_ready = true;
 }
 
+/* GS base is per core and zero until cpu_init(): read it rather than trust
+ * a global flag, so a core that faults early still reports sensibly. */
 unsigned int arch_cpu_id(void)
 {
-	return percpu_ready ? this_cpu()->id : 0;
+	uint64_t gs = rdmsr(MSR_GS_BASE);
+
+	return gs ? ((struct cpu *)gs)->id : 0;
 }
 
 static bool feature_on(const char *name, bool cpu_has, bool enabled)
@@ -109,6 +113,7 @@ bool arch_cpu_features_ok(void)
 	bool ok = feature_on("NX", true, rdmsr(MSR_EFER) & EFER_NXE);
 
 	ok &= feature_on("CR0.WP", true, read_cr0() & CR0_WP);
+	ok &= feature_on("caches (CR0.CD/NW clear)", true, !(read_cr0() & (CR0_CD | CR0_NW)));
 	ok &= feature_on("SMEP", l7.ebx & (1u << 7), read_cr4() & CR4_SMEP);
 	ok &= feature_on("SMAP", l7.ebx & (1u << 20), read_cr4() & CR4_SMAP);
 	return ok;

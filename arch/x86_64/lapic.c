@@ -10,6 +10,8 @@
 #include <arch/mmu.h>
 #include <arch/trap.h>
 #include <lwk/errno.h>
+#include <lwk/log.h>
+#include <lwk/panic.h>
 
 #define APIC_BASE_ENABLE (1ull << 11)
 #define APIC_BASE_X2APIC (1ull << 10)
@@ -37,7 +39,6 @@
 #define ICR_PENDING (1u << 12)
 #define ICR_ASSERT (1u << 14)
 #define ICR_LEVEL (1u << 15)
-#define ICR_ALL_BUT_SELF (3u << 18)
 
 static volatile uint32_t *xapic_regs;
 static bool x2apic;
@@ -60,6 +61,7 @@ static void lapic_write(uint32_t reg, uint32_t v)
 static void pic_disable(void)
 {
 	static const uint8_t init[][2] = {
+		{ 0x21, 0xff }, { 0xa1, 0xff }, /* mask while reprogramming */
 		{ 0x20, 0x11 }, { 0xa0, 0x11 }, /* ICW1: init, expect ICW4 */
 		{ 0x21, 0x20 }, { 0xa1, 0x28 }, /* ICW2: vectors 0x20/0x28 */
 		{ 0x21, 0x04 }, { 0xa1, 0x02 }, /* ICW3: cascade */
@@ -77,9 +79,16 @@ void lapic_init(void)
 
 	if (!xapic_regs && !x2apic) { /* first core: choose the mode */
 		x2apic = cpuid(1, 0).ecx & (1u << 21);
-		if (!x2apic)
+		if (!x2apic) {
 			xapic_regs = mmu_map_mmio(pa_make(base & ~0xfffull), 4096);
+			if (!xapic_regs)
+				panic("lapic: cannot map the xAPIC page at 0x%llx",
+				      (unsigned long long)(base & ~0xfffull));
+		}
+		/* The PICs belong to us only when we own the machine (VM
+		 * mode, bare metal); in partition mode Linux keeps them. */
 		pic_disable();
+		log_info("lapic: %s mode", x2apic ? "x2APIC" : "xAPIC");
 	}
 	base |= APIC_BASE_ENABLE;
 	if (x2apic)
@@ -132,19 +141,25 @@ static int icr_wait_idle(void)
 	return -ETIMEDOUT;
 }
 
+/* Interrupts are off around the two xAPIC writes, so that an interrupt
+ * handler sending its own IPI cannot land between them. */
 static int icr_send(uint32_t apic_id, uint32_t low)
 {
+	uint64_t flags = arch_irq_save();
 	int err = icr_wait_idle();
 
-	if (err)
-		return err;
-	if (x2apic) {
+	if (!err && x2apic) {
+		/* WRMSR to the ICR does not order earlier stores: fence, so
+		 * the target sees what we wrote before it was woken. */
+		__asm__ volatile("mfence; lfence" ::: "memory");
 		wrmsr(0x830, ((uint64_t)apic_id << 32) | low);
-		return 0;
+	} else if (!err) {
+		lapic_write(REG_ICR_HI, apic_id << 24);
+		lapic_write(REG_ICR_LO, low);
+		err = icr_wait_idle();
 	}
-	lapic_write(REG_ICR_HI, apic_id << 24);
-	lapic_write(REG_ICR_LO, low);
-	return icr_wait_idle();
+	arch_irq_restore(flags);
+	return err;
 }
 
 int lapic_send_ipi(uint32_t apic_id, uint8_t vector)
@@ -154,7 +169,7 @@ int lapic_send_ipi(uint32_t apic_id, uint8_t vector)
 
 int lapic_send_init(uint32_t apic_id)
 {
-	return icr_send(apic_id, ICR_INIT | ICR_ASSERT);
+	return icr_send(apic_id, ICR_INIT | ICR_LEVEL | ICR_ASSERT);
 }
 
 /* The level-deassert half of INIT that pre-Pentium 4 parts need; newer
@@ -169,7 +184,7 @@ int lapic_send_startup(uint32_t apic_id, uint8_t page)
 	return icr_send(apic_id, ICR_STARTUP | ICR_ASSERT | page);
 }
 
-int lapic_send_nmi_all_but_self(void)
+int lapic_send_nmi(uint32_t apic_id)
 {
-	return icr_send(0, ICR_NMI | ICR_ASSERT | ICR_ALL_BUT_SELF);
+	return icr_send(apic_id, ICR_NMI | ICR_ASSERT);
 }

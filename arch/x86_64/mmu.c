@@ -23,7 +23,11 @@ static const unsigned int level_shift[4] = { 39, 30, 21, 12 };
 
 static bool cpu_has_1g_pages(void)
 {
-	return cpuid(0x80000001, 0).edx & (1u << 26);
+	static int has = -1; /* cpuid is a VM exit under KVM: ask once */
+
+	if (has < 0)
+		has = !!(cpuid(0x80000001, 0).edx & (1u << 26));
+	return has;
 }
 
 static uint64_t *table_alloc(void)
@@ -36,17 +40,26 @@ static uint64_t *table_alloc(void)
 	return arch_phys_to_virt(frame);
 }
 
-/* The table that the entry at @level for @va points to, made if missing. */
-static uint64_t *table_next(uint64_t *table, uint64_t va, int level)
+/* The table that the entry at @level for @va points to, made if missing.
+ * NULL if no frame is left, or if a large page already maps @va: that is a
+ * caller mapping the same memory twice, and walking into the large page as
+ * if it were a table would scribble on the memory it maps. */
+static uint64_t *table_next(uint64_t *table, uint64_t va, int level, int *err)
 {
 	uint64_t *e = &table[(va >> level_shift[level]) & 511];
 	uint64_t *next;
 
+	if ((*e & PTE_P) && (*e & PTE_PS)) {
+		*err = -EEXIST;
+		return NULL;
+	}
 	if (*e & PTE_P)
 		return arch_phys_to_virt(pa_make(*e & PTE_ADDR_MASK));
 	next = table_alloc();
-	if (!next)
+	if (!next) {
+		*err = -ENOMEM;
 		return NULL;
+	}
 	/* Upper levels allow everything; the leaf decides. */
 	*e = pa_addr(arch_virt_to_phys(next)) | PTE_P | PTE_W;
 	return next;
@@ -56,13 +69,18 @@ static uint64_t *table_next(uint64_t *table, uint64_t va, int level)
 static int map_page(uint64_t va, uint64_t pa, int leaf, uint64_t flags)
 {
 	uint64_t *table = kernel_pml4;
+	uint64_t *e;
+	int err = 0;
 
 	for (int level = 0; level < leaf; level++) {
-		table = table_next(table, va, level);
+		table = table_next(table, va, level, &err);
 		if (!table)
-			return -ENOMEM;
+			return err;
 	}
-	table[(va >> level_shift[leaf]) & 511] = pa | flags | PTE_P | (leaf < 3 ? PTE_PS : 0);
+	e = &table[(va >> level_shift[leaf]) & 511];
+	if (*e & PTE_P)
+		return -EEXIST;
+	*e = pa | flags | PTE_P | (leaf < 3 ? PTE_PS : 0);
 	return 0;
 }
 

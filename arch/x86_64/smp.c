@@ -48,11 +48,13 @@ static int tramp_tables_build(uint32_t *cr3)
 
 	if (pml4_pa >= GiB(4))
 		return -ERANGE;
+	*cr3 = pml4_pa;
+	if (tramp_pml4[0]) /* built once: an AP may still be running on them */
+		return 0;
 	memcpy(tramp_pml4, mmu_kernel_pml4(), sizeof(tramp_pml4));
 	tramp_pd[0] = 0 | PTE_P | PTE_W | PTE_PS;
 	tramp_pdpt[0] = pa_addr(arch_virt_to_phys(tramp_pd)) | PTE_P | PTE_W;
 	tramp_pml4[0] = pa_addr(arch_virt_to_phys(tramp_pdpt)) | PTE_P | PTE_W;
-	*cr3 = pml4_pa;
 	return 0;
 }
 
@@ -103,7 +105,7 @@ int arch_cpus_send_init(struct cpu *const *list, unsigned int n)
 			err = lapic_send_init_deassert(list[i]->apic_id);
 	}
 	arch_udelay(10000);
-	return err;
+	return err; /* an ICR that never drains: the local APIC is broken */
 }
 
 int arch_cpu_start(struct cpu *c, paddr_t trampoline, uint64_t timeout_us)
@@ -135,7 +137,7 @@ int arch_cpu_start(struct cpu *c, paddr_t trampoline, uint64_t timeout_us)
 		return err;
 	if (!p->started) {
 		/* Park it again, so a late start cannot use the next AP's block. */
-		lapic_send_init(c->apic_id);
+		arch_cpu_park(c);
 		return -ETIMEDOUT;
 	}
 	return 0;
@@ -146,8 +148,17 @@ void arch_cpu_wake(struct cpu *c)
 	lapic_send_ipi(c->apic_id, VEC_IPI_CALL);
 }
 
+/* NMI each LWK core by ID, never "all but self": in partition mode the
+ * other cores of the machine are Linux's. */
 void arch_stop_other_cpus(void)
 {
-	if (ncpus > 1)
-		lapic_send_nmi_all_but_self();
+	for_each_cpu (c)
+		if (c->state == CPU_ONLINE && c != this_cpu())
+			lapic_send_nmi(c->apic_id);
+}
+
+void arch_cpu_park(struct cpu *c)
+{
+	lapic_send_init(c->apic_id);
+	lapic_send_init_deassert(c->apic_id);
 }

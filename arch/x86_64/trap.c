@@ -23,7 +23,7 @@ struct idt_entry {
 _Static_assert(sizeof(struct idt_entry) == 16, "IDT gate layout");
 
 static struct idt_entry idt[256] __aligned(16);
-extern const uint64_t trap_stub_table[];
+extern const char trap_stubs[];
 
 static const char *const exception_names[32] = {
 	"divide error",
@@ -76,8 +76,8 @@ static uint8_t vector_ist(uint64_t vec)
 
 void idt_init(void)
 {
-	for (const uint64_t *e = trap_stub_table; e[1]; e += 2) {
-		uint64_t vec = e[0], addr = e[1];
+	for (unsigned int vec = 0; vec < 256; vec++) {
+		uint64_t addr = (uint64_t)trap_stubs + 16 * vec;
 
 		idt[vec] = (struct idt_entry){
 			.offset_lo = addr & 0xffff,
@@ -144,8 +144,11 @@ static __noreturn void exception_fatal(struct trap_frame *tf)
 
 void trap_dispatch(struct trap_frame *tf)
 {
-	if (tf->vector == 2 && panic_in_progress())
-		arch_halt_forever(); /* stopped by the panicking core */
+	if (tf->vector == 2 && panic_in_progress()) {
+		if (panic_cpu() != (int)arch_cpu_id())
+			arch_halt_forever(); /* stopped by the panicking core */
+		return;			     /* a stray NMI must not cut the report short */
+	}
 	if (tf->vector < 32)
 		exception_fatal(tf);
 	this_cpu()->irqs++;

@@ -7,10 +7,17 @@
  */
 #include <asm-offsets.h>
 
-.macro TRAP_STUB vec, has_error
+/* Vectors for which the CPU pushes an error code. */
+#define HAS_ERROR(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || \
+		      (v) == 21 || (v) == 29 || (v) == 30)
+
+/* One 16-byte stub per vector, all 256 of them, so that a vector nobody
+ * expects still reaches trap_dispatch and is reported by number. The IDT
+ * finds stub N at trap_stubs + 16 * N; a stub is at most 12 bytes (push
+ * imm8, push imm32, jmp rel32). */
+.macro TRAP_STUB vec
 	.balign 16
-trap_stub_\vec:
-	.if \has_error == 0
+	.if HAS_ERROR(\vec) == 0
 	pushq	$0
 	.endif
 	pushq	$\vec
@@ -18,53 +25,14 @@ trap_stub_\vec:
 .endm
 
 	.text
-/* Vectors with a CPU-pushed error code: 8 10-14 17 21 29 30. */
-trap_stubs_start:
-	TRAP_STUB 0, 0
-	TRAP_STUB 1, 0
-	TRAP_STUB 2, 0
-	TRAP_STUB 3, 0
-	TRAP_STUB 4, 0
-	TRAP_STUB 5, 0
-	TRAP_STUB 6, 0
-	TRAP_STUB 7, 0
-	TRAP_STUB 8, 1
-	TRAP_STUB 9, 0
-	TRAP_STUB 10, 1
-	TRAP_STUB 11, 1
-	TRAP_STUB 12, 1
-	TRAP_STUB 13, 1
-	TRAP_STUB 14, 1
-	TRAP_STUB 15, 0
-	TRAP_STUB 16, 0
-	TRAP_STUB 17, 1
-	TRAP_STUB 18, 0
-	TRAP_STUB 19, 0
-	TRAP_STUB 20, 0
-	TRAP_STUB 21, 1
-	TRAP_STUB 22, 0
-	TRAP_STUB 23, 0
-	TRAP_STUB 24, 0
-	TRAP_STUB 25, 0
-	TRAP_STUB 26, 0
-	TRAP_STUB 27, 0
-	TRAP_STUB 28, 0
-	TRAP_STUB 29, 1
-	TRAP_STUB 30, 1
-	TRAP_STUB 31, 0
-	.irp vec, 0xf0, 0xfe, 0xff
-	TRAP_STUB \vec, 0
+	.balign 16
+	.global trap_stubs
+trap_stubs:
+	.set vec, 0
+	.rept 256
+	TRAP_STUB vec
+	.set vec, vec + 1
 	.endr
-
-	.section .rodata
-	.balign 8
-	.global trap_stub_table
-/* {vector, stub} pairs, ended by a zero stub. */
-trap_stub_table:
-	.irp vec, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,0xf0,0xfe,0xff
-	.quad \vec, trap_stub_\vec
-	.endr
-	.quad 0, 0
 
 	.text
 trap_common:

@@ -401,6 +401,8 @@ HTEST(bootdesc, trampoline)
 	EXPECT_REFUSED("'lwk,trampoline' is 8 bytes, expected 16");
 	set_range(LWK_BD_TRAMPOLINE, 0xff000, 0x1000);
 	EXPECT_EQ(parse(), 0);
+	set_range(LWK_BD_MEMORY, 0x0, 0x1000000);
+	EXPECT_REFUSED("'lwk,trampoline' (0xff000) overlaps 'lwk,memory' range 0");
 	del(LWK_BD_TRAMPOLINE);
 	EXPECT_REFUSED("no 'lwk,trampoline' on the root node");
 }

@@ -12,8 +12,6 @@ void log_write(enum log_level level, const char *fmt, ...) __printf(2, 3);
 /* Write text as is (no prefix, no filter): for ktest verdict lines and
  * panic reports, which harnesses parse. */
 void log_raw(const char *fmt, ...) __printf(1, 2);
-/* Break the log lock: panic must print even if the panicking core held it. */
-void log_force_unlock(void);
 
 #define log_err(...) log_write(LOG_ERR, __VA_ARGS__)
 #define log_warn(...) log_write(LOG_WARN, __VA_ARGS__)

@@ -9,6 +9,8 @@
 void panic_begin(void);
 __noreturn void panic_end(void);
 bool panic_in_progress(void);
+/* The core that is panicking, or -1. */
+int panic_cpu(void);
 
 /* Arch hooks. */
 void arch_backtrace(uint64_t rbp, uint64_t rip);

@@ -104,11 +104,26 @@ int arch_cpus_send_init(struct cpu *const *list, unsigned int n);
 /* Start core @c, already INITed, through the trampoline page; bounded by @timeout_us.
  * Returns 0 once the core runs kernel code, -ETIMEDOUT if it never did. */
 int arch_cpu_start(struct cpu *c, paddr_t trampoline, uint64_t timeout_us);
+/* Put a core that failed to start back into wait-for-STARTUP (INIT). */
+void arch_cpu_park(struct cpu *c);
 /* Interrupt a halted core so that it looks at its work again. */
 void arch_cpu_wake(struct cpu *c);
 /* Halt until an interrupt arrives, with no lost-wakeup window: the caller
  * has interrupts off and has checked for work. */
 void arch_idle_halt(void);
+/* Disable interrupts and return the previous state, for arch_irq_restore. */
+static inline uint64_t arch_irq_save(void)
+{
+	uint64_t flags;
+
+	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
+	return flags;
+}
+static inline void arch_irq_restore(uint64_t flags)
+{
+	if (flags & (1u << 9)) /* IF */
+		__asm__ volatile("sti" ::: "memory");
+}
 static inline void arch_irq_disable(void)
 {
 	__asm__ volatile("cli" ::: "memory");

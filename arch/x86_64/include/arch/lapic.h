@@ -15,4 +15,4 @@ int lapic_send_ipi(uint32_t apic_id, uint8_t vector);
 int lapic_send_init(uint32_t apic_id);
 int lapic_send_init_deassert(uint32_t apic_id);
 int lapic_send_startup(uint32_t apic_id, uint8_t page);
-int lapic_send_nmi_all_but_self(void);
+int lapic_send_nmi(uint32_t apic_id);

@@ -3,8 +3,15 @@
 #pragma once
 
 #define CR0_PE (1u << 0)
+#define CR0_MP (1u << 1)
+#define CR0_ET (1u << 4)
+#define CR0_NE (1u << 5)
 #define CR0_WP (1u << 16)
+#define CR0_NW (1u << 29)
+#define CR0_CD (1u << 30)
 #define CR0_PG (1u << 31)
+/* The whole of CR0 in long mode: caches on (CD/NW clear), x87 errors native. */
+#define CR0_LONG_MODE (CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG)
 #define CR4_PAE (1u << 5)
 #define CR4_PGE (1u << 7)
 #define CR4_OSFXSR (1u << 9)
