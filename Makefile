@@ -91,7 +91,7 @@ deps:
 	fi
 
 test: deps
-	@$(MAKE) -s all $(BUILD)/host/unit
+	@$(MAKE) -s all $(BUILD)/host/unit user-progs
 	@tests/run-all.sh all
 
 ktest: deps

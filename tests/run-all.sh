@@ -104,8 +104,21 @@ format_check() {
 	fi
 }
 
+# The user test programs, run natively on Linux: proves them (and
+# libc-min) correct before the kernel runs them.
+user_native() {
+	local out line
+	out=$(tests/user/run-native.sh 2>&1)
+	echo "$out" | sed 's/^/native: /'
+	line=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1)
+	if [ -z "$line" ]; then record 1; return; fi
+	passed=$((passed + $(echo "$line" | cut -d' ' -f1)))
+	failed=$((failed + $(echo "$line" | cut -d' ' -f3)))
+}
+
 if [ "$mode" = all ]; then
 	host_tests
+	user_native
 	format_check
 fi
 ktests

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The verdict lines of user test programs. They build against libc-min and
+ * against glibc alike, so only standard calls are used here. A runner
+ * demands "PASS name" and exit status 0; any "FAIL" line is a failure.
+ */
+#pragma once
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#define CHECK(cond)                                           \
+	do {                                                  \
+		if (!(cond))                                  \
+			test_fail(__FILE__, __LINE__, #cond); \
+	} while (0)
+
+static inline __attribute__((noreturn)) void test_fail(const char *file, int line, const char *cond)
+{
+	fprintf(stderr, "FAIL %s:%d: %s\n", file, line, cond);
+	exit(1);
+}
+
+static inline void test_pass(const char *name)
+{
+	printf("PASS %s\n", name);
+}

@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# User test programs: each tests/user/NAME.c is built twice, against
+# libc-min ($(BUILD)/user/libc-min/NAME) and against glibc
+# ($(BUILD)/user/glibc/NAME), so that a failure on the LWK can be told
+# apart from a failure of libc-min. tests/user/run-native.sh runs them here.
+UTESTS := $(basename $(notdir $(wildcard tests/user/*.c)))
+UTEST_LIBC_MIN := $(addprefix $(UBUILD)/libc-min/,$(UTESTS))
+UTEST_GLIBC := $(addprefix $(UBUILD)/glibc/,$(UTESTS))
+# lwk_test.h is found with -iquote: glibc's own headers must win.
+UGLIBC_CFLAGS := -std=gnu11 -O2 -g $(WARN) -iquote libc-min/include \
+	-ffile-prefix-map=$(CURDIR)=. -MMD -MP
+
+$(UTEST_LIBC_MIN): $(UBUILD)/libc-min/%: tests/user/%.c $(UCRT0) $(ULIBC) | $(USYSCALL_H)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (libc-min)"
+	$(Q)$(CC) $(UCFLAGS) $(ULDFLAGS) -MF $@.d -MT $@ -o $@ $(UCRT0) $< $(ULIBC) -lgcc
+
+$(UTEST_GLIBC): $(UBUILD)/glibc/%: tests/user/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (glibc)"
+	$(Q)$(CC) $(UGLIBC_CFLAGS) -static -MF $@.d -MT $@ -o $@ $<
+
+user-progs: $(UTEST_LIBC_MIN) $(UTEST_GLIBC)
+
+user-native-test: user-progs
+	@tests/user/run-native.sh
+
+.PHONY: user-progs user-native-test
