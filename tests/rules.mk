@@ -1,5 +1,5 @@
 # Host unit tests: pure kernel logic built for the host under ASan/UBSan.
-HOST_KSRCS := kernel/pmem.c kernel/bootdesc.c $(wildcard boot/shim*.c)
+HOST_KSRCS := kernel/pmem.c kernel/bootdesc.c kernel/elf.c $(wildcard boot/shim*.c)
 HOST_SRCS := $(wildcard tests/host/*.c) $(HOST_KSRCS)
 HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(HOST_SRCS))
 
@@ -16,3 +16,21 @@ host-test: $(BUILD)/host/unit
 	$(BUILD)/host/unit
 
 .PHONY: host-test
+
+# ELF loader fixtures: one small program built the three ways Linux runs
+# programs, read at run time by tests/host/test_elf.c (tests run from the
+# repository root). Order-only, so that they stay off the link line.
+ELF_FIXTURE_DIR := $(BUILD)/host/fixtures
+ELF_FIXTURES := $(addprefix $(ELF_FIXTURE_DIR)/hello-,static static-pie dynamic)
+
+$(ELF_FIXTURE_DIR)/hello-static: ELF_FIXTURE_FLAGS := -static
+$(ELF_FIXTURE_DIR)/hello-static-pie: ELF_FIXTURE_FLAGS := -fPIE -static-pie
+$(ELF_FIXTURE_DIR)/hello-dynamic: ELF_FIXTURE_FLAGS := -fPIE -pie
+
+$(ELF_FIXTURES): tests/host/fixtures/hello.c
+	@mkdir -p $(dir $@)
+	@echo "  FIXTURE $@"
+	$(Q)$(CC) -O2 $(ELF_FIXTURE_FLAGS) -o $@ $<
+
+$(BUILD)/host/tests/host/test_elf.o: private HOSTCFLAGS += -DELF_FIXTURE_DIR='"$(ELF_FIXTURE_DIR)"'
+$(BUILD)/host/unit: | $(ELF_FIXTURES)
