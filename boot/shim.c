@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <uapi/lwk/abi.h>
+#include <uapi/lwk/bare.h>
 #include "shim_internal.h"
 
 #define PAGE_4K KiB(4)
@@ -499,6 +500,120 @@ static int fdt_put_cpus(const struct shim_state *st, void *fdt)
 	return err;
 }
 
+/* ---- a bare run's program ---------------------------------------------------- */
+
+int shim_module_check_program(struct shim_state *st, uint64_t pa, uint64_t size)
+{
+	const uint32_t *magic = size >= 4 ? st->env->phys(st->env->ctx, pa, 4) : NULL;
+
+	if (!magic || shim_rd32(magic) != LWK_BARE_MAGIC)
+		return 0; /* some other module: not ours to judge */
+	if (st->has_program)
+		return shim_error(st, -EINVAL,
+				  "%s: a second program module at 0x%llx; pass only one", st->who,
+				  (unsigned long long)pa);
+	st->has_program = true;
+	st->program_pa = pa;
+	st->program_size = size;
+	return 0;
+}
+
+/* Is [off, off + len) inside a bundle of @size bytes? */
+static bool bundle_has(uint64_t size, uint64_t off, uint64_t len)
+{
+	return off <= size && len <= size - off;
+}
+
+static int bundle_check(struct shim_state *st, const struct lwk_bare_bundle *b)
+{
+	if (b->abi_version != LWK_ABI_VERSION)
+		return shim_error(
+		    st, -EINVAL,
+		    "program module: ABI version %u, this kernel speaks %u; rebuild lwkctl",
+		    b->abi_version, LWK_ABI_VERSION);
+	if (b->total_size > st->program_size ||
+	    !bundle_has(b->total_size, b->strings_offset, b->strings_size) ||
+	    !bundle_has(b->total_size, b->image_offset, b->image_size) || !b->image_size ||
+	    b->image_offset % 4096 || !b->argc)
+		return shim_error(st, -EINVAL,
+				  "program module: its header does not describe its contents "
+				  "(size %llu, module %llu bytes)",
+				  (unsigned long long)b->total_size,
+				  (unsigned long long)st->program_size);
+	return 0;
+}
+
+/* Split @n NUL-terminated strings off @s (of @len bytes); the bytes used,
+ * or 0 if they do not all fit. */
+static uint64_t strings_span(const char *s, uint64_t len, uint32_t n)
+{
+	uint64_t used = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		const char *end = memchr(s + used, '\0', len - used);
+
+		if (!end)
+			return 0;
+		used = end - s + 1;
+	}
+	return n ? used : 0;
+}
+
+/* Validate the bundle and note what /program will say. */
+static int shim_check_program(struct shim_state *st)
+{
+	const struct lwk_bare_bundle *b;
+	const char *str;
+	uint64_t argv_len, envp_len;
+	int err;
+
+	if (!st->has_program)
+		return 0;
+	b = st->env->phys(st->env->ctx, st->program_pa, sizeof(*b));
+	if (!b || st->program_size < sizeof(*b))
+		return shim_error(st, -EINVAL, "program module: too small for its header");
+	err = bundle_check(st, b);
+	if (err)
+		return err;
+	str = st->env->phys(st->env->ctx, st->program_pa + b->strings_offset, b->strings_size);
+	argv_len = str ? strings_span(str, b->strings_size, b->argc) : 0;
+	envp_len = b->envc ? strings_span(str + argv_len, b->strings_size - argv_len, b->envc) : 0;
+	if (!argv_len || (b->envc && !envp_len))
+		return shim_error(st, -EINVAL, "program module: argv/envp strings are cut short");
+	st->program.strings = str;
+	st->program.argv_len = argv_len;
+	st->program.envp_len = envp_len;
+	st->program.image_pa = st->program_pa + b->image_offset;
+	st->program.image_size = b->image_size;
+	st->program.mem = b->mem_bytes;
+	st->program.cpus = b->cpus;
+	return 0;
+}
+
+static int fdt_put_program(const struct shim_state *st, void *fdt)
+{
+	const char *str = st->program.strings;
+	fdt64_t reg[2] = { cpu_to_fdt64(st->program.image_pa),
+			   cpu_to_fdt64(st->program.image_size) };
+	int err;
+
+	if (!st->has_program)
+		return 0;
+	err = fdt_begin_node(fdt, LWK_BD_PROGRAM + 1); /* the node name, without '/' */
+	if (!err)
+		err = fdt_property(fdt, LWK_BD_PROGRAM_REG, reg, sizeof(reg));
+	if (!err)
+		err = fdt_property(fdt, LWK_BD_PROGRAM_ARGV, str, st->program.argv_len);
+	if (!err)
+		err = fdt_property(fdt, LWK_BD_PROGRAM_ENVP, str + st->program.argv_len,
+				   st->program.envp_len);
+	if (!err)
+		err = fdt_property_u64(fdt, LWK_BD_PROGRAM_MEM, st->program.mem);
+	if (!err)
+		err = fdt_property_u32(fdt, LWK_BD_PROGRAM_CPUS, st->program.cpus);
+	return err ? err : fdt_end_node(fdt);
+}
+
 static int shim_write_fdt(struct shim_state *st, void *fdt, size_t fdt_size)
 {
 	int size = (int)MIN(fdt_size, (size_t)LWK_BD_MAX_SIZE);
@@ -514,6 +629,8 @@ static int shim_write_fdt(struct shim_state *st, void *fdt, size_t fdt_size)
 		err = fdt_put_chosen(st, fdt);
 	if (!err)
 		err = fdt_put_cpus(st, fdt);
+	if (!err)
+		err = fdt_put_program(st, fdt);
 	if (!err)
 		err = fdt_end_node(fdt);
 	if (!err)
@@ -588,6 +705,8 @@ int shim_finish(struct shim_state *st, void *fdt, size_t fdt_size)
 		ret = shim_pick_trampoline(st);
 	if (!ret)
 		ret = shim_collect_cpus(st);
+	if (!ret)
+		ret = shim_check_program(st);
 	if (!ret)
 		ret = shim_write_fdt(st, fdt, fdt_size);
 	return ret;

@@ -47,6 +47,17 @@ struct shim_state {
 	uint64_t bootdesc_pa;
 	uint64_t bootdesc_size;
 
+	bool has_program; /* a bare-run bundle module (uapi/lwk/bare.h) */
+	uint64_t program_pa;
+	uint64_t program_size;
+	struct {
+		const char *strings;
+		uint64_t argv_len, envp_len;
+		uint64_t image_pa, image_size;
+		uint64_t mem;
+		uint32_t cpus;
+	} program;
+
 	uint32_t cpus[LWK_BD_MAX_CPUS]; /* [0] = the boot core */
 	unsigned int n_cpus;
 
@@ -63,6 +74,8 @@ int shim_error(struct shim_state *st, int errno_neg, const char *fmt, ...) __pri
 int shim_ram_add(struct shim_state *st, uint64_t base, uint64_t size);
 void shim_ram_remove(struct shim_state *st, uint64_t base, uint64_t size);
 int shim_reserve(struct shim_state *st, uint64_t base, uint64_t end);
+/* Look at a module: a bare-run bundle is remembered for /program. */
+int shim_module_check_program(struct shim_state *st, uint64_t pa, uint64_t size);
 int shim_read_str(struct shim_state *st, uint64_t pa, char *buf, size_t size);
 void shim_cpu_add(struct shim_state *st, uint32_t apic_id);
 int shim_finish(struct shim_state *st, void *fdt, size_t fdt_size);

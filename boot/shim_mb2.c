@@ -85,6 +85,11 @@ static int mb2_module(struct shim_state *st, const uint8_t *tag, uint32_t off, u
 		st->has_bootdesc = true;
 		st->bootdesc_pa = start;
 		st->bootdesc_size = end - start;
+	} else {
+		int ret = shim_module_check_program(st, start, end - start);
+
+		if (ret)
+			return ret;
 	}
 	return shim_reserve(st, start, end);
 }

@@ -168,6 +168,8 @@ static int pvh_module(struct shim_state *st, const struct pvh_info *info, unsign
 		st->has_bootdesc = true;
 		st->bootdesc_pa = pa;
 		st->bootdesc_size = size;
+	} else if (!ret) {
+		ret = shim_module_check_program(st, pa, size);
 	}
 	return ret ? ret : shim_reserve(st, pa, pa + size);
 }

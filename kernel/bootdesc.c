@@ -268,6 +268,58 @@ static int bd_parse_notify(struct bd_reader *r)
 	return 0;
 }
 
+/* A string list property of /program: NUL-terminated strings, or empty. */
+static int bd_program_strings(struct bd_reader *r, int node, const char *name, const char **out,
+			      uint32_t *len)
+{
+	int n;
+	const char *p = fdt_getprop(r->fdt, node, name, &n);
+
+	if (!p)
+		return bd_error(r, "'%s/%s' is missing", LWK_BD_PROGRAM, name);
+	if (n > 0 && p[n - 1] != '\0')
+		return bd_error(r, "'%s/%s' does not end in a NUL", LWK_BD_PROGRAM, name);
+	*out = p;
+	*len = n;
+	return 0;
+}
+
+static int bd_parse_program(struct bd_reader *r)
+{
+	int node = fdt_path_offset(r->fdt, LWK_BD_PROGRAM), len;
+	const fdt64_t *reg, *mem;
+	const fdt32_t *cpus;
+	struct bootdesc *bd = r->bd;
+	int ret;
+
+	if (node < 0)
+		return 0; /* no bare run */
+	reg = fdt_getprop(r->fdt, node, LWK_BD_PROGRAM_REG, &len);
+	if (!reg || len != 16)
+		return bd_error(r, "'%s/%s' must be one 16-byte base/size pair", LWK_BD_PROGRAM,
+				LWK_BD_PROGRAM_REG);
+	bd->program.image.base = fdt64_to_cpu(reg[0]);
+	bd->program.image.size = fdt64_to_cpu(reg[1]);
+	ret = bd_check_range(r, LWK_BD_PROGRAM, 0, &bd->program.image);
+	if (!ret)
+		ret = bd_program_strings(r, node, LWK_BD_PROGRAM_ARGV, &bd->program.argv,
+					 &bd->program.argv_len);
+	if (!ret)
+		ret = bd_program_strings(r, node, LWK_BD_PROGRAM_ENVP, &bd->program.envp,
+					 &bd->program.envp_len);
+	if (ret)
+		return ret;
+	if (!bd->program.argv_len)
+		return bd_error(r, "'%s/%s' is empty: a program needs argv[0]", LWK_BD_PROGRAM,
+				LWK_BD_PROGRAM_ARGV);
+	mem = fdt_getprop(r->fdt, node, LWK_BD_PROGRAM_MEM, &len);
+	bd->program.mem = mem && len == 8 ? fdt64_to_cpu(*mem) : 0;
+	cpus = fdt_getprop(r->fdt, node, LWK_BD_PROGRAM_CPUS, &len);
+	bd->program.cpus = cpus && len == 4 ? fdt32_to_cpu(*cpus) : 0;
+	bd->program.present = true;
+	return 0;
+}
+
 static int bd_parse_bootargs(struct bd_reader *r)
 {
 	int node = fdt_path_offset(r->fdt, LWK_BD_CHOSEN);
@@ -367,5 +419,7 @@ int bootdesc_parse(const void *fdt, size_t max_size, struct bootdesc *bd, char *
 		ret = bd_parse_bootargs(&r);
 	if (!ret)
 		ret = bd_parse_cpus(&r);
+	if (!ret)
+		ret = bd_parse_program(&r);
 	return ret;
 }

@@ -10,6 +10,7 @@
 #include <lwk/ktest.h>
 #include <lwk/log.h>
 #include <lwk/mm.h>
+#include <lwk/proc.h>
 
 static struct bootdesc bd;
 
@@ -93,5 +94,7 @@ __noreturn void kmain(const void *fdt, size_t max_size)
 		 cpus_idle_mode() == IDLE_POLL ? "poll" : "halt");
 	if (cmdline_get(bd.bootargs, "lwk.ktest", sel, sizeof(sel)))
 		run_ktests(sel);
+	if (bd.program.present)
+		bare_run(&bd);
 	cpus_idle_loop();
 }

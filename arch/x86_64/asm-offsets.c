@@ -13,6 +13,9 @@ void asm_offsets(void)
 {
 	DEFINE(TF_RIP, offsetof(struct trap_frame, rip));
 	DEFINE(TF_SIZE, sizeof(struct trap_frame));
+	DEFINE(TF_CS, offsetof(struct trap_frame, cs));
+	DEFINE(TF_SS, offsetof(struct trap_frame, ss));
+	DEFINE(CPU_SCRATCH, offsetof(struct cpu, scratch));
 	DEFINE(CPU_KSTACK_TOP, offsetof(struct cpu, kstack_top));
 	DEFINE(TP_MAGIC, offsetof(struct lwk_trampoline_params, magic));
 	DEFINE(TP_CR3, offsetof(struct lwk_trampoline_params, cr3));

@@ -24,10 +24,12 @@ static void gdt_fill(struct cpu *c)
 
 	c->arch.gdt[0] = 0;
 	c->arch.gdt[1] = 0x00af9a000000ffffull; /* 64-bit code, DPL 0 */
-	c->arch.gdt[2] = 0x00cf92000000ffffull; /* data */
-	c->arch.gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (GDT_TSS_TYPE << 40) |
+	c->arch.gdt[2] = 0x00cf92000000ffffull; /* data, DPL 0 */
+	c->arch.gdt[3] = 0x00cff2000000ffffull; /* data, DPL 3 */
+	c->arch.gdt[4] = 0x00affa000000ffffull; /* 64-bit code, DPL 3 */
+	c->arch.gdt[5] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (GDT_TSS_TYPE << 40) |
 			 ((base >> 24 & 0xff) << 56);
-	c->arch.gdt[4] = base >> 32;
+	c->arch.gdt[6] = base >> 32;
 }
 
 static void gdt_load(struct cpu *c)
@@ -89,6 +91,7 @@ void cpu_init(struct cpu *c, const uint64_t ist_top[IST_COUNT])
 	gdt_load(c);
 	idt_load();
 	cpu_enable_features();
+	arch_user_init_cpu();
 }
 
 /* GS base is per core and zero until cpu_init(): read it rather than trust

@@ -60,15 +60,16 @@ static uint64_t *table_next(uint64_t *table, uint64_t va, int level, int *err)
 		*err = -ENOMEM;
 		return NULL;
 	}
-	/* Upper levels allow everything; the leaf decides. */
-	*e = pa_addr(arch_virt_to_phys(next)) | PTE_P | PTE_W;
+	/* Upper levels allow everything (user access too, below the kernel
+	 * half); the leaf decides. */
+	*e = pa_addr(arch_virt_to_phys(next)) | PTE_P | PTE_W | (va < DIRECT_MAP ? PTE_U : 0);
 	return next;
 }
 
-/* Map one page of 1 << level_shift[leaf] bytes. */
-static int map_page(uint64_t va, uint64_t pa, int leaf, uint64_t flags)
+/* Map one page of 1 << level_shift[leaf] bytes under @root. */
+static int map_page(uint64_t *root, uint64_t va, uint64_t pa, int leaf, uint64_t flags)
 {
-	uint64_t *table = kernel_pml4;
+	uint64_t *table = root;
 	uint64_t *e;
 	int err = 0;
 
@@ -94,13 +95,13 @@ static int best_leaf(uint64_t va, uint64_t pa, uint64_t left)
 	return 3;
 }
 
-static int map_range(uint64_t va, uint64_t pa, uint64_t size, uint64_t flags, bool large,
-		     uint64_t *counts)
+static int map_range(uint64_t *root, uint64_t va, uint64_t pa, uint64_t size, uint64_t flags,
+		     bool large, uint64_t *counts)
 {
 	while (size) {
 		int leaf = large ? best_leaf(va, pa, size) : 3;
 		uint64_t step = 1ull << level_shift[leaf];
-		int err = map_page(va, pa, leaf, flags);
+		int err = map_page(root, va, pa, leaf, flags);
 
 		if (err)
 			return err;
@@ -117,7 +118,8 @@ static int map_kernel_part(char *start, char *end, uint64_t flags)
 {
 	uint64_t va = (uint64_t)start;
 
-	return map_range(va, va - KERNEL_VMA, (uint64_t)(end - start), flags, false, NULL);
+	return map_range(kernel_pml4, va, va - KERNEL_VMA, (uint64_t)(end - start), flags, false,
+			 NULL);
 }
 
 int arch_mmu_init(void)
@@ -141,7 +143,8 @@ int arch_mmu_map_direct(paddr_t base, uint64_t size)
 	uint64_t pa = ALIGN_DOWN(pa_addr(base), 4096);
 	uint64_t end = ALIGN_UP(pa_addr(base) + size, 4096);
 
-	return map_range(DIRECT_MAP + pa, pa, end - pa, PTE_G | PTE_W | PTE_NX, true, direct_pages);
+	return map_range(kernel_pml4, DIRECT_MAP + pa, pa, end - pa, PTE_G | PTE_W | PTE_NX, true,
+			 direct_pages);
 }
 
 void arch_mmu_activate(void)
@@ -160,8 +163,8 @@ void *mmu_map_mmio(paddr_t pa, uint64_t size)
 	uint64_t va = mmio_next;
 
 	size = ALIGN_UP(size + off, 4096);
-	if (map_range(va, pa_addr(pa) - off, size, PTE_G | PTE_W | PTE_NX | PTE_PCD | PTE_PWT,
-		      false, NULL))
+	if (map_range(kernel_pml4, va, pa_addr(pa) - off, size,
+		      PTE_G | PTE_W | PTE_NX | PTE_PCD | PTE_PWT, false, NULL))
 		return NULL;
 	mmio_next += size + 4096; /* leave a guard page between devices */
 	return (void *)(va + off);
@@ -196,4 +199,105 @@ bool arch_mmu_query(uint64_t va, bool *writable, bool *executable)
 	*writable = w;
 	*executable = x;
 	return true;
+}
+
+/* ---- user address spaces -------------------------------------------------- */
+
+/* A process's top-level table shares the kernel half (entries 256..511)
+ * with every other; the user half is its own. */
+int arch_uspace_create(uint64_t *root_pa)
+{
+	uint64_t *root = table_alloc();
+
+	if (!root)
+		return -ENOMEM;
+	memcpy(root + 256, kernel_pml4 + 256, 256 * sizeof(uint64_t));
+	*root_pa = pa_addr(arch_virt_to_phys(root));
+	return 0;
+}
+
+int arch_uspace_map(uint64_t root_pa, uint64_t va, paddr_t pa, uint64_t size, unsigned int prot,
+		    bool large)
+{
+	uint64_t flags =
+	    PTE_U | ((prot & ARCH_PROT_WRITE) ? PTE_W : 0) | ((prot & ARCH_PROT_EXEC) ? 0 : PTE_NX);
+
+	if (va + size < va || va + size > DIRECT_MAP / 2 ||
+	    !IS_ALIGNED(va | pa_addr(pa) | size, 4096))
+		return -EINVAL;
+	return map_range(arch_phys_to_virt(pa_make(root_pa)), va, pa_addr(pa), size, flags, large,
+			 NULL);
+}
+
+static void table_free_user(uint64_t *table, int level)
+{
+	for (int i = 0; i < 512; i++) {
+		uint64_t e = table[i];
+
+		if (!(e & PTE_P) || (e & PTE_PS) || level == 3)
+			continue;
+		table_free_user(arch_phys_to_virt(pa_make(e & PTE_ADDR_MASK)), level + 1);
+	}
+	pmem_free(arch_virt_to_phys(table), PMEM_SHIFT_4K);
+}
+
+/* Free the tables of the user half (not the memory they map). */
+void arch_uspace_destroy(uint64_t root_pa)
+{
+	uint64_t *root = arch_phys_to_virt(pa_make(root_pa));
+
+	for (int i = 0; i < 256; i++)
+		if (root[i] & PTE_P)
+			table_free_user(arch_phys_to_virt(pa_make(root[i] & PTE_ADDR_MASK)), 1);
+	pmem_free(pa_make(root_pa), PMEM_SHIFT_4K);
+}
+
+void arch_uspace_activate(uint64_t root_pa)
+{
+	if (read_cr3() != root_pa)
+		write_cr3(root_pa);
+}
+
+void arch_uspace_deactivate(void)
+{
+	arch_uspace_activate(kernel_cr3);
+}
+
+/* The leaf entry mapping @va and the size it maps, or NULL. */
+static uint64_t *leaf_find(uint64_t *table, uint64_t va, uint64_t *size)
+{
+	for (int level = 0; level < 4; level++) {
+		uint64_t *e = &table[(va >> level_shift[level]) & 511];
+
+		if (!(*e & PTE_P))
+			return NULL;
+		if (level == 3 || (*e & PTE_PS)) {
+			*size = 1ull << level_shift[level];
+			return e;
+		}
+		table = arch_phys_to_virt(pa_make(*e & PTE_ADDR_MASK));
+	}
+	return NULL;
+}
+
+int arch_uspace_protect(uint64_t root_pa, uint64_t va, uint64_t size, unsigned int prot)
+{
+	uint64_t *root = arch_phys_to_virt(pa_make(root_pa));
+	uint64_t end = va + size;
+
+	while (va < end) {
+		uint64_t page, *e = leaf_find(root, va, &page);
+
+		if (!e)
+			return -ENOMEM;
+		if (!IS_ALIGNED(va, page) || end - va < page)
+			return -EINVAL; /* part of a large page: cannot split it */
+		*e &= ~(PTE_W | PTE_NX);
+		*e |=
+		    ((prot & ARCH_PROT_WRITE) ? PTE_W : 0) | ((prot & ARCH_PROT_EXEC) ? 0 : PTE_NX);
+		if (read_cr3() == root_pa)
+			invlpg(va);
+		va += page;
+	}
+	return 0;
 }

@@ -9,6 +9,7 @@
 #include <lwk/cpu.h>
 #include <lwk/log.h>
 #include <lwk/panic.h>
+#include <lwk/proc.h>
 
 struct idt_entry {
 	uint16_t offset_lo;
@@ -142,6 +143,36 @@ static __noreturn void exception_fatal(struct trap_frame *tf)
 	panic_end();
 }
 
+/* The signal Linux sends for each exception taken in user mode. */
+static int exception_signal(uint64_t vec)
+{
+	switch (vec) {
+	case 0:
+	case 16:
+	case 19:
+		return 8; /* SIGFPE */
+	case 1:
+	case 3:
+		return 5; /* SIGTRAP */
+	case 6:
+		return 4; /* SIGILL */
+	case 12:
+	case 17:
+		return 7; /* SIGBUS */
+	default:
+		return 11; /* SIGSEGV */
+	}
+}
+
+/* A user program faulted: that is its own problem, never the kernel's.
+ * Signal handlers do not exist yet, so the process dies of the signal. */
+static __noreturn void user_exception(struct trap_frame *tf)
+{
+	this_cpu()->faults++;
+	proc_user_fault(exception_signal(tf->vector), tf->rip, tf->vector == 14 ? read_cr2() : 0,
+			exception_names[tf->vector]);
+}
+
 void trap_dispatch(struct trap_frame *tf)
 {
 	if (tf->vector == 2 && panic_in_progress()) {
@@ -149,6 +180,8 @@ void trap_dispatch(struct trap_frame *tf)
 			arch_halt_forever(); /* stopped by the panicking core */
 		return;			     /* a stray NMI must not cut the report short */
 	}
+	if (tf->vector < 32 && (tf->cs & 3))
+		user_exception(tf);
 	if (tf->vector < 32)
 		exception_fatal(tf);
 	this_cpu()->irqs++;

@@ -1,11 +1,52 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Interrupt and exception entry (the C side is trap.c). Each vector's stub pushes an error code
- * (a zero where the CPU pushes none) and its vector number, then joins
+ * Kernel entry: interrupts, exceptions and system calls (the C side is
+ * trap.c and kernel/syscall.c). Each vector's stub pushes an error code (a
+ * zero where the CPU pushes none) and its vector number, then joins
  * trap_common, which saves the registers as a struct trap_frame and calls
- * trap_dispatch(frame). Only kernel mode exists so far: no swapgs yet.
+ * trap_dispatch(frame).
  */
+#include <arch/x86.h>
 #include <asm-offsets.h>
+
+/* The trap-frame vector value that marks a system call. */
+#define SYSCALL_VECTOR 0x100
+
+.macro PUSH_REGS
+	pushq	%rax
+	pushq	%rbx
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%rbp
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+.endm
+
+.macro POP_REGS
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rbp
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rbx
+	popq	%rax
+.endm
 
 /* Vectors for which the CPU pushes an error code. */
 #define HAS_ERROR(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || \
@@ -35,22 +76,13 @@ trap_stubs:
 	.endr
 
 	.text
+/* On entry: vector and error code pushed, then the CPU's frame. From user
+ * mode GS holds the user's base: swap in the kernel's per-CPU block. */
 trap_common:
-	pushq	%rax
-	pushq	%rbx
-	pushq	%rcx
-	pushq	%rdx
-	pushq	%rsi
-	pushq	%rdi
-	pushq	%rbp
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+	testb	$3, 24(%rsp)		/* CS of the interrupted code */
+	jz	1f
+	swapgs
+1:	PUSH_REGS
 	mov	%rsp, %rdi
 	/* Make the frame look like a call from the interrupted RIP so that
 	 * backtraces walk through it. */
@@ -60,20 +92,57 @@ trap_common:
 	cld
 	call	trap_dispatch
 	add	$16, %rsp
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
-	add	$16, %rsp	/* vector and error code */
-	iretq
+	jmp	trap_return
+
+/* Return to whatever the frame at %rsp describes. */
+	.global trap_return
+trap_return:
+	POP_REGS
+	add	$16, %rsp		/* vector and error code */
+	testb	$3, 8(%rsp)
+	jz	1f
+	swapgs
+1:	iretq
+
+/*
+ * SYSCALL: RIP in %rcx, RFLAGS in %r11, interrupts masked by FMASK, still on
+ * the user stack. Build the same struct trap_frame an interrupt would (so
+ * signals and ptrace-like code see one format), call
+ * syscall_dispatch(frame), and go back with SYSRET when it is safe, else
+ * IRET (a non-canonical return address would fault in ring 0 on Intel).
+ */
+	.global syscall_entry
+syscall_entry:
+	swapgs
+	mov	%rsp, %gs:CPU_SCRATCH
+	mov	%gs:CPU_KSTACK_TOP, %rsp
+	pushq	$GDT_USER_DATA		/* ss */
+	pushq	%gs:CPU_SCRATCH		/* rsp */
+	pushq	%r11			/* rflags */
+	pushq	$GDT_USER_CODE		/* cs */
+	pushq	%rcx			/* rip */
+	pushq	$0			/* error code */
+	pushq	$SYSCALL_VECTOR
+	PUSH_REGS
+	mov	%rsp, %rdi
+	xor	%ebp, %ebp
+	cld
+	call	syscall_dispatch
+	/* SYSRET only to a canonical user address, with the frame's own
+	 * CS/SS (a signal return may have changed them). */
+	movq	TF_RIP(%rsp), %rcx
+	movq	%rcx, %r11
+	sar	$47, %r11
+	jnz	trap_return
+	cmpq	$GDT_USER_CODE, TF_CS(%rsp)
+	jne	trap_return
+	cmpq	$GDT_USER_DATA, TF_SS(%rsp)
+	jne	trap_return
+	POP_REGS
+	add	$16, %rsp
+	popq	%rcx			/* rip */
+	add	$8, %rsp		/* cs */
+	popq	%r11			/* rflags */
+	popq	%rsp			/* user stack: from here nothing may fault */
+	swapgs
+	sysretq

@@ -25,6 +25,16 @@ struct bootdesc {
 	char bootargs[LWK_BD_MAX_BOOTARGS];
 	uint32_t cpu_apic_id[LWK_BD_MAX_CPUS]; /* index = logical CPU */
 	unsigned int n_cpus;
+	/* A bare run's program (/program), if any. The strings point into the
+	 * FDT, which the kernel keeps. */
+	struct {
+		bool present;
+		struct bd_range image;
+		const char *argv, *envp; /* NUL-separated lists */
+		uint32_t argv_len, envp_len;
+		uint64_t mem;
+		uint32_t cpus;
+	} program;
 };
 
 /*

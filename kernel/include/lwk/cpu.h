@@ -35,6 +35,9 @@ struct cpu {
 	volatile uint32_t halted; /* in hlt, needs an IPI to see work */
 	uint64_t ipis_received;	  /* wake-up IPIs taken */
 	uint64_t irqs;		  /* every interrupt taken (vector >= 32) */
+	struct thread *current;	  /* running on this core, or NULL */
+	uint64_t syscalls;	  /* system calls taken */
+	uint64_t faults;	  /* exceptions taken from user mode */
 	struct cpu_arch arch;
 } __aligned(64);
 

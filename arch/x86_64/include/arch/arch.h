@@ -65,6 +65,8 @@ static inline uint64_t arch_cycles(void)
 /* Early, polled console (COM1). */
 void arch_console_init(void);
 void arch_console_write(const char *s, size_t n);
+/* Bare mode: a user program's stdout (fd 1) or stderr (fd 2), raw. */
+void arch_user_output(int fd, const char *s, size_t n);
 
 /* Leave the machine with a verdict: under QEMU this exits through
  * isa-debug-exit; elsewhere the core halts. */
@@ -89,6 +91,22 @@ void arch_mmu_activate(void);
 void arch_mmu_direct_stats(uint64_t counts[3]);
 /* Is @va mapped in the current tables, and writable / executable? */
 bool arch_mmu_query(uint64_t va, bool *writable, bool *executable);
+
+/* User address spaces: a root table per process. Protection bits are
+ * Linux's PROT_* values. @large allows 2 MiB / 1 GiB pages where the
+ * alignment of va, pa and size permits. */
+#define ARCH_PROT_READ 1
+#define ARCH_PROT_WRITE 2
+#define ARCH_PROT_EXEC 4
+int arch_uspace_create(uint64_t *root_pa);
+int arch_uspace_map(uint64_t root_pa, uint64_t va, paddr_t pa, uint64_t size, unsigned int prot,
+		    bool large);
+void arch_uspace_destroy(uint64_t root_pa);
+/* Change protection of 4 KiB-mapped pages; -EINVAL where a large page
+ * covers only part of the range. */
+int arch_uspace_protect(uint64_t root_pa, uint64_t va, uint64_t size, unsigned int prot);
+void arch_uspace_activate(uint64_t root_pa);
+void arch_uspace_deactivate(void);
 
 /* Are NX, write-protect, and SMEP/SMAP (where the CPU has them) on? Logs
  * what is missing. */
@@ -132,3 +150,23 @@ static inline void arch_irq_enable(void)
 {
 	__asm__ volatile("sti" ::: "memory");
 }
+
+/* ---- user mode ------------------------------------------------------------- */
+
+struct trap_frame;
+void arch_user_init_cpu(void);
+/* Kernel stack used on entry from user mode on this core. */
+void arch_set_kernel_stack(uint64_t top);
+void arch_set_user_tls(uint64_t fs_base);
+/* Enter ring 3 at @entry with stack @sp, using the kernel stack ending at
+ * @kstack_top for later entries; never returns. */
+__noreturn void arch_user_enter(uint64_t kstack_top, uint64_t entry, uint64_t sp);
+uint64_t arch_syscall_nr(const struct trap_frame *tf);
+void arch_syscall_args(const struct trap_frame *tf, uint64_t a[6]);
+void arch_syscall_set_return(struct trap_frame *tf, int64_t v);
+bool arch_frame_from_user(const struct trap_frame *tf);
+/* A hardware random number (RDRAND); false if the CPU has none. */
+bool arch_random(uint64_t *out);
+/* AT_HWCAP, and AT_MINSIGSTKSZ for this CPU's enabled state. */
+uint64_t arch_hwcap(void);
+uint64_t arch_min_signal_stack(void);

@@ -23,7 +23,7 @@ _Static_assert(sizeof(struct tss) == 104, "TSS layout (SDM vol. 3 fig. 8-11)");
 #define IST_COUNT 3
 
 struct cpu_arch {
-	uint64_t gdt[5]; /* null, kernel code, kernel data, TSS (2 slots) */
+	uint64_t gdt[7]; /* null, kernel code/data, user data/code, TSS (2) */
 	struct tss tss;
 	uint64_t ist_top[IST_COUNT];
 	uint64_t stack_base; /* lowest address of the kernel stack */

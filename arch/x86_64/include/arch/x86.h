@@ -40,9 +40,23 @@
 #define PTE_NX (1ull << 63)
 #define PTE_ADDR_MASK 0x000ffffffffff000ull
 
+/* GDT layout. SYSCALL loads CS/SS from STAR[47:32] (+0, +8); SYSRET from
+ * STAR[63:48] (+16 for CS, +8 for SS): hence user data before user code. */
 #define GDT_KERNEL_CODE 0x08
 #define GDT_KERNEL_DATA 0x10
-#define GDT_TSS 0x18
+#define GDT_USER_BASE 0x10 /* STAR[63:48]: SYSRET's reference point */
+#define GDT_USER_DATA 0x1b /* 0x18 | RPL 3 */
+#define GDT_USER_CODE 0x23 /* 0x20 | RPL 3 */
+#define GDT_TSS 0x28
+
+#define MSR_STAR 0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_FMASK 0xc0000084
+#define RFLAGS_TF (1u << 8)
+#define RFLAGS_IF (1u << 9)
+#define RFLAGS_DF (1u << 10)
+#define RFLAGS_NT (1u << 14)
+#define RFLAGS_AC (1u << 18)
 
 /* isa-debug-exit values: QEMU exits with status 2 * value + 1. */
 #define QEMU_EXIT_PORT 0xf4

@@ -19,6 +19,13 @@
  *       cpus {
  *           cpu@N { reg = <u32 apic-id>; };  N = logical index, 0 = boot core
  *       };
+ *       program {                             optional: a bare run
+ *           reg = <u64 base, u64 size>;       the ELF image in memory
+ *           argv = "a", "b", ...;             string lists
+ *           envp = "K=V", ...;
+ *           lwk,mem = <u64>;                  bytes for the process, 0: default
+ *           lwk,cpus = <u32>;                 cores for the process, 0: all
+ *       };
  *   };
  *
  * All integers are big-endian, as FDT properties always are. Sizes and
@@ -39,6 +46,12 @@
 #define LWK_BD_BOOTARGS "bootargs"
 #define LWK_BD_CPUS "/cpus"
 #define LWK_BD_CPU_REG "reg"
+#define LWK_BD_PROGRAM "/program"
+#define LWK_BD_PROGRAM_REG "reg"
+#define LWK_BD_PROGRAM_ARGV "argv"
+#define LWK_BD_PROGRAM_ENVP "envp"
+#define LWK_BD_PROGRAM_MEM "lwk,mem"
+#define LWK_BD_PROGRAM_CPUS "lwk,cpus"
 
 /* Limits every producer respects and the reader enforces. */
 #define LWK_BD_MAX_CPUS 256

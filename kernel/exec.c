@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Turning an ELF file into a running process: the static half of exec. */
+#include <stdio.h>
+#include <arch/arch.h>
+#include <lwk/elf.h>
+#include <lwk/errno.h>
+#include <lwk/exec.h>
+#include <lwk/layout.h>
+
+#define PAGE 4096ull
+#define STACK_SIZE MiB(8)
+#define STACK_ARGS_MAX MiB(2) /* the stack's top chunk holds argv/envp/auxv */
+
+static void *load_map(void *ctx, uint64_t va, uint64_t len)
+{
+	return uvm_kaddr(ctx, va, len, 0);
+}
+
+/* The protection of the page at @page: the union of every segment that
+ * touches it (two segments may share a page at their boundary). */
+static unsigned int page_prot(const struct elf_image *img, uint64_t bias, uint64_t page)
+{
+	unsigned int prot = 0;
+
+	for (unsigned int i = 0; i < img->nloads; i++) {
+		uint64_t s = ALIGN_DOWN(img->loads[i].vaddr + bias, PAGE);
+		uint64_t e = ALIGN_UP(img->loads[i].vaddr + img->loads[i].memsz + bias, PAGE);
+
+		if (page >= s && page < e)
+			prot |= img->loads[i].prot;
+	}
+	return prot;
+}
+
+static int protect_image(struct uvm *u, const struct elf_image *img, uint64_t bias)
+{
+	for (unsigned int i = 0; i < img->nloads; i++) {
+		uint64_t s = ALIGN_DOWN(img->loads[i].vaddr + bias, PAGE);
+		uint64_t e = ALIGN_UP(img->loads[i].vaddr + img->loads[i].memsz + bias, PAGE);
+
+		for (uint64_t p = s; p < e; p += PAGE) {
+			int err = uvm_protect(u, p, PAGE, page_prot(img, bias, p));
+
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+static int map_image(struct uvm *u, const struct elf_image *img, const void *file,
+		     uint64_t bias, char *err, size_t errlen)
+{
+	uint64_t lo = ALIGN_DOWN(img->lo + bias, MiB(2)), hi = ALIGN_UP(img->hi + bias, MiB(2));
+	int ret;
+
+	if (img->lo + bias < LWK_USER_START || img->hi + bias > LWK_EXEC_MAX_END) {
+		snprintf(err, errlen, "its segments [0x%llx, 0x%llx) lie outside [0x%llx, 0x%llx)",
+			 (unsigned long long)(img->lo + bias), (unsigned long long)(img->hi + bias),
+			 LWK_USER_START, LWK_EXEC_MAX_END);
+		return -ENOEXEC;
+	}
+	ret = uvm_map_region(u, lo, hi - lo, ARCH_PROT_READ | ARCH_PROT_WRITE, UVM_CONTIG);
+	if (ret) {
+		snprintf(err, errlen, "no memory for its %llu KiB image (error %d)",
+			 (unsigned long long)((hi - lo) >> 10), ret);
+		return ret;
+	}
+	ret = elf_load(img, file, bias, load_map, u, err, errlen);
+	return ret ? ret : protect_image(u, img, bias);
+}
+
+static int build_stack(struct uvm *u, const struct exec_request *req, const struct elf_image *img,
+		       uint64_t bias, uint64_t *sp, char *err, size_t errlen)
+{
+	uint64_t seed;
+	struct elf_stack_args args = {
+		.img = img,
+		.bias = bias,
+		.argv = req->argv,
+		.envp = req->envp,
+		.execfn = req->argv[0],
+		.hwcap = arch_hwcap(),
+		.minsigstksz = arch_min_signal_stack(),
+	};
+	void *top;
+	int ret = uvm_map_region(u, LWK_STACK_TOP - STACK_SIZE, STACK_SIZE,
+				 ARCH_PROT_READ | ARCH_PROT_WRITE, UVM_LARGE);
+
+	if (ret) {
+		snprintf(err, errlen, "no memory for its stack (error %d)", ret);
+		return ret;
+	}
+	if (!arch_random(&seed))
+		seed = arch_cycles();
+	args.random_seed = seed;
+	top = uvm_kaddr(u, LWK_STACK_TOP - STACK_ARGS_MAX, STACK_ARGS_MAX, 0);
+	if (!top) {
+		snprintf(err, errlen, "its stack top is not contiguous");
+		return -EFAULT;
+	}
+	return elf_stack_build(&args, top, STACK_ARGS_MAX, LWK_STACK_TOP, sp, err, errlen);
+}
+
+int exec_create(const struct exec_request *req, struct proc **proc, struct thread **thread,
+		uint64_t *entry, uint64_t *sp, char *err, size_t errlen)
+{
+	static struct elf_image img; /* large; exec runs on one core at a time */
+	struct proc *p;
+	uint64_t bias;
+	int ret = elf_parse(req->image, req->image_size, &img, err, errlen);
+
+	if (ret)
+		return ret;
+	if (img.interp) {
+		snprintf(err, errlen,
+			 "it is dynamically linked (interpreter %.*s); bare runs take static programs",
+			 (int)MIN(img.interp_len, 64), img.interp);
+		return -ENOEXEC;
+	}
+	ret = proc_create(req->mem, req->argv[0], &p);
+	if (ret) {
+		snprintf(err, errlen, "cannot reserve %llu MiB for it (error %d)",
+			 (unsigned long long)(req->mem >> 20), ret);
+		return ret;
+	}
+	bias = img.pie ? LWK_PIE_BASE : 0;
+	ret = map_image(&p->uvm, &img, req->image, bias, err, errlen);
+	if (!ret)
+		ret = build_stack(&p->uvm, req, &img, bias, sp, err, errlen);
+	if (!ret && (ret = uvm_arena_init(&p->uvm)))
+		snprintf(err, errlen, "no memory left for its heap (error %d); give it more", ret);
+	if (!ret && (ret = thread_create(p, thread)))
+		snprintf(err, errlen, "cannot create its thread (error %d)", ret);
+	if (ret) {
+		proc_destroy(p);
+		return ret;
+	}
+	*proc = p;
+	*entry = img.entry + bias;
+	return 0;
+}

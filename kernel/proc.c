@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Processes and threads: creation, running a thread, and the end of it all. */
+#include <string.h>
+#include <arch/arch.h>
+#include <lwk/cpu.h>
+#include <lwk/errno.h>
+#include <lwk/log.h>
+#include <lwk/pmem.h>
+#include <lwk/proc.h>
+
+static struct proc procs[16];
+static int next_pid = 1;
+static struct thread threads[64];
+
+int proc_create(uint64_t mem, const char *name, struct proc **out)
+{
+	struct proc *p = NULL;
+	int err;
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(procs) && !p; i++)
+		if (!procs[i].pid)
+			p = &procs[i];
+	if (!p)
+		return -EAGAIN;
+	memset(p, 0, sizeof(*p));
+	err = uvm_create(&p->uvm, mem);
+	if (err)
+		return err;
+	p->pid = next_pid++;
+	p->start_tsc = arch_cycles();
+	strlcpy(p->name, name, sizeof(p->name));
+	*out = p;
+	return 0;
+}
+
+void proc_destroy(struct proc *p)
+{
+	for (unsigned int i = 0; i < p->nthreads; i++) {
+		struct thread *t = p->threads[i];
+
+		pmem_free(arch_virt_to_phys((void *)t->kstack_base), THREAD_KSTACK_SHIFT);
+		memset(t, 0, sizeof(*t));
+	}
+	uvm_destroy(&p->uvm);
+	memset(p, 0, sizeof(*p));
+}
+
+int thread_create(struct proc *p, struct thread **out)
+{
+	struct thread *t = NULL;
+	paddr_t stack;
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(threads) && !t; i++)
+		if (!threads[i].proc)
+			t = &threads[i];
+	if (!t || p->nthreads == PROC_MAX_THREADS)
+		return -EAGAIN;
+	if (pmem_alloc(THREAD_KSTACK_SHIFT, &stack))
+		return -ENOMEM;
+	memset(t, 0, sizeof(*t));
+	t->proc = p;
+	/* The first thread's ID is the process ID, as on Linux. */
+	t->tid = p->nthreads ? next_pid++ : p->pid;
+	t->kstack_base = (uint64_t)arch_phys_to_virt(stack);
+	t->kstack_top = t->kstack_base + (1ull << THREAD_KSTACK_SHIFT);
+	t->state = THREAD_RUNNABLE;
+	p->threads[p->nthreads++] = t;
+	*out = t;
+	return 0;
+}
+
+struct thread *thread_current(void)
+{
+	return this_cpu()->current;
+}
+
+__noreturn void thread_run(struct thread *t, uint64_t entry, uint64_t sp)
+{
+	struct cpu *c = this_cpu();
+
+	c->current = t;
+	t->cpu = c;
+	t->state = THREAD_RUNNING;
+	arch_set_kernel_stack(t->kstack_top);
+	arch_uspace_activate(t->proc->uvm.root_pa);
+	arch_set_user_tls(t->fs_base);
+	arch_user_enter(t->kstack_top, entry, sp);
+}
+
+__noreturn void proc_exit(struct proc *p, int wait_status)
+{
+	p->exited = true;
+	p->exit_status = wait_status;
+	for (unsigned int i = 0; i < p->nthreads; i++)
+		p->threads[i]->state = THREAD_DEAD;
+	bare_process_ended(p);
+}
+
+static const char *const signal_names[] = {
+	[4] = "SIGILL", [5] = "SIGTRAP", [7] = "SIGBUS", [8] = "SIGFPE", [11] = "SIGSEGV",
+};
+
+__noreturn void proc_user_fault(int signo, uint64_t rip, uint64_t addr, const char *what)
+{
+	struct thread *t = thread_current();
+	const char *name = signo < (int)ARRAY_SIZE(signal_names) && signal_names[signo]
+				   ? signal_names[signo] : "signal";
+
+	log_info("pid %d (%s) tid %d: %s at rip 0x%llx, address 0x%llx: %s", t->proc->pid,
+		 t->proc->name, t->tid, what, (unsigned long long)rip, (unsigned long long)addr,
+		 name);
+	proc_exit(t->proc, signo); /* killed by a signal: wait status = signo */
+}

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Memory system calls, all served from memory mapped at process creation. */
+#include <lwk/errno.h>
+#include <lwk/layout.h>
+#include <lwk/proc.h>
+#include <lwk/syscall.h>
+
+#define PROT_MASK 7u
+#define MAP_SHARED 0x01
+#define MAP_PRIVATE 0x02
+#define MAP_FIXED 0x10
+#define MAP_ANONYMOUS 0x20
+#define MAP_FIXED_NOREPLACE 0x100000
+#define MREMAP_MAYMOVE 1
+#define MREMAP_FIXED 2
+#define MADV_DONTNEED 4
+#define PAGE 4096ull
+
+static struct uvm *cur_uvm(void)
+{
+	return &thread_current()->proc->uvm;
+}
+
+int64_t sys_brk(const struct syscall_args *sa)
+{
+	return uvm_brk(cur_uvm(), sa->a[0]);
+}
+
+int64_t sys_mmap(const struct syscall_args *sa)
+{
+	uint64_t addr = sa->a[0], len = sa->a[1], flags = sa->a[3], off = sa->a[5];
+	int fd = (int)sa->a[4];
+	uint64_t va;
+	int err;
+
+	if (!(flags & (MAP_SHARED | MAP_PRIVATE)) || !IS_ALIGNED(off, PAGE) || (sa->a[2] & ~PROT_MASK))
+		return -EINVAL;
+	/* File mappings are filled by a forwarded pread once a proxy exists;
+	 * with none attached no file can be open, so the fd is bad. */
+	if (!(flags & MAP_ANONYMOUS))
+		return fd < 0 ? -EBADF : -ENODEV;
+	err = uvm_mmap(cur_uvm(), addr, len, flags & MAP_FIXED, flags & MAP_FIXED_NOREPLACE, &va);
+	return err ? err : (int64_t)va;
+}
+
+int64_t sys_munmap(const struct syscall_args *sa)
+{
+	return uvm_munmap(cur_uvm(), sa->a[0], sa->a[1]);
+}
+
+/*
+ * The arena is mapped read-write with large pages, which cannot carry
+ * 4 KiB-grained protections: there mprotect checks its arguments and the
+ * range, and leaves the pages read-write (guard pages are not enforced).
+ * ELF images use 4 KiB pages and get exactly what is asked.
+ */
+int64_t sys_mprotect(const struct syscall_args *sa)
+{
+	struct uvm *u = cur_uvm();
+	uint64_t va = sa->a[0], len = ALIGN_UP(sa->a[1], PAGE);
+
+	if (!IS_ALIGNED(va, PAGE) || (sa->a[2] & ~PROT_MASK) || va + len < va)
+		return -EINVAL;
+	if (!len)
+		return 0;
+	if (va >= u->arena_base && va + len <= u->arena_end)
+		return 0;
+	return uvm_protect(u, va, len, sa->a[2] & PROT_MASK);
+}
+
+int64_t sys_madvise(const struct syscall_args *sa)
+{
+	struct uvm *u = cur_uvm();
+	uint64_t va = sa->a[0], len = ALIGN_UP(sa->a[1], PAGE);
+
+	if (!IS_ALIGNED(va, PAGE) || va + len < va)
+		return -EINVAL;
+	if (sa->a[2] != MADV_DONTNEED)
+		return 0; /* advice only: everything is resident already */
+	/* DONTNEED: the next read sees zeros, as for private anonymous memory. */
+	return uvm_zero(u, va, len) ? -ENOMEM : 0;
+}
+
+/* Copy a user range to another through a bounce buffer. */
+static int copy_user(struct uvm *u, uint64_t dst, uint64_t src, uint64_t len)
+{
+	uint8_t buf[512];
+
+	for (uint64_t off = 0; off < len; off += sizeof(buf)) {
+		uint64_t n = MIN(sizeof(buf), len - off);
+
+		if (uvm_copy_in(u, buf, src + off, n) || uvm_copy_out(u, dst + off, buf, n))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+int64_t sys_mremap(const struct syscall_args *sa)
+{
+	struct uvm *u = cur_uvm();
+	uint64_t old = sa->a[0], old_len = ALIGN_UP(sa->a[1], PAGE);
+	uint64_t new_len = ALIGN_UP(sa->a[2], PAGE), flags = sa->a[3], va;
+	int err;
+
+	if (!IS_ALIGNED(old, PAGE) || !new_len || (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED)))
+		return -EINVAL;
+	if (flags & MREMAP_FIXED)
+		return -EINVAL; /* not supported: no caller of ours needs it */
+	if (old < u->arena_base || old + old_len > u->arena_end || old + old_len < old)
+		return -EFAULT;
+	if (new_len <= old_len) {
+		uvm_munmap(u, old + new_len, old_len - new_len);
+		return old;
+	}
+	if (!uvm_mmap(u, old + old_len, new_len - old_len, false, true, &va))
+		return old; /* grew in place */
+	if (!(flags & MREMAP_MAYMOVE))
+		return -ENOMEM;
+	err = uvm_mmap(u, 0, new_len, false, false, &va);
+	if (!err)
+		err = copy_user(u, va, old, old_len);
+	if (err)
+		return err;
+	uvm_munmap(u, old, old_len);
+	return va;
+}

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Time from the TSC: no tick, no timer interrupt. */
+#include <arch/arch.h>
+#include <lwk/bootdesc.h>
+#include <lwk/errno.h>
+#include <lwk/kmain.h>
+#include <lwk/proc.h>
+#include <lwk/syscall.h>
+
+#define CLOCK_REALTIME 0
+#define CLOCK_MONOTONIC 1
+#define CLOCK_PROCESS_CPUTIME_ID 2
+#define CLOCK_THREAD_CPUTIME_ID 3
+#define CLOCK_MONOTONIC_RAW 4
+#define CLOCK_REALTIME_COARSE 5
+#define CLOCK_MONOTONIC_COARSE 6
+#define CLOCK_BOOTTIME 7
+#define TIMER_ABSTIME 1
+#define NSEC 1000000000ull
+
+/* ns = cycles * mult >> 32, mult fixed once: no division per call. */
+static uint64_t tsc_mult;
+
+static uint64_t cycles_to_ns(uint64_t cycles)
+{
+	if (!tsc_mult)
+		tsc_mult = (NSEC << 32) / arch_tsc_hz();
+	return (uint64_t)(((unsigned __int128)cycles * tsc_mult) >> 32);
+}
+
+static int clock_read(uint64_t clk, uint64_t *ns)
+{
+	uint64_t now = cycles_to_ns(arch_cycles());
+
+	switch (clk) {
+	case CLOCK_REALTIME:
+	case CLOCK_REALTIME_COARSE:
+		*ns = now + kernel_bootdesc()->wallclock_offset_ns;
+		return 0;
+	case CLOCK_MONOTONIC:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_BOOTTIME:
+		*ns = now;
+		return 0;
+	case CLOCK_PROCESS_CPUTIME_ID:
+	case CLOCK_THREAD_CPUTIME_ID:
+		/* A thread never shares its core: its CPU time is its age. */
+		*ns = now - cycles_to_ns(thread_current()->proc->start_tsc);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+static int put_timespec(uint64_t uva, uint64_t ns)
+{
+	uint64_t ts[2] = { ns / NSEC, ns % NSEC };
+
+	return uvm_copy_out(&thread_current()->proc->uvm, uva, ts, sizeof(ts)) ? -EFAULT : 0;
+}
+
+static int get_timespec(uint64_t uva, uint64_t *ns)
+{
+	int64_t ts[2];
+
+	if (uvm_copy_in(&thread_current()->proc->uvm, ts, uva, sizeof(ts)))
+		return -EFAULT;
+	if (ts[0] < 0 || ts[1] < 0 || (uint64_t)ts[1] >= NSEC)
+		return -EINVAL;
+	*ns = (uint64_t)ts[0] > UINT64_MAX / NSEC ? UINT64_MAX : ts[0] * NSEC + ts[1];
+	return 0;
+}
+
+int64_t sys_clock_gettime(const struct syscall_args *sa)
+{
+	uint64_t ns;
+	int err = clock_read(sa->a[0], &ns);
+
+	return err ? err : put_timespec(sa->a[1], ns);
+}
+
+int64_t sys_clock_getres(const struct syscall_args *sa)
+{
+	uint64_t ns;
+	int err = clock_read(sa->a[0], &ns);
+
+	if (err || !sa->a[1])
+		return err;
+	return put_timespec(sa->a[1], 1);
+}
+
+int64_t sys_gettimeofday(const struct syscall_args *sa)
+{
+	uint64_t ns, tv[2];
+
+	clock_read(CLOCK_REALTIME, &ns);
+	tv[0] = ns / NSEC;
+	tv[1] = ns % NSEC / 1000;
+	if (sa->a[0] && uvm_copy_out(&thread_current()->proc->uvm, sa->a[0], tv, sizeof(tv)))
+		return -EFAULT;
+	return 0;
+}
+
+int64_t sys_time(const struct syscall_args *sa)
+{
+	uint64_t ns, s;
+
+	clock_read(CLOCK_REALTIME, &ns);
+	s = ns / NSEC;
+	if (sa->a[0] && uvm_copy_out(&thread_current()->proc->uvm, sa->a[0], &s, sizeof(s)))
+		return -EFAULT;
+	return s;
+}
+
+/* The core belongs to this thread alone, so sleeping is waiting on it; a
+ * one-shot timer and halting come with threads that share cores. */
+static int sleep_until(uint64_t clk, uint64_t deadline)
+{
+	uint64_t now;
+
+	while (!clock_read(clk, &now) && now < deadline)
+		arch_pause();
+	return 0;
+}
+
+static int64_t do_sleep(uint64_t clk, bool absolute, uint64_t req)
+{
+	uint64_t ns, now;
+	int err = get_timespec(req, &ns);
+
+	if (err)
+		return err;
+	err = clock_read(clk, &now);
+	if (err)
+		return err;
+	return sleep_until(clk, absolute ? ns : (now + ns < now ? UINT64_MAX : now + ns));
+}
+
+int64_t sys_nanosleep(const struct syscall_args *sa)
+{
+	return do_sleep(CLOCK_MONOTONIC, false, sa->a[0]);
+}
+
+int64_t sys_clock_nanosleep(const struct syscall_args *sa)
+{
+	if (sa->a[0] == CLOCK_THREAD_CPUTIME_ID)
+		return -EINVAL;
+	if (sa->a[1] & ~(uint64_t)TIMER_ABSTIME)
+		return -EINVAL;
+	/* clock_nanosleep returns the error instead of setting errno */
+	return do_sleep(sa->a[0], sa->a[1] & TIMER_ABSTIME, sa->a[2]);
+}

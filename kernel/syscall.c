@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* System call dispatch: one table, generated from syscalls.def. */
+#include <arch/arch.h>
+#include <lwk/cpu.h>
+#include <lwk/errno.h>
+#include <lwk/syscall.h>
+
+struct syscall_entry {
+	syscall_fn fn;
+	const char *name;
+};
+
+#define HANDLER_LOCAL(name) sys_##name
+#define HANDLER_FORWARD(name) sys_forward
+#define SYSCALL(nr, name, where) [nr] = { HANDLER_##where(name), #name },
+static const struct syscall_entry syscall_table[] = {
+#include <uapi/lwk/syscalls.def>
+};
+#undef SYSCALL
+
+const char *syscall_name(uint64_t nr)
+{
+	if (nr < ARRAY_SIZE(syscall_table) && syscall_table[nr].name)
+		return syscall_table[nr].name;
+	return "?";
+}
+
+void syscall_dispatch(struct trap_frame *tf);
+void syscall_dispatch(struct trap_frame *tf)
+{
+	struct syscall_args sa = { .nr = arch_syscall_nr(tf) };
+	int64_t ret = -ENOSYS;
+
+	this_cpu()->syscalls++;
+	arch_syscall_args(tf, sa.a);
+	if (sa.nr < ARRAY_SIZE(syscall_table) && syscall_table[sa.nr].fn)
+		ret = syscall_table[sa.nr].fn(&sa);
+	arch_syscall_set_return(tf, ret);
+}
