@@ -45,6 +45,7 @@ include boot/rules.mk
 include arch/$(ARCH)/rules.mk
 include kernel/rules.mk
 include tests/rules.mk
+include proxy/rules.mk
 -include libc-min/user/rules.mk
 -include tests/user/rules.mk
 
@@ -95,7 +96,7 @@ test: deps
 	@tests/run-all.sh all
 
 ktest: deps
-	@$(MAKE) -s all
+	@$(MAKE) -s all user-progs
 	@tests/run-all.sh ktest
 
 # Boot the GRUB image the way a user would and watch the cores come up.

@@ -74,6 +74,36 @@ bad_input() {
 		--grep "cpu@2" --grep "boot failed" --
 }
 
+# lwkctl bare with bad programs: the shell's statuses and a clear message.
+bare_status() {
+	local want=$1 text=$2 out status
+	shift 2
+	out=$(timeout 300 build/bin/lwkctl bare "$@" 2>&1)
+	status=$?
+	if [ "$status" = "$want" ] && echo "$out" | grep -qF -- "$text"; then
+		echo "PASS bare: lwkctl bare $* -> $status"
+		record 0
+	else
+		echo "FAIL bare: lwkctl bare $* -> $status (want $want and '$text'):"
+		echo "$out" | sed 's/^/    /'
+		record 1
+	fi
+}
+
+bare_bad_input() {
+	local u=build/user/crash
+	bare_status 127 "No such file or directory" build/user/no-such-program
+	bare_status 126 "Permission denied" README.md
+	bare_status 126 "dynamically linked" /bin/true
+	printf 'this is not a program\n' >build/user/not-elf && chmod +x build/user/not-elf
+	bare_status 126 "ELF" build/user/not-elf
+	bare_status 139 "killed by signal 11" $u/segv
+	bare_status 132 "killed by signal 4" $u/ud
+	bare_status 42 "" $u/exit42
+	bare_status 2 "bad option" --cpus 0 $u/exit42
+	bare_status 2 "bad option" --mem lots $u/exit42
+}
+
 reproducible() {
 	local tmp a b
 	tmp=$(mktemp -d)
@@ -104,12 +134,12 @@ format_check() {
 	fi
 }
 
-# The user test programs, run natively on Linux: proves them (and
-# libc-min) correct before the kernel runs them.
-user_native() {
+# The user test programs: natively on Linux (proves them and libc-min
+# correct), then on the LWK with lwkctl bare.
+user_programs() {
 	local out line
-	out=$(tests/user/run-native.sh 2>&1)
-	echo "$out" | sed 's/^/native: /'
+	out=$(tests/user/run.sh "$1" 2>&1)
+	echo "$out" | grep -v 'passed, .* failed$'
 	line=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1)
 	if [ -z "$line" ]; then record 1; return; fi
 	passed=$((passed + $(echo "$line" | cut -d' ' -f1)))
@@ -118,11 +148,13 @@ user_native() {
 
 if [ "$mode" = all ]; then
 	host_tests
-	user_native
+	user_programs native
 	format_check
 fi
 ktests
 bad_input
+user_programs bare
+bare_bad_input
 if [ "$mode" = all ]; then
 	reproducible
 fi

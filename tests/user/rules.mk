@@ -2,7 +2,7 @@
 # User test programs: each tests/user/NAME.c is built twice, against
 # libc-min ($(BUILD)/user/libc-min/NAME) and against glibc
 # ($(BUILD)/user/glibc/NAME), so that a failure on the LWK can be told
-# apart from a failure of libc-min. tests/user/run-native.sh runs them here.
+# apart from a failure of libc-min. tests/user/run.sh native runs them here.
 UTESTS := $(basename $(notdir $(wildcard tests/user/*.c)))
 UTEST_LIBC_MIN := $(addprefix $(UBUILD)/libc-min/,$(UTESTS))
 UTEST_GLIBC := $(addprefix $(UBUILD)/glibc/,$(UTESTS))
@@ -23,6 +23,17 @@ $(UTEST_GLIBC): $(UBUILD)/glibc/%: tests/user/%.c
 user-progs: $(UTEST_LIBC_MIN) $(UTEST_GLIBC)
 
 user-native-test: user-progs
-	@tests/user/run-native.sh
+	@tests/user/run.sh native
 
 .PHONY: user-progs user-native-test
+
+# Programs that end badly on purpose (glibc only): their exit status is
+# what the tests check.
+UCRASH := $(patsubst tests/user/crash/%.c,$(UBUILD)/crash/%,$(wildcard tests/user/crash/*.c))
+
+$(UCRASH): $(UBUILD)/crash/%: tests/user/crash/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (glibc)"
+	$(Q)$(CC) $(UGLIBC_CFLAGS) -O0 -static -MF $@.d -MT $@ -o $@ $<
+
+user-progs: $(UCRASH)

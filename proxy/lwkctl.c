@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * lwkctl: manage LWK partitions. Today it has one command:
+ *
+ *   lwkctl bare [--cpus N] [--mem SIZE] [--timeout SEC] [--keep] PROG [ARGS...]
+ *
+ * boots a throwaway QEMU whose LWK runs the static program PROG with no
+ * proxy attached, copies its stdout and stderr to ours, and exits with its
+ * status (128+N when a signal N killed it).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <uapi/lwk/bare.h>
+
+#define KERNEL_OVERHEAD (64ull << 20) /* guest memory beyond the process's */
+#define DEFAULT_MEM (128ull << 20)
+
+extern char **environ;
+
+struct bare_opts {
+	unsigned int cpus;
+	uint64_t mem;
+	unsigned int timeout;
+	int keep;
+	char **argv; /* PROG ARGS... */
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: lwkctl bare [--cpus N] [--mem SIZE] [--timeout SEC] [--keep] PROG [ARGS...]\n"
+		   "  Run a static Linux x86_64 program on the LWK in a throwaway QEMU.\n"
+		   "  --cpus N       cores for the program (default 1)\n"
+		   "  --mem SIZE     memory for the program, e.g. 512M or 2G (default 128M)\n"
+		   "  --timeout SEC  give up after SEC seconds (default 300)\n"
+		   "  --keep         keep the work files (boot log) and print where\n");
+}
+
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	int shift = 0;
+
+	if (end == s)
+		return -1;
+	switch (*end) {
+	case 'G': case 'g': shift = 30; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'K': case 'k': shift = 10; end++; break;
+	case '\0': break;
+	default: return -1;
+	}
+	if (*end || v == 0 || v > (1ull << 40) >> shift)
+		return -1;
+	*out = v << shift;
+	return 0;
+}
+
+static int parse_bare(int argc, char **argv, struct bare_opts *o)
+{
+	int i;
+
+	*o = (struct bare_opts){ .cpus = 1, .mem = DEFAULT_MEM, .timeout = 300 };
+	for (i = 0; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			exit(0);
+		} else if (!strcmp(a, "--keep")) {
+			o->keep = 1;
+		} else if (!strcmp(a, "--cpus") && v && atoi(v) > 0 && atoi(v) <= 255) {
+			o->cpus = atoi(v), i++;
+		} else if (!strcmp(a, "--mem") && v && !parse_size(v, &o->mem)) {
+			i++;
+		} else if (!strcmp(a, "--timeout") && v && atoi(v) > 0) {
+			o->timeout = atoi(v), i++;
+		} else {
+			fprintf(stderr, "lwkctl: bad option or value '%s%s%s'; see 'lwkctl bare --help'\n",
+				a, v ? " " : "", v ? v : "");
+			return -1;
+		}
+	}
+	if (i >= argc) {
+		fprintf(stderr, "lwkctl: bare needs a program to run; see 'lwkctl bare --help'\n");
+		return -1;
+	}
+	o->argv = argv + i;
+	return 0;
+}
+
+/* The whole of @path, or NULL with errno set. */
+static void *read_file(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	void *buf = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) ||
+	    !(buf = malloc(n ? n : 1)) || fread(buf, 1, n, f) != (size_t)n) {
+		free(buf);
+		fclose(f);
+		errno = errno ? errno : EIO;
+		return NULL;
+	}
+	fclose(f);
+	*size = n;
+	return buf;
+}
+
+static size_t strings_size(char **list, uint32_t *count)
+{
+	size_t n = 0;
+
+	*count = 0;
+	for (; *list; list++, (*count)++)
+		n += strlen(*list) + 1;
+	return n;
+}
+
+static char *strings_put(char *p, char **list)
+{
+	for (; *list; list++)
+		p = stpcpy(p, *list) + 1;
+	return p;
+}
+
+/* Write the bundle (uapi/lwk/bare.h) to @fd. */
+static int write_bundle(int fd, const struct bare_opts *o, const void *image, size_t image_size)
+{
+	struct lwk_bare_bundle b = { .magic = LWK_BARE_MAGIC, .abi_version = LWK_ABI_VERSION };
+	size_t strs = strings_size(o->argv, &b.argc) + strings_size(environ, &b.envc);
+	char *buf;
+	int ok;
+
+	b.strings_offset = sizeof(b);
+	b.strings_size = strs;
+	b.image_offset = (sizeof(b) + strs + 4095) & ~4095ull;
+	b.image_size = image_size;
+	b.total_size = b.image_offset + image_size;
+	b.mem_bytes = o->mem;
+	b.cpus = o->cpus;
+	buf = calloc(1, b.total_size);
+	if (!buf)
+		return -1;
+	memcpy(buf, &b, sizeof(b));
+	strings_put(strings_put(buf + sizeof(b), o->argv), environ);
+	memcpy(buf + b.image_offset, image, image_size);
+	ok = write(fd, buf, b.total_size) == (ssize_t)b.total_size;
+	free(buf);
+	return ok ? 0 : -1;
+}
+
+/* The kernel image: $LWK_KERNEL, else ../lwk.elf next to this program. */
+static int kernel_path(char *out, size_t len)
+{
+	const char *env = getenv("LWK_KERNEL");
+	char self[4096];
+	ssize_t n;
+
+	if (env)
+		return snprintf(out, len, "%s", env) < (int)len ? 0 : -1;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0)
+		return -1;
+	self[n] = '\0';
+	*strrchr(self, '/') = '\0';
+	return snprintf(out, len, "%s/../lwk.elf", self) < (int)len ? 0 : -1;
+}
+
+/* KVM only where it is backed by hardware (a software KVM is slower than
+ * TCG by far). */
+static int kvm_usable(void)
+{
+	char line[4096];
+	FILE *f;
+	int hw = 0;
+
+	if (access("/dev/kvm", R_OK | W_OK) || !access("/sys/module/kvm_pvm", F_OK))
+		return 0;
+	f = fopen("/proc/cpuinfo", "r");
+	while (f && !hw && fgets(line, sizeof(line), f))
+		hw = !strncmp(line, "flags", 5) && (strstr(line, " vmx") || strstr(line, " svm"));
+	if (f)
+		fclose(f);
+	return hw;
+}
+
+struct work {
+	char dir[64];
+	char bundle[96], log[96], out[96], err[96], kernel[4096];
+};
+
+static pid_t start_qemu(const struct bare_opts *o, const struct work *w)
+{
+	char smp[16], mem[32], ser[3][128];
+	int kvm = kvm_usable();
+	char *args[] = { "qemu-system-x86_64", "-accel", kvm ? "kvm" : "tcg", "-cpu",
+			 kvm ? "host" : "max", "-smp", smp, "-m", mem, "-display", "none",
+			 "-monitor", "none", "-no-reboot", "-device",
+			 "isa-debug-exit,iobase=0xf4,iosize=0x04", "-kernel", (char *)w->kernel,
+			 "-initrd", (char *)w->bundle, "-serial", ser[0], "-serial", ser[1],
+			 "-serial", ser[2], NULL };
+	pid_t pid;
+
+	snprintf(smp, sizeof(smp), "%u", o->cpus);
+	snprintf(mem, sizeof(mem), "%lluM", (unsigned long long)((o->mem + KERNEL_OVERHEAD) >> 20));
+	snprintf(ser[0], sizeof(ser[0]), "file:%s", w->log);
+	snprintf(ser[1], sizeof(ser[1]), "file:%s", w->out);
+	snprintf(ser[2], sizeof(ser[2]), "file:%s", w->err);
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 0);
+		dup2(null, 1); /* QEMU's own chatter; its errors go to stderr */
+		execvp(args[0], args);
+		fprintf(stderr, "lwkctl: cannot run qemu-system-x86_64 (%s); install qemu-system-x86\n",
+			strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Wait for QEMU, at most @secs; its wait status, or -1 on a timeout. */
+static int wait_qemu(pid_t pid, unsigned int secs)
+{
+	struct timespec nap = { 0, 20 * 1000 * 1000 };
+	int status;
+
+	for (unsigned long i = 0; i < secs * 50ul; i++) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r == pid)
+			return status;
+		nanosleep(&nap, NULL);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return -1;
+}
+
+static void copy_file(const char *path, FILE *to)
+{
+	char buf[65536];
+	size_t n;
+	FILE *f = fopen(path, "rb");
+
+	while (f && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+		fwrite(buf, 1, n, to);
+	if (f)
+		fclose(f);
+	fflush(to);
+}
+
+/* The "lwk: bare: ..." verdict line of the log, and what it means. */
+static int verdict(const struct work *w, const char *prog, int qemu_status)
+{
+	char line[1024];
+	FILE *f = fopen(w->log, "r");
+	int code = -1, sig = 0, status = 125;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (sscanf(line, "lwk: bare: exit status %d", &code) == 1)
+			status = code;
+		else if (sscanf(line, "lwk: bare: killed by signal %d", &sig) == 1)
+			status = 128 + sig;
+		else if (!strncmp(line, "lwk: bare: cannot run ", 22)) {
+			fprintf(stderr, "lwkctl: %s\n", line + 11);
+			status = 126;
+		} else if (strstr(line, "PANIC") || !strncmp(line, "lwk: ", 5))
+			if (code < 0 && !sig && status == 125)
+				fprintf(stderr, "%s\n", line); /* kernel trouble: show why */
+	}
+	if (f)
+		fclose(f);
+	if (sig)
+		fprintf(stderr, "lwkctl: %s killed by signal %d (%s)\n", prog, sig, strsignal(sig));
+	if (status == 125)
+		fprintf(stderr, "lwkctl: the LWK stopped without a verdict (QEMU status %d); boot log: %s\n",
+			WIFEXITED(qemu_status) ? WEXITSTATUS(qemu_status) : -1, w->log);
+	return status;
+}
+
+static int work_make(struct work *w)
+{
+	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	int fd;
+
+	snprintf(w->dir, sizeof(w->dir), "%.40s/lwkctl.XXXXXX", tmp);
+	if (!mkdtemp(w->dir))
+		return -1;
+	snprintf(w->bundle, sizeof(w->bundle), "%s/bundle", w->dir);
+	snprintf(w->log, sizeof(w->log), "%s/boot.log", w->dir);
+	snprintf(w->out, sizeof(w->out), "%s/stdout", w->dir);
+	snprintf(w->err, sizeof(w->err), "%s/stderr", w->dir);
+	fd = open(w->bundle, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+	return fd;
+}
+
+static void work_remove(const struct work *w)
+{
+	unlink(w->bundle);
+	unlink(w->log);
+	unlink(w->out);
+	unlink(w->err);
+	rmdir(w->dir);
+}
+
+/* Shell conventions: 127 for a missing program, 126 for one that cannot run. */
+static void *load_program(const char *path, size_t *size, int *status)
+{
+	struct stat st;
+	void *image;
+
+	if (stat(path, &st)) {
+		fprintf(stderr, "lwkctl: %s: %s\n", path, strerror(errno));
+		*status = 127;
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode) || access(path, X_OK)) {
+		fprintf(stderr, "lwkctl: %s: Permission denied\n", path);
+		*status = 126;
+		return NULL;
+	}
+	image = read_file(path, size);
+	if (!image) {
+		fprintf(stderr, "lwkctl: %s: %s\n", path, strerror(errno));
+		*status = 126;
+	}
+	return image;
+}
+
+static int cmd_bare(int argc, char **argv)
+{
+	struct bare_opts o;
+	struct work w = { 0 };
+	size_t size;
+	void *image;
+	int fd, status = 0, qs;
+	pid_t pid;
+
+	if (parse_bare(argc, argv, &o))
+		return 2;
+	image = load_program(o.argv[0], &size, &status);
+	if (!image)
+		return status;
+	if (kernel_path(w.kernel, sizeof(w.kernel)) || access(w.kernel, R_OK)) {
+		fprintf(stderr, "lwkctl: cannot find the kernel image (%s); build it with 'make' or set LWK_KERNEL\n",
+			w.kernel);
+		return 125;
+	}
+	fd = work_make(&w);
+	if (fd < 0 || write_bundle(fd, &o, image, size)) {
+		fprintf(stderr, "lwkctl: cannot write work files in %s: %s\n", w.dir, strerror(errno));
+		return 125;
+	}
+	close(fd);
+	free(image);
+	pid = start_qemu(&o, &w);
+	qs = pid > 0 ? wait_qemu(pid, o.timeout) : -1;
+	copy_file(w.out, stdout);
+	copy_file(w.err, stderr);
+	if (qs == -1) {
+		fprintf(stderr, "lwkctl: %s did not finish within %u s; stopped it (boot log: %s)\n",
+			o.argv[0], o.timeout, w.log);
+		return 124;
+	}
+	status = verdict(&w, o.argv[0], qs);
+	if (o.keep || status == 125)
+		fprintf(stderr, "lwkctl: work files kept in %s\n", w.dir);
+	else
+		work_remove(&w);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "bare"))
+		return cmd_bare(argc - 2, argv + 2);
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "lwkctl: unknown command '%s'; the commands are: bare\n",
+		argc >= 2 ? argv[1] : "");
+	usage(stderr);
+	return 2;
+}

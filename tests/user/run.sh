@@ -1,0 +1,55 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# Run the built user test programs, in both builds (libc-min and glibc),
+#   tests/user/run.sh native   on this Linux host: proves the programs and
+#                              libc-min correct before the LWK runs them
+#   tests/user/run.sh bare     on the LWK with 'lwkctl bare --cpus 4'
+# A program passes when it exits 0, prints "PASS <name>" and no "FAIL" line.
+# Bare runs skip the programs that need a proxy (forwarded file syscalls).
+cd "$(dirname "$0")/../.." || exit 2
+mode=${1:-native}
+dir=${BUILD:-build}/user
+needs_proxy="basics"
+passed=0
+failed=0
+
+launch() {
+	if [ "$mode" = bare ]; then
+		timeout 300 build/bin/lwkctl bare --cpus 4 --mem 256M "$@"
+	else
+		timeout 60 "$@"
+	fi
+}
+
+# The arguments and environment a program expects; args.c checks them.
+run_one() {
+	case $(basename "$1") in
+	args) LWK_TEST_ENV="args ok" launch "$1" alpha "beta gamma" "" ;;
+	*) launch "$1" ;;
+	esac
+}
+
+for prog in "$dir"/libc-min/* "$dir"/glibc/*; do
+	if [ ! -f "$prog" ] || [ ! -x "$prog" ]; then
+		continue # a .d file, or no program built yet
+	fi
+	name=$(basename "$prog")
+	label=$mode:${prog#"$dir"/}
+	if [ "$mode" = bare ] && echo " $needs_proxy " | grep -q " $name "; then
+		continue
+	fi
+	out=$(run_one "$prog" 2>&1)
+	status=$?
+	if [ $status -eq 0 ] && printf '%s\n' "$out" | grep -qx "PASS $name" &&
+		! printf '%s\n' "$out" | grep -q '^FAIL'; then
+		passed=$((passed + 1))
+		echo "PASS $label"
+	else
+		failed=$((failed + 1))
+		echo "FAIL $label (exit status $status)"
+		printf '%s\n' "$out" | sed 's/^/    /'
+	fi
+done
+
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ] && [ $passed -gt 0 ]
