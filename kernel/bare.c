@@ -43,9 +43,10 @@ static uint64_t bare_mem(const struct bootdesc *bd, char *err, size_t errlen)
 	uint64_t want = bd->program.mem ? bd->program.mem : avail;
 
 	if (want > avail || want < MiB(16)) {
-		snprintf(err, errlen,
-			 "%llu MiB asked, %llu MiB available (at least 16 MiB); use --mem to choose",
-			 (unsigned long long)(want >> 20), (unsigned long long)(avail >> 20));
+		snprintf(
+		    err, errlen,
+		    "%llu MiB asked, %llu MiB available (at least 16 MiB); use --mem to choose",
+		    (unsigned long long)(want >> 20), (unsigned long long)(avail >> 20));
 		return 0;
 	}
 	return want;

@@ -48,8 +48,8 @@ static int protect_image(struct uvm *u, const struct elf_image *img, uint64_t bi
 	return 0;
 }
 
-static int map_image(struct uvm *u, const struct elf_image *img, const void *file,
-		     uint64_t bias, char *err, size_t errlen)
+static int map_image(struct uvm *u, const struct elf_image *img, const void *file, uint64_t bias,
+		     char *err, size_t errlen)
 {
 	uint64_t lo = ALIGN_DOWN(img->lo + bias, MiB(2)), hi = ALIGN_UP(img->hi + bias, MiB(2));
 	int ret;
@@ -113,9 +113,10 @@ int exec_create(const struct exec_request *req, struct proc **proc, struct threa
 	if (ret)
 		return ret;
 	if (img.interp) {
-		snprintf(err, errlen,
-			 "it is dynamically linked (interpreter %.*s); bare runs take static programs",
-			 (int)MIN(img.interp_len, 64), img.interp);
+		snprintf(
+		    err, errlen,
+		    "it is dynamically linked (interpreter %.*s); bare runs take static programs",
+		    (int)MIN(img.interp_len, 64), img.interp);
 		return -ENOEXEC;
 	}
 	ret = proc_create(req->mem, req->argv[0], &p);

@@ -104,7 +104,8 @@ __noreturn void proc_user_fault(int signo, uint64_t rip, uint64_t addr, const ch
 {
 	struct thread *t = thread_current();
 	const char *name = signo < (int)ARRAY_SIZE(signal_names) && signal_names[signo]
-				   ? signal_names[signo] : "signal";
+			       ? signal_names[signo]
+			       : "signal";
 
 	log_info("pid %d (%s) tid %d: %s at rip 0x%llx, address 0x%llx: %s", t->proc->pid,
 		 t->proc->name, t->tid, what, (unsigned long long)rip, (unsigned long long)addr,

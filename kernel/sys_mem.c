@@ -33,7 +33,8 @@ int64_t sys_mmap(const struct syscall_args *sa)
 	uint64_t va;
 	int err;
 
-	if (!(flags & (MAP_SHARED | MAP_PRIVATE)) || !IS_ALIGNED(off, PAGE) || (sa->a[2] & ~PROT_MASK))
+	if (!(flags & (MAP_SHARED | MAP_PRIVATE)) || !IS_ALIGNED(off, PAGE) ||
+	    (sa->a[2] & ~PROT_MASK))
 		return -EINVAL;
 	/* File mappings are filled by a forwarded pread once a proxy exists;
 	 * with none attached no file can be open, so the fd is bad. */

@@ -99,8 +99,8 @@ int64_t sys_arch_prctl(const struct syscall_args *sa)
 
 int64_t sys_uname(const struct syscall_args *sa)
 {
-	static const char fields[6][65] = { "Linux", "lwk", "6.1.0-lwk", "#1 SMP lwk", "x86_64",
-					    "(none)" };
+	static const char fields[6][65] = { "Linux",	  "lwk",    "6.1.0-lwk",
+					    "#1 SMP lwk", "x86_64", "(none)" };
 
 	return uvm_copy_out(&cur()->proc->uvm, sa->a[0], fields, sizeof(fields)) ? -EFAULT : 0;
 }
@@ -199,7 +199,7 @@ int64_t sys_sched_getaffinity(const struct syscall_args *sa)
 
 	if ((sa->a[0] && (int)sa->a[0] != p->pid) || sa->a[1] < bytes || (sa->a[1] & 7))
 		return sa->a[0] && (int)sa->a[0] != p->pid ? -ESRCH : -EINVAL;
-	for_each_cpu(c)
+	for_each_cpu (c)
 		if (c->state == CPU_ONLINE)
 			mask[c->id / 8] |= 1u << (c->id % 8);
 	return uvm_copy_out(&p->uvm, sa->a[2], mask, bytes) ? -EFAULT : (int64_t)bytes;

@@ -80,11 +80,11 @@ static int64_t not_yet(const struct syscall_args *sa, bool *said)
 	return -ENOSYS;
 }
 
-#define NOT_YET(name)                                                                      \
-	int64_t sys_##name(const struct syscall_args *sa)                                    \
-	{                                                                                  \
-		static bool said;                                                          \
-		return not_yet(sa, &said);                                                 \
+#define NOT_YET(name)                                     \
+	int64_t sys_##name(const struct syscall_args *sa) \
+	{                                                 \
+		static bool said;                         \
+		return not_yet(sa, &said);                \
 	}
 
 NOT_YET(rt_sigaction)

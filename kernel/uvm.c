@@ -13,8 +13,8 @@
 
 static int reserve_chunk(struct uvm *u, uint64_t left)
 {
-	unsigned int shift = left >= GiB(1) && pmem_largest_free() >= GiB(1) ? PMEM_SHIFT_1G
-									      : PMEM_SHIFT_2M;
+	unsigned int shift =
+	    left >= GiB(1) && pmem_largest_free() >= GiB(1) ? PMEM_SHIFT_1G : PMEM_SHIFT_2M;
 	paddr_t pa;
 
 	if (u->nchunks == UVM_MAX_CHUNKS || pmem_alloc(shift, &pa))
@@ -41,7 +41,8 @@ int uvm_create(struct uvm *u, uint64_t bytes)
 void uvm_destroy(struct uvm *u)
 {
 	for (unsigned int i = 0; i < u->nchunks; i++)
-		pmem_free(u->chunks[i].pa, u->chunks[i].size == GiB(1) ? PMEM_SHIFT_1G : PMEM_SHIFT_2M);
+		pmem_free(u->chunks[i].pa,
+			  u->chunks[i].size == GiB(1) ? PMEM_SHIFT_1G : PMEM_SHIFT_2M);
 	if (u->root_pa)
 		arch_uspace_destroy(u->root_pa);
 	memset(u, 0, sizeof(*u));
@@ -60,8 +61,8 @@ static struct uvm_chunk *chunk_pick(struct uvm *u, bool large)
 
 		if (!room)
 			continue;
-		if (!best || (large ? room > best->size - best->used
-				    : room < best->size - best->used))
+		if (!best ||
+		    (large ? room > best->size - best->used : room < best->size - best->used))
 			best = c;
 	}
 	return best;
@@ -116,8 +117,7 @@ static int maps_add(struct uvm *u, struct uvm_map m)
 	return maps_insert(u, m);
 }
 
-int uvm_map_region(struct uvm *u, uint64_t va, uint64_t size, unsigned int prot,
-		   unsigned int flags)
+int uvm_map_region(struct uvm *u, uint64_t va, uint64_t size, unsigned int prot, unsigned int flags)
 {
 	uint64_t end = va + ALIGN_UP(size, CHUNK_MIN);
 	bool large = flags & UVM_LARGE;
@@ -125,8 +125,8 @@ int uvm_map_region(struct uvm *u, uint64_t va, uint64_t size, unsigned int prot,
 	if (!IS_ALIGNED(va, CHUNK_MIN) || va < LWK_USER_START || end > LWK_USER_END || end <= va)
 		return -EINVAL;
 	while (va < end) {
-		struct uvm_chunk *c = (flags & UVM_CONTIG) ? chunk_contig(u, end - va)
-							   : chunk_pick(u, large);
+		struct uvm_chunk *c =
+		    (flags & UVM_CONTIG) ? chunk_contig(u, end - va) : chunk_pick(u, large);
 		uint64_t piece;
 		paddr_t pa;
 		int err;
@@ -383,8 +383,7 @@ static int arena_top_fit(struct uvm *u, uint64_t len, uint64_t *out)
 	return -ENOMEM;
 }
 
-int uvm_mmap(struct uvm *u, uint64_t hint, uint64_t len, bool fixed, bool noreplace,
-	     uint64_t *out)
+int uvm_mmap(struct uvm *u, uint64_t hint, uint64_t len, bool fixed, bool noreplace, uint64_t *out)
 {
 	uint64_t va;
 	int err;

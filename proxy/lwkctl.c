@@ -36,12 +36,14 @@ struct bare_opts {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: lwkctl bare [--cpus N] [--mem SIZE] [--timeout SEC] [--keep] PROG [ARGS...]\n"
-		   "  Run a static Linux x86_64 program on the LWK in a throwaway QEMU.\n"
-		   "  --cpus N       cores for the program (default 1)\n"
-		   "  --mem SIZE     memory for the program, e.g. 512M or 2G (default 128M)\n"
-		   "  --timeout SEC  give up after SEC seconds (default 300)\n"
-		   "  --keep         keep the work files (boot log) and print where\n");
+	fprintf(
+	    f,
+	    "usage: lwkctl bare [--cpus N] [--mem SIZE] [--timeout SEC] [--keep] PROG [ARGS...]\n"
+	    "  Run a static Linux x86_64 program on the LWK in a throwaway QEMU.\n"
+	    "  --cpus N       cores for the program (default 1)\n"
+	    "  --mem SIZE     memory for the program, e.g. 512M or 2G (default 128M)\n"
+	    "  --timeout SEC  give up after SEC seconds (default 300)\n"
+	    "  --keep         keep the work files (boot log) and print where\n");
 }
 
 static int parse_size(const char *s, uint64_t *out)
@@ -53,11 +55,25 @@ static int parse_size(const char *s, uint64_t *out)
 	if (end == s)
 		return -1;
 	switch (*end) {
-	case 'G': case 'g': shift = 30; end++; break;
-	case 'M': case 'm': shift = 20; end++; break;
-	case 'K': case 'k': shift = 10; end++; break;
-	case '\0': break;
-	default: return -1;
+	case 'G':
+	case 'g':
+		shift = 30;
+		end++;
+		break;
+	case 'M':
+	case 'm':
+		shift = 20;
+		end++;
+		break;
+	case 'K':
+	case 'k':
+		shift = 10;
+		end++;
+		break;
+	case '\0':
+		break;
+	default:
+		return -1;
 	}
 	if (*end || v == 0 || v > (1ull << 40) >> shift)
 		return -1;
@@ -88,7 +104,8 @@ static int parse_bare(int argc, char **argv, struct bare_opts *o)
 		} else if (!strcmp(a, "--timeout") && v && atoi(v) > 0) {
 			o->timeout = atoi(v), i++;
 		} else {
-			fprintf(stderr, "lwkctl: bad option or value '%s%s%s'; see 'lwkctl bare --help'\n",
+			fprintf(stderr,
+				"lwkctl: bad option or value '%s%s%s'; see 'lwkctl bare --help'\n",
 				a, v ? " " : "", v ? v : "");
 			return -1;
 		}
@@ -209,12 +226,33 @@ static pid_t start_qemu(const struct bare_opts *o, const struct work *w)
 {
 	char smp[16], mem[32], ser[3][128];
 	int kvm = kvm_usable();
-	char *args[] = { "qemu-system-x86_64", "-accel", kvm ? "kvm" : "tcg", "-cpu",
-			 kvm ? "host" : "max", "-smp", smp, "-m", mem, "-display", "none",
-			 "-monitor", "none", "-no-reboot", "-device",
-			 "isa-debug-exit,iobase=0xf4,iosize=0x04", "-kernel", (char *)w->kernel,
-			 "-initrd", (char *)w->bundle, "-serial", ser[0], "-serial", ser[1],
-			 "-serial", ser[2], NULL };
+	char *args[] = { "qemu-system-x86_64",
+			 "-accel",
+			 kvm ? "kvm" : "tcg",
+			 "-cpu",
+			 kvm ? "host" : "max",
+			 "-smp",
+			 smp,
+			 "-m",
+			 mem,
+			 "-display",
+			 "none",
+			 "-monitor",
+			 "none",
+			 "-no-reboot",
+			 "-device",
+			 "isa-debug-exit,iobase=0xf4,iosize=0x04",
+			 "-kernel",
+			 (char *)w->kernel,
+			 "-initrd",
+			 (char *)w->bundle,
+			 "-serial",
+			 ser[0],
+			 "-serial",
+			 ser[1],
+			 "-serial",
+			 ser[2],
+			 NULL };
 	pid_t pid;
 
 	snprintf(smp, sizeof(smp), "%u", o->cpus);
@@ -229,7 +267,8 @@ static pid_t start_qemu(const struct bare_opts *o, const struct work *w)
 		dup2(null, 0);
 		dup2(null, 1); /* QEMU's own chatter; its errors go to stderr */
 		execvp(args[0], args);
-		fprintf(stderr, "lwkctl: cannot run qemu-system-x86_64 (%s); install qemu-system-x86\n",
+		fprintf(stderr,
+			"lwkctl: cannot run qemu-system-x86_64 (%s); install qemu-system-x86\n",
 			strerror(errno));
 		_exit(127);
 	}
@@ -292,8 +331,10 @@ static int verdict(const struct work *w, const char *prog, int qemu_status)
 	if (sig)
 		fprintf(stderr, "lwkctl: %s killed by signal %d (%s)\n", prog, sig, strsignal(sig));
 	if (status == 125)
-		fprintf(stderr, "lwkctl: the LWK stopped without a verdict (QEMU status %d); boot log: %s\n",
-			WIFEXITED(qemu_status) ? WEXITSTATUS(qemu_status) : -1, w->log);
+		fprintf(
+		    stderr,
+		    "lwkctl: the LWK stopped without a verdict (QEMU status %d); boot log: %s\n",
+		    WIFEXITED(qemu_status) ? WEXITSTATUS(qemu_status) : -1, w->log);
 	return status;
 }
 
@@ -361,13 +402,16 @@ static int cmd_bare(int argc, char **argv)
 	if (!image)
 		return status;
 	if (kernel_path(w.kernel, sizeof(w.kernel)) || access(w.kernel, R_OK)) {
-		fprintf(stderr, "lwkctl: cannot find the kernel image (%s); build it with 'make' or set LWK_KERNEL\n",
+		fprintf(stderr,
+			"lwkctl: cannot find the kernel image (%s); build it with 'make' or set "
+			"LWK_KERNEL\n",
 			w.kernel);
 		return 125;
 	}
 	fd = work_make(&w);
 	if (fd < 0 || write_bundle(fd, &o, image, size)) {
-		fprintf(stderr, "lwkctl: cannot write work files in %s: %s\n", w.dir, strerror(errno));
+		fprintf(stderr, "lwkctl: cannot write work files in %s: %s\n", w.dir,
+			strerror(errno));
 		return 125;
 	}
 	close(fd);
@@ -377,7 +421,8 @@ static int cmd_bare(int argc, char **argv)
 	copy_file(w.out, stdout);
 	copy_file(w.err, stderr);
 	if (qs == -1) {
-		fprintf(stderr, "lwkctl: %s did not finish within %u s; stopped it (boot log: %s)\n",
+		fprintf(stderr,
+			"lwkctl: %s did not finish within %u s; stopped it (boot log: %s)\n",
 			o.argv[0], o.timeout, w.log);
 		return 124;
 	}

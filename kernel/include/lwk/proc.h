@@ -26,7 +26,7 @@ struct thread {
 struct proc {
 	int pid;
 	bool exited;
-	int exit_status;   /* wait status, Linux encoding */
+	int exit_status; /* wait status, Linux encoding */
 	struct uvm uvm;
 	struct thread *threads[PROC_MAX_THREADS];
 	unsigned int nthreads;
