@@ -79,9 +79,12 @@ __noreturn void bare_run(const struct bootdesc *bd)
 		bare_fail(argv_ptrs[0], err);
 	if (exec_create(&req, &p, &t, &entry, &sp, err, sizeof(err)))
 		bare_fail(argv_ptrs[0], err);
-	log_info("bare: pid %d runs %s with %llu MiB on cpu%u", p->pid, argv_ptrs[0],
-		 (unsigned long long)(p->uvm.reserved >> 20), arch_cpu_id());
-	thread_run(t, entry, sp);
+	p->ncores = cpus_online();
+	p->next_core = 1 % p->ncores; /* the first thread has core 0 */
+	log_info("bare: pid %d runs %s with %llu MiB on %u cores", p->pid, argv_ptrs[0],
+		 (unsigned long long)(p->uvm.reserved >> 20), p->ncores);
+	thread_start(t, this_cpu(), entry, sp);
+	cpus_idle_loop(); /* this core now runs the program's first thread */
 }
 
 __noreturn void bare_process_ended(struct proc *p)

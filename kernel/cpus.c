@@ -10,6 +10,7 @@
 #include <lwk/errno.h>
 #include <lwk/kmain.h>
 #include <lwk/log.h>
+#include <lwk/sched.h>
 
 #define AP_START_TIMEOUT_US 200000
 
@@ -110,16 +111,23 @@ __noreturn void cpus_idle_loop(void)
 	struct cpu *c = this_cpu();
 
 	for (;;) {
+		bool sleepers;
+
 		arch_irq_disable();
+		sleepers = sched_check_timeouts(c);
+		if (sched_run_queued(c))
+			continue; /* back here when its threads all block or end */
 		if (work_pending(c)) {
 			arch_irq_enable();
 			run_work(c);
-		} else if (idle_mode == IDLE_POLL) {
+		} else if (idle_mode == IDLE_POLL || sleepers) {
+			/* Sleepers with a deadline: no timer interrupt exists
+			 * yet to end a halt, so the core polls the clock. */
 			arch_irq_enable();
 			arch_pause();
 		} else {
 			__atomic_store_n(&c->halted, 1, __ATOMIC_SEQ_CST);
-			if (!work_pending(c))
+			if (!work_pending(c) && !READ_ONCE(c->rq_head))
 				arch_idle_halt();
 			__atomic_store_n(&c->halted, 0, __ATOMIC_RELAXED);
 		}

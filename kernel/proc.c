@@ -7,10 +7,16 @@
 #include <lwk/log.h>
 #include <lwk/pmem.h>
 #include <lwk/proc.h>
+#include <lwk/sched.h>
 
 static struct proc procs[16];
 static int next_pid = 1;
-static struct thread threads[64];
+static struct thread threads[256];
+
+struct thread *thread_table_iter(unsigned int i)
+{
+	return i < ARRAY_SIZE(threads) ? &threads[i] : NULL;
+}
 
 int proc_create(uint64_t mem, const char *name, struct proc **out)
 {
@@ -39,6 +45,7 @@ void proc_destroy(struct proc *p)
 		struct thread *t = p->threads[i];
 
 		pmem_free(arch_virt_to_phys((void *)t->kstack_base), THREAD_KSTACK_SHIFT);
+		pmem_free(arch_virt_to_phys(t->fpu), THREAD_FPU_SHIFT);
 		memset(t, 0, sizeof(*t));
 	}
 	uvm_destroy(&p->uvm);
@@ -48,22 +55,30 @@ void proc_destroy(struct proc *p)
 int thread_create(struct proc *p, struct thread **out)
 {
 	struct thread *t = NULL;
-	paddr_t stack;
+	paddr_t stack, fpu;
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(threads) && !t; i++)
 		if (!threads[i].proc)
 			t = &threads[i];
 	if (!t || p->nthreads == PROC_MAX_THREADS)
 		return -EAGAIN;
+	if (arch_fpu_state_size() > (1u << THREAD_FPU_SHIFT))
+		return -ENOMEM;
 	if (pmem_alloc(THREAD_KSTACK_SHIFT, &stack))
 		return -ENOMEM;
+	if (pmem_alloc(THREAD_FPU_SHIFT, &fpu)) {
+		pmem_free(stack, THREAD_KSTACK_SHIFT);
+		return -ENOMEM;
+	}
 	memset(t, 0, sizeof(*t));
+	t->fpu = arch_phys_to_virt(fpu);
+	arch_fpu_init_area(t->fpu);
 	t->proc = p;
 	/* The first thread's ID is the process ID, as on Linux. */
 	t->tid = p->nthreads ? next_pid++ : p->pid;
 	t->kstack_base = (uint64_t)arch_phys_to_virt(stack);
 	t->kstack_top = t->kstack_base + (1ull << THREAD_KSTACK_SHIFT);
-	t->state = THREAD_RUNNABLE;
+	t->state = THREAD_BLOCKED; /* until started */
 	p->threads[p->nthreads++] = t;
 	*out = t;
 	return 0;
@@ -74,17 +89,13 @@ struct thread *thread_current(void)
 	return this_cpu()->current;
 }
 
-__noreturn void thread_run(struct thread *t, uint64_t entry, uint64_t sp)
+void thread_start(struct thread *t, struct cpu *cpu, uint64_t entry, uint64_t sp)
 {
-	struct cpu *c = this_cpu();
-
-	c->current = t;
-	t->cpu = c;
-	t->state = THREAD_RUNNING;
-	arch_set_kernel_stack(t->kstack_top);
-	arch_uspace_activate(t->proc->uvm.root_pa);
-	arch_set_user_tls(t->fs_base);
-	arch_user_enter(t->kstack_top, entry, sp);
+	t->cpu = cpu;
+	t->ksp = arch_thread_init(t->kstack_top, NULL, entry, sp);
+	t->proc->nlive++;
+	__atomic_fetch_add(&cpu->nthreads, 1, __ATOMIC_RELAXED);
+	sched_wake(t);
 }
 
 __noreturn void proc_exit(struct proc *p, int wait_status)

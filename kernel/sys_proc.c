@@ -7,6 +7,7 @@
 #include <lwk/layout.h>
 #include <lwk/log.h>
 #include <lwk/proc.h>
+#include <lwk/sched.h>
 #include <lwk/syscall.h>
 
 #define ARCH_SET_GS 0x1001
@@ -37,13 +38,6 @@ int64_t sys_gettid(const struct syscall_args *sa)
 }
 
 int64_t sys_exit_group(const struct syscall_args *sa)
-{
-	proc_exit(cur()->proc, (int)(sa->a[0] & 0xff) << 8);
-}
-
-/* With one thread per process (threads come with clone), the last thread
- * leaving ends the process, as on Linux. */
-int64_t sys_exit(const struct syscall_args *sa)
 {
 	proc_exit(cur()->proc, (int)(sa->a[0] & 0xff) << 8);
 }
@@ -188,7 +182,8 @@ int64_t sys_rseq(const struct syscall_args *sa)
 
 int64_t sys_sched_yield(const struct syscall_args *sa)
 {
-	return 0; /* one thread per core so far: nobody to yield to */
+	sched_yield_cpu();
+	return 0;
 }
 
 int64_t sys_sched_getaffinity(const struct syscall_args *sa)

@@ -5,6 +5,7 @@
 #include <lwk/errno.h>
 #include <lwk/kmain.h>
 #include <lwk/proc.h>
+#include <lwk/sched.h>
 #include <lwk/syscall.h>
 
 #define CLOCK_REALTIME 0
@@ -26,6 +27,16 @@ static uint64_t cycles_to_ns(uint64_t cycles)
 	if (!tsc_mult)
 		tsc_mult = (NSEC << 32) / arch_tsc_hz();
 	return (uint64_t)(((unsigned __int128)cycles * tsc_mult) >> 32);
+}
+
+uint64_t time_realtime_offset_ns(void)
+{
+	return kernel_bootdesc()->wallclock_offset_ns;
+}
+
+uint64_t time_monotonic_ns(void)
+{
+	return cycles_to_ns(arch_cycles());
 }
 
 static int clock_read(uint64_t clk, uint64_t *ns)
@@ -113,14 +124,16 @@ int64_t sys_time(const struct syscall_args *sa)
 	return s;
 }
 
-/* The core belongs to this thread alone, so sleeping is waiting on it; a
- * one-shot timer and halting come with threads that share cores. */
+/* Sleep by blocking with a deadline, so that another thread of this core
+ * can run meanwhile. Deadlines are kept on CLOCK_MONOTONIC. */
 static int sleep_until(uint64_t clk, uint64_t deadline)
 {
-	uint64_t now;
+	uint64_t now, mono = time_monotonic_ns();
 
-	while (!clock_read(clk, &now) && now < deadline)
-		arch_pause();
+	clock_read(clk, &now);
+	if (now >= deadline)
+		return 0;
+	sched_block(mono + (deadline - now));
 	return 0;
 }
 

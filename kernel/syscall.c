@@ -3,6 +3,7 @@
 #include <arch/arch.h>
 #include <lwk/cpu.h>
 #include <lwk/errno.h>
+#include <lwk/proc.h>
 #include <lwk/syscall.h>
 
 struct syscall_entry {
@@ -32,6 +33,7 @@ void syscall_dispatch(struct trap_frame *tf)
 	int64_t ret = -ENOSYS;
 
 	this_cpu()->syscalls++;
+	this_cpu()->current->uframe = tf;
 	arch_syscall_args(tf, sa.a);
 	if (sa.nr < ARRAY_SIZE(syscall_table) && syscall_table[sa.nr].fn)
 		ret = syscall_table[sa.nr].fn(&sa);

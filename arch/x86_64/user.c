@@ -68,31 +68,6 @@ void arch_set_user_tls(uint64_t fs_base)
 	wrmsr(MSR_FS_BASE, fs_base);
 }
 
-/* Linux's initial state: MXCSR 0x1f80 (all exceptions masked), x87 control
- * word 0x37f. */
-static void fpu_reset_user(void)
-{
-	uint32_t mxcsr = 0x1f80;
-	uint16_t fcw = 0x37f;
-
-	__asm__ volatile("fninit; fldcw %0; ldmxcsr %1" : : "m"(fcw), "m"(mxcsr));
-}
-
-__noreturn void arch_user_enter(uint64_t kstack_top, uint64_t entry, uint64_t sp)
-{
-	struct trap_frame *tf = (struct trap_frame *)(kstack_top - sizeof(*tf));
-
-	memset(tf, 0, sizeof(*tf));
-	tf->rip = entry;
-	tf->cs = GDT_USER_CODE;
-	tf->rflags = RFLAGS_IF | 2; /* bit 1 is always set */
-	tf->rsp = sp;
-	tf->ss = GDT_USER_DATA;
-	fpu_reset_user();
-	__asm__ volatile("mov %0, %%rsp; jmp trap_return" : : "r"(tf) : "memory");
-	__builtin_unreachable();
-}
-
 uint64_t arch_syscall_nr(const struct trap_frame *tf)
 {
 	return tf->rax;
@@ -147,4 +122,83 @@ uint64_t arch_min_signal_stack(void)
 	uint64_t xsave = (cpuid(1, 0).ecx & (1u << 26)) ? cpuid(0xd, 0).ebx : 512;
 
 	return ALIGN_UP(xsave + 1024, 64);
+}
+
+void thread_first_entry(void);
+
+/* Lay out a new thread's kernel stack: its user frame at the top (a copy of
+ * @from, or a fresh one for @entry/@sp), and below it what
+ * arch_context_switch pops: six zero registers and thread_first_entry. */
+uint64_t arch_thread_init(uint64_t kstack_top, const struct trap_frame *from, uint64_t entry,
+			  uint64_t sp)
+{
+	struct trap_frame *tf = (struct trap_frame *)(kstack_top - sizeof(*tf));
+	uint64_t *k = (uint64_t *)tf;
+
+	if (from) {
+		*tf = *from;
+	} else {
+		memset(tf, 0, sizeof(*tf));
+		tf->rip = entry;
+		tf->cs = GDT_USER_CODE;
+		tf->rflags = RFLAGS_IF | 2;
+		tf->ss = GDT_USER_DATA;
+	}
+	tf->rsp = sp;
+	*--k = (uint64_t)thread_first_entry;
+	for (int i = 0; i < 6; i++)
+		*--k = 0;
+	return (uint64_t)k;
+}
+
+void arch_frame_set_return(struct trap_frame *tf, uint64_t v)
+{
+	tf->rax = v;
+}
+
+/* ---- FPU/SIMD state, saved on every switch between user threads ---------- */
+
+static int xsave_kind = -1; /* 1: XSAVE, 0: FXSAVE */
+
+uint64_t arch_fpu_state_size(void)
+{
+	if (xsave_kind < 0)
+		xsave_kind = !!(read_cr4() & CR4_OSXSAVE);
+	return xsave_kind ? cpuid(0xd, 0).ebx : 512;
+}
+
+void arch_fpu_save(void *area)
+{
+	if (xsave_kind)
+		__asm__ volatile("xsave64 (%0)" : : "r"(area), "a"(-1), "d"(-1) : "memory");
+	else
+		__asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory");
+}
+
+void arch_fpu_restore(const void *area)
+{
+	if (xsave_kind)
+		__asm__ volatile("xrstor64 (%0)" : : "r"(area), "a"(-1), "d"(-1) : "memory");
+	else
+		__asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
+}
+
+/* A fresh area: Linux's initial state (FCW 0x37f, MXCSR 0x1f80). With
+ * XSAVE a zero header means "init state" for every component. */
+void arch_fpu_init_area(void *area)
+{
+	memset(area, 0, arch_fpu_state_size());
+	((uint16_t *)area)[0] = 0x37f;
+	((uint32_t *)area)[6] = 0x1f80;
+	((uint32_t *)area)[7] = 0xffbf; /* MXCSR_MASK as FXSAVE reports it */
+}
+
+uint64_t arch_frame_user_sp(const struct trap_frame *tf)
+{
+	return tf->rsp;
+}
+
+uint64_t arch_frame_size(void)
+{
+	return sizeof(struct trap_frame);
 }

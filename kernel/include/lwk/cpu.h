@@ -7,6 +7,7 @@
 #pragma once
 
 #include <lwk/types.h>
+#include <lwk/spinlock.h>
 #include <uapi/lwk/bootdesc.h>
 #include <arch/cpu_arch.h>
 
@@ -32,12 +33,17 @@ struct cpu {
 	volatile uint64_t work_seq; /* bumped by the sender */
 	volatile uint64_t done_seq; /* set to work_seq when finished */
 	volatile uint32_t ktest_failures;
-	volatile uint32_t halted; /* in hlt, needs an IPI to see work */
-	uint64_t ipis_received;	  /* wake-up IPIs taken */
-	uint64_t irqs;		  /* every interrupt taken (vector >= 32) */
-	struct thread *current;	  /* running on this core, or NULL */
-	uint64_t syscalls;	  /* system calls taken */
-	uint64_t faults;	  /* exceptions taken from user mode */
+	volatile uint32_t halted;	  /* in hlt, needs an IPI to see work */
+	uint64_t ipis_received;		  /* wake-up IPIs taken */
+	uint64_t irqs;			  /* every interrupt taken (vector >= 32) */
+	struct thread *current;		  /* running on this core, or NULL (idle) */
+	struct thread *rq_head, *rq_tail; /* runnable threads of this core */
+	struct spinlock rq_lock;
+	uint64_t idle_ksp; /* the idle loop's stack while a thread runs */
+	uint32_t nthreads; /* threads placed on this core, alive */
+	uint32_t pad3;
+	uint64_t syscalls; /* system calls taken */
+	uint64_t faults;   /* exceptions taken from user mode */
 	struct cpu_arch arch;
 } __aligned(64);
 

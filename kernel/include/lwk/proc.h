@@ -7,6 +7,7 @@
 
 #define PROC_MAX_THREADS 256
 #define THREAD_KSTACK_SHIFT 14 /* 16 KiB kernel stack per thread */
+#define THREAD_FPU_SHIFT 13    /* 8 KiB for XSAVE state (AVX-512 needs ~2.7 KiB) */
 
 enum thread_state { THREAD_RUNNABLE, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD };
 
@@ -16,15 +17,29 @@ struct thread {
 	int tid;
 	enum thread_state state;
 	struct proc *proc;
-	struct cpu *cpu;
+	struct cpu *cpu; /* the core it runs on, for good */
 	uint64_t kstack_base, kstack_top;
+	uint64_t ksp; /* saved kernel stack pointer while switched out */
+	void *fpu;    /* XSAVE area */
 	uint64_t fs_base;
-	uint64_t clear_child_tid; /* set_tid_address */
+	uint64_t clear_child_tid;  /* set_tid_address / CLONE_CHILD_CLEARTID */
+	struct trap_frame *uframe; /* its user registers, during a syscall */
 	uint64_t robust_list, robust_len;
+	struct thread *rq_next; /* run queue link */
+	bool wake_pending;	/* woken before it managed to block */
+	uint64_t deadline_ns;	/* a timed block ends then (0: none) */
+	bool timed_out;
+	/* futex wait */
+	struct thread *futex_next;
+	uint64_t futex_key; /* physical address of the word */
+	uint32_t futex_bitset;
 };
 
 struct proc {
 	int pid;
+	unsigned int next_core; /* round-robin placement of new threads */
+	unsigned int ncores;	/* cores 0..ncores-1 of the partition */
+	unsigned int nlive;	/* threads not yet exited */
 	bool exited;
 	int exit_status; /* wait status, Linux encoding */
 	struct uvm uvm;
@@ -40,8 +55,11 @@ int proc_create(uint64_t mem, const char *name, struct proc **out);
 void proc_destroy(struct proc *p);
 /* A thread of @p that will enter user mode at @entry with stack @sp. */
 int thread_create(struct proc *p, struct thread **out);
-/* Run @t on this core, entering user mode: does not return. */
-__noreturn void thread_run(struct thread *t, uint64_t entry, uint64_t sp);
+/* Make @t start in user mode at @entry with stack @sp, on core @cpu. */
+void thread_start(struct thread *t, struct cpu *cpu, uint64_t entry, uint64_t sp);
+/* Thread table walk: the i-th slot's thread, a zeroed slot if unused, NULL
+ * past the end. */
+struct thread *thread_table_iter(unsigned int i);
 /* The thread running on this core. */
 struct thread *thread_current(void);
 /* End the whole process with a wait status (exit code << 8, or signal). */

@@ -158,9 +158,6 @@ void arch_user_init_cpu(void);
 /* Kernel stack used on entry from user mode on this core. */
 void arch_set_kernel_stack(uint64_t top);
 void arch_set_user_tls(uint64_t fs_base);
-/* Enter ring 3 at @entry with stack @sp, using the kernel stack ending at
- * @kstack_top for later entries; never returns. */
-__noreturn void arch_user_enter(uint64_t kstack_top, uint64_t entry, uint64_t sp);
 uint64_t arch_syscall_nr(const struct trap_frame *tf);
 void arch_syscall_args(const struct trap_frame *tf, uint64_t a[6]);
 void arch_syscall_set_return(struct trap_frame *tf, int64_t v);
@@ -170,3 +167,19 @@ bool arch_random(uint64_t *out);
 /* AT_HWCAP, and AT_MINSIGSTKSZ for this CPU's enabled state. */
 uint64_t arch_hwcap(void);
 uint64_t arch_min_signal_stack(void);
+
+/* ---- threads ------------------------------------------------------------------ */
+
+void arch_context_switch(uint64_t *save_ksp, uint64_t load_ksp);
+/* Prepare a new thread's kernel stack; returns the stack pointer for
+ * arch_context_switch. @from: copy that user frame (clone), else start at
+ * @entry. Either way the user stack is @sp. */
+uint64_t arch_thread_init(uint64_t kstack_top, const struct trap_frame *from, uint64_t entry,
+			  uint64_t sp);
+void arch_frame_set_return(struct trap_frame *tf, uint64_t v);
+uint64_t arch_frame_user_sp(const struct trap_frame *tf);
+uint64_t arch_frame_size(void);
+uint64_t arch_fpu_state_size(void);
+void arch_fpu_save(void *area);
+void arch_fpu_restore(const void *area);
+void arch_fpu_init_area(void *area);

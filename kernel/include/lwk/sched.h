@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Cooperative scheduling, one run queue per core. A thread runs until it
+ * blocks, yields or exits; there is no time slice and no migration. When
+ * nothing is runnable the core goes back to its idle loop.
+ */
+#pragma once
+
+#include <lwk/proc.h>
+
+/* Queue @t on its core and wake that core if it sleeps. */
+void sched_wake(struct thread *t);
+/* Block the current thread until sched_wake() or, if @deadline_ns is not
+ * 0, until CLOCK_MONOTONIC reaches it. Returns true if it timed out. */
+bool sched_block(uint64_t deadline_ns);
+/* Let the next runnable thread of this core run. */
+void sched_yield_cpu(void);
+/* End the current thread for good. */
+__noreturn void sched_exit_thread(void);
+/* Idle loop: run whatever is queued here; false if nothing was. */
+bool sched_run_queued(struct cpu *c);
+/* Wake threads whose timed block expired; true if any still wait on a
+ * deadline (the core must then poll rather than halt). */
+bool sched_check_timeouts(struct cpu *c);
+/* CLOCK_MONOTONIC in ns (sys_time.c). */
+uint64_t time_monotonic_ns(void);
+/* CLOCK_REALTIME - CLOCK_MONOTONIC, from the boot description. */
+uint64_t time_realtime_offset_ns(void);

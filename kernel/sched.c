@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <arch/arch.h>
+#include <lwk/cpu.h>
+#include <lwk/cpus.h>
+#include <lwk/panic.h>
+#include <lwk/pmem.h>
+#include <lwk/sched.h>
+
+static void rq_push(struct cpu *c, struct thread *t)
+{
+	t->rq_next = NULL;
+	if (c->rq_tail)
+		c->rq_tail->rq_next = t;
+	else
+		c->rq_head = t;
+	c->rq_tail = t;
+}
+
+static struct thread *rq_pop(struct cpu *c)
+{
+	struct thread *t = c->rq_head;
+
+	if (t) {
+		c->rq_head = t->rq_next;
+		if (!c->rq_head)
+			c->rq_tail = NULL;
+	}
+	return t;
+}
+
+/* Run @next in place of whatever runs now (a thread, or the idle loop when
+ * c->current is NULL). Interrupts are off throughout. */
+static void switch_to(struct cpu *c, struct thread *next)
+{
+	struct thread *prev = c->current;
+	uint64_t *save = prev ? &prev->ksp : &c->idle_ksp;
+
+	if (prev == next)
+		return;
+	if (prev && prev->state != THREAD_DEAD)
+		arch_fpu_save(prev->fpu);
+	c->current = next;
+	if (next) {
+		next->state = THREAD_RUNNING;
+		arch_set_kernel_stack(next->kstack_top);
+		arch_uspace_activate(next->proc->uvm.root_pa);
+		arch_set_user_tls(next->fs_base);
+		arch_fpu_restore(next->fpu);
+		arch_context_switch(save, next->ksp);
+	} else {
+		arch_uspace_deactivate();
+		arch_context_switch(save, c->idle_ksp);
+	}
+}
+
+/* Pick what runs next on this core: the next queued thread, or idle. */
+static void schedule(struct cpu *c)
+{
+	struct thread *next;
+	uint64_t flags = arch_irq_save();
+
+	spin_lock(&c->rq_lock);
+	next = rq_pop(c);
+	spin_unlock(&c->rq_lock);
+	switch_to(c, next);
+	arch_irq_restore(flags);
+}
+
+void sched_wake(struct thread *t)
+{
+	struct cpu *c = t->cpu;
+	uint64_t flags = arch_irq_save();
+	bool queued = false;
+
+	spin_lock(&c->rq_lock);
+	if (t->state == THREAD_BLOCKED) {
+		t->state = THREAD_RUNNABLE;
+		rq_push(c, t);
+		queued = true;
+	} else if (t->state == THREAD_RUNNING) {
+		t->wake_pending = true; /* it has not blocked yet: it won't */
+	}
+	spin_unlock(&c->rq_lock);
+	if (queued && c != this_cpu() && __atomic_load_n(&c->halted, __ATOMIC_SEQ_CST))
+		arch_cpu_wake(c);
+	arch_irq_restore(flags);
+}
+
+bool sched_block(uint64_t deadline_ns)
+{
+	struct cpu *c = this_cpu();
+	struct thread *t = c->current;
+	uint64_t flags = arch_irq_save();
+
+	spin_lock(&c->rq_lock);
+	if (t->wake_pending) {
+		t->wake_pending = false;
+		spin_unlock(&c->rq_lock);
+		arch_irq_restore(flags);
+		return false;
+	}
+	t->state = THREAD_BLOCKED;
+	t->timed_out = false;
+	t->deadline_ns = deadline_ns;
+	spin_unlock(&c->rq_lock);
+	schedule(c);
+	t->deadline_ns = 0;
+	arch_irq_restore(flags);
+	return t->timed_out;
+}
+
+void sched_yield_cpu(void)
+{
+	struct cpu *c = this_cpu();
+	struct thread *t = c->current;
+	uint64_t flags = arch_irq_save();
+
+	spin_lock(&c->rq_lock);
+	if (!c->rq_head) { /* nobody else wants the core */
+		spin_unlock(&c->rq_lock);
+		arch_irq_restore(flags);
+		return;
+	}
+	t->state = THREAD_RUNNABLE;
+	rq_push(c, t);
+	spin_unlock(&c->rq_lock);
+	schedule(c);
+	arch_irq_restore(flags);
+}
+
+__noreturn void sched_exit_thread(void)
+{
+	struct cpu *c = this_cpu();
+
+	arch_irq_disable();
+	c->current->state = THREAD_DEAD;
+	c->nthreads--;
+	schedule(c);
+	panic("a dead thread was scheduled again");
+}
+
+bool sched_run_queued(struct cpu *c)
+{
+	struct thread *next;
+
+	spin_lock(&c->rq_lock);
+	next = rq_pop(c);
+	spin_unlock(&c->rq_lock);
+	if (!next)
+		return false;
+	switch_to(c, next);
+	return true;
+}
+
+/* The threads of this core that wait with a deadline. Threads live in a
+ * small static table (proc.c), so a scan is cheap. */
+bool sched_check_timeouts(struct cpu *c)
+{
+	struct thread *t;
+	bool waiting = false;
+	uint64_t now = 0;
+
+	for (unsigned int i = 0; (t = thread_table_iter(i)); i++) {
+		if (t->cpu != c || t->state != THREAD_BLOCKED || !t->deadline_ns)
+			continue;
+		if (!now)
+			now = time_monotonic_ns();
+		if (now >= t->deadline_ns) {
+			t->timed_out = true;
+			sched_wake(t);
+		} else {
+			waiting = true;
+		}
+	}
+	return waiting;
+}

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Threads: clone/clone3 as pthread_create uses them, thread exit, getcpu.
+ * A new thread goes to the process's next core, round robin, and stays
+ * there. Process creation (fork, vfork, clone without CLONE_VM) needs the
+ * proxy: it answers -ENOSYS here.
+ */
+#include <arch/arch.h>
+#include <lwk/cpus.h>
+#include <lwk/errno.h>
+#include <lwk/futex.h>
+#include <lwk/log.h>
+#include <lwk/sched.h>
+#include <lwk/syscall.h>
+
+#define CLONE_VM 0x100
+#define CLONE_FS 0x200
+#define CLONE_FILES 0x400
+#define CLONE_SIGHAND 0x800
+#define CLONE_VFORK 0x4000
+#define CLONE_THREAD 0x10000
+#define CLONE_SYSVSEM 0x40000
+#define CLONE_SETTLS 0x80000
+#define CLONE_PARENT_SETTID 0x100000
+#define CLONE_CHILD_CLEARTID 0x200000
+#define CLONE_DETACHED 0x400000
+#define CLONE_CHILD_SETTID 0x1000000
+#define CSIGNAL 0xff
+#define THREAD_NEEDS (CLONE_VM | CLONE_SIGHAND | CLONE_THREAD)
+#define THREAD_MAY                                                                         \
+	(THREAD_NEEDS | CLONE_FS | CLONE_FILES | CLONE_SYSVSEM | CLONE_SETTLS |             \
+	 CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_CHILD_SETTID)
+
+struct clone_req {
+	uint64_t flags, stack, parent_tid, child_tid, tls;
+};
+
+static struct cpu *next_core(struct proc *p)
+{
+	for (unsigned int tries = 0; tries < p->ncores; tries++) {
+		struct cpu *c = &cpus[p->next_core];
+
+		p->next_core = (p->next_core + 1) % p->ncores;
+		if (c->state == CPU_ONLINE)
+			return c;
+	}
+	return this_cpu();
+}
+
+static int64_t do_clone(const struct clone_req *r)
+{
+	struct thread *self = thread_current(), *t;
+	struct proc *p = self->proc;
+	uint32_t tid;
+	int err;
+
+	if ((r->flags & THREAD_NEEDS) != THREAD_NEEDS) {
+		log_warn("pid %d: clone flags 0x%llx create a process; that needs the proxy: -ENOSYS",
+			 p->pid, (unsigned long long)r->flags);
+		return -ENOSYS;
+	}
+	if (r->flags & ~(uint64_t)(THREAD_MAY | CSIGNAL))
+		return -EINVAL;
+	err = thread_create(p, &t);
+	if (err)
+		return err;
+	tid = t->tid;
+	if (((r->flags & CLONE_PARENT_SETTID) &&
+	     uvm_copy_out(&p->uvm, r->parent_tid, &tid, sizeof(tid))) ||
+	    ((r->flags & CLONE_CHILD_SETTID) && uvm_copy_out(&p->uvm, r->child_tid, &tid, sizeof(tid))))
+		return -EFAULT; /* the thread slot stays unused: it never ran */
+	t->fs_base = (r->flags & CLONE_SETTLS) ? r->tls : self->fs_base;
+	t->clear_child_tid = (r->flags & CLONE_CHILD_CLEARTID) ? r->child_tid : 0;
+	arch_fpu_save(t->fpu); /* the child starts with the parent's FPU state */
+	t->cpu = next_core(p);
+	t->ksp = arch_thread_init(t->kstack_top, self->uframe, 0,
+				  r->stack ? r->stack : arch_frame_user_sp(self->uframe));
+	arch_frame_set_return((struct trap_frame *)(t->kstack_top - arch_frame_size()), 0);
+	p->nlive++;
+	__atomic_fetch_add(&t->cpu->nthreads, 1, __ATOMIC_RELAXED);
+	sched_wake(t);
+	return tid;
+}
+
+int64_t sys_clone(const struct syscall_args *sa)
+{
+	/* x86_64 order: flags, stack, parent_tid, child_tid, tls */
+	struct clone_req r = { sa->a[0], sa->a[1], sa->a[2], sa->a[3], sa->a[4] };
+
+	return do_clone(&r);
+}
+
+int64_t sys_clone3(const struct syscall_args *sa)
+{
+	uint64_t args[11] = { 0 }; /* struct clone_args, up to cgroup */
+	uint64_t size = sa->a[1];
+	struct clone_req r;
+
+	if (size < 64 || size > 4096) /* CLONE_ARGS_SIZE_VER0 .. a page */
+		return -EINVAL;
+	if (uvm_copy_in(&thread_current()->proc->uvm, args, sa->a[0], MIN(size, sizeof(args))))
+		return -EFAULT;
+	/* set_tid and cgroup are not for threads; pidfd only counts with
+	 * CLONE_PIDFD, which do_clone refuses (glibc fills it in anyway). */
+	if (args[8] || args[9] || (size > 80 && args[10]))
+		return -EINVAL;
+	r = (struct clone_req){ args[0], args[5] ? args[5] + args[6] : 0, args[3], args[2],
+				args[7] };
+	if (args[4] & ~(uint64_t)CSIGNAL)
+		return -EINVAL;
+	return do_clone(&r);
+}
+
+/* A thread leaves: clear and wake its CLONE_CHILD_CLEARTID word (that is
+ * how pthread_join learns of it), and end the process with the last one. */
+int64_t sys_exit(const struct syscall_args *sa)
+{
+	struct thread *t = thread_current();
+	struct proc *p = t->proc;
+	uint32_t zero = 0;
+
+	if (t->clear_child_tid && !uvm_copy_out(&p->uvm, t->clear_child_tid, &zero, 4))
+		futex_wake(p, t->clear_child_tid, 1, 0xffffffffu);
+	if (__atomic_sub_fetch(&p->nlive, 1, __ATOMIC_ACQ_REL) == 0)
+		proc_exit(p, (int)(sa->a[0] & 0xff) << 8);
+	sched_exit_thread();
+}
+
+int64_t sys_getcpu(const struct syscall_args *sa)
+{
+	struct thread *t = thread_current();
+	uint32_t cpu = t->cpu->id, node = 0;
+
+	if ((sa->a[0] && uvm_copy_out(&t->proc->uvm, sa->a[0], &cpu, 4)) ||
+	    (sa->a[1] && uvm_copy_out(&t->proc->uvm, sa->a[1], &node, 4)))
+		return -EFAULT;
+	return 0;
+}
