@@ -159,21 +159,41 @@ static bool wake_op_apply(uint32_t *w, uint32_t encoded, int *err)
 	if ((encoded >> 28) & 8) /* FUTEX_OP_OPARG_SHIFT */
 		arg = arg > 31 ? 0 : 1u << arg;
 	switch (op) {
-	case 0: old = __atomic_exchange_n(w, arg, __ATOMIC_SEQ_CST); break;
-	case 1: old = __atomic_fetch_add(w, arg, __ATOMIC_SEQ_CST); break;
-	case 2: old = __atomic_fetch_or(w, arg, __ATOMIC_SEQ_CST); break;
-	case 3: old = __atomic_fetch_and(w, ~arg, __ATOMIC_SEQ_CST); break;
-	case 4: old = __atomic_fetch_xor(w, arg, __ATOMIC_SEQ_CST); break;
-	default: *err = -ENOSYS; return false;
+	case 0:
+		old = __atomic_exchange_n(w, arg, __ATOMIC_SEQ_CST);
+		break;
+	case 1:
+		old = __atomic_fetch_add(w, arg, __ATOMIC_SEQ_CST);
+		break;
+	case 2:
+		old = __atomic_fetch_or(w, arg, __ATOMIC_SEQ_CST);
+		break;
+	case 3:
+		old = __atomic_fetch_and(w, ~arg, __ATOMIC_SEQ_CST);
+		break;
+	case 4:
+		old = __atomic_fetch_xor(w, arg, __ATOMIC_SEQ_CST);
+		break;
+	default:
+		*err = -ENOSYS;
+		return false;
 	}
 	switch (cmp) {
-	case 0: return old == cmparg;
-	case 1: return old != cmparg;
-	case 2: return (int32_t)old < (int32_t)cmparg;
-	case 3: return (int32_t)old <= (int32_t)cmparg;
-	case 4: return (int32_t)old > (int32_t)cmparg;
-	case 5: return (int32_t)old >= (int32_t)cmparg;
-	default: *err = -ENOSYS; return false;
+	case 0:
+		return old == cmparg;
+	case 1:
+		return old != cmparg;
+	case 2:
+		return (int32_t)old < (int32_t)cmparg;
+	case 3:
+		return (int32_t)old <= (int32_t)cmparg;
+	case 4:
+		return (int32_t)old > (int32_t)cmparg;
+	case 5:
+		return (int32_t)old >= (int32_t)cmparg;
+	default:
+		*err = -ENOSYS;
+		return false;
 	}
 }
 
@@ -234,7 +254,8 @@ int64_t sys_futex(const struct syscall_args *sa)
 		if (err)
 			return err;
 		return futex_wait(p, uaddr, sa->a[2],
-				  cmd == FUTEX_WAIT ? FUTEX_BITSET_ANY : (uint32_t)sa->a[5], deadline);
+				  cmd == FUTEX_WAIT ? FUTEX_BITSET_ANY : (uint32_t)sa->a[5],
+				  deadline);
 	case FUTEX_WAKE:
 		return futex_wake(p, uaddr, (int)sa->a[2], FUTEX_BITSET_ANY);
 	case FUTEX_WAKE_BITSET:

@@ -27,8 +27,8 @@
 #define CLONE_CHILD_SETTID 0x1000000
 #define CSIGNAL 0xff
 #define THREAD_NEEDS (CLONE_VM | CLONE_SIGHAND | CLONE_THREAD)
-#define THREAD_MAY                                                                         \
-	(THREAD_NEEDS | CLONE_FS | CLONE_FILES | CLONE_SYSVSEM | CLONE_SETTLS |             \
+#define THREAD_MAY                                                              \
+	(THREAD_NEEDS | CLONE_FS | CLONE_FILES | CLONE_SYSVSEM | CLONE_SETTLS | \
 	 CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_CHILD_SETTID)
 
 struct clone_req {
@@ -55,8 +55,9 @@ static int64_t do_clone(const struct clone_req *r)
 	int err;
 
 	if ((r->flags & THREAD_NEEDS) != THREAD_NEEDS) {
-		log_warn("pid %d: clone flags 0x%llx create a process; that needs the proxy: -ENOSYS",
-			 p->pid, (unsigned long long)r->flags);
+		log_warn(
+		    "pid %d: clone flags 0x%llx create a process; that needs the proxy: -ENOSYS",
+		    p->pid, (unsigned long long)r->flags);
 		return -ENOSYS;
 	}
 	if (r->flags & ~(uint64_t)(THREAD_MAY | CSIGNAL))
@@ -67,7 +68,8 @@ static int64_t do_clone(const struct clone_req *r)
 	tid = t->tid;
 	if (((r->flags & CLONE_PARENT_SETTID) &&
 	     uvm_copy_out(&p->uvm, r->parent_tid, &tid, sizeof(tid))) ||
-	    ((r->flags & CLONE_CHILD_SETTID) && uvm_copy_out(&p->uvm, r->child_tid, &tid, sizeof(tid))))
+	    ((r->flags & CLONE_CHILD_SETTID) &&
+	     uvm_copy_out(&p->uvm, r->child_tid, &tid, sizeof(tid))))
 		return -EFAULT; /* the thread slot stays unused: it never ran */
 	t->fs_base = (r->flags & CLONE_SETTLS) ? r->tls : self->fs_base;
 	t->clear_child_tid = (r->flags & CLONE_CHILD_CLEARTID) ? r->child_tid : 0;
