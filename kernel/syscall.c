@@ -38,4 +38,6 @@ void syscall_dispatch(struct trap_frame *tf)
 	if (sa.nr < ARRAY_SIZE(syscall_table) && syscall_table[sa.nr].fn)
 		ret = syscall_table[sa.nr].fn(&sa);
 	arch_syscall_set_return(tf, ret);
+	if (this_cpu()->current->sig_pending)
+		signal_deliver(tf);
 }

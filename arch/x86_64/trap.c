@@ -166,11 +166,33 @@ static int exception_signal(uint64_t vec)
 
 /* A user program faulted: that is its own problem, never the kernel's.
  * Signal handlers do not exist yet, so the process dies of the signal. */
-static __noreturn void user_exception(struct trap_frame *tf)
+/* si_code for the fault, as Linux reports it. */
+static int exception_code(const struct trap_frame *tf)
 {
+	switch (tf->vector) {
+	case 14:
+		return (tf->error & 1) ? 2 : 1; /* SEGV_ACCERR : SEGV_MAPERR */
+	case 6:
+		return 2; /* ILL_ILLOPN */
+	case 0:
+		return 1; /* FPE_INTDIV */
+	case 3:
+		return 1; /* TRAP_BRKPT */
+	default:
+		return 0x80; /* SI_KERNEL */
+	}
+}
+
+static void user_exception(struct trap_frame *tf)
+{
+	struct ksiginfo info = {
+		.signo = exception_signal(tf->vector),
+		.code = exception_code(tf),
+		.addr = tf->vector == 14 ? read_cr2() : tf->rip,
+	};
+
 	this_cpu()->faults++;
-	proc_user_fault(exception_signal(tf->vector), tf->rip, tf->vector == 14 ? read_cr2() : 0,
-			exception_names[tf->vector]);
+	signal_fault(tf, &info, exception_names[tf->vector]);
 }
 
 void trap_dispatch(struct trap_frame *tf)
@@ -180,8 +202,10 @@ void trap_dispatch(struct trap_frame *tf)
 			arch_halt_forever(); /* stopped by the panicking core */
 		return;			     /* a stray NMI must not cut the report short */
 	}
-	if (tf->vector < 32 && (tf->cs & 3))
+	if (tf->vector < 32 && (tf->cs & 3)) {
 		user_exception(tf);
+		return;
+	}
 	if (tf->vector < 32)
 		exception_fatal(tf);
 	this_cpu()->irqs++;
@@ -200,4 +224,8 @@ void trap_dispatch(struct trap_frame *tf)
 		log_warn("unexpected interrupt vector %llu", (unsigned long long)tf->vector);
 		lapic_eoi();
 	}
+	/* Back to user mode: a signal sent from another core (that is why it
+	 * interrupted us) is delivered now. */
+	if ((tf->cs & 3) && this_cpu()->current && this_cpu()->current->sig_pending)
+		signal_deliver(tf);
 }

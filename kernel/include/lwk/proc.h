@@ -3,6 +3,7 @@
 #pragma once
 
 #include <lwk/types.h>
+#include <lwk/signal.h>
 #include <lwk/uvm.h>
 
 #define PROC_MAX_THREADS 256
@@ -29,6 +30,11 @@ struct thread {
 	bool wake_pending;	/* woken before it managed to block */
 	uint64_t deadline_ns;	/* a timed block ends then (0: none) */
 	bool timed_out;
+	/* signals */
+	uint64_t sig_blocked, sig_pending;
+	struct ksiginfo sig_info[NSIG]; /* why each pending signal was sent */
+	uint64_t altstack_sp, altstack_size;
+	int altstack_flags;
 	/* futex wait */
 	struct thread *futex_next;
 	uint64_t futex_key; /* physical address of the word */
@@ -43,6 +49,7 @@ struct proc {
 	bool exited;
 	int exit_status; /* wait status, Linux encoding */
 	struct uvm uvm;
+	struct k_sigaction sigactions[NSIG];
 	struct thread *threads[PROC_MAX_THREADS];
 	unsigned int nthreads;
 	uint64_t start_tsc;

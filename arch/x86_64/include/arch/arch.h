@@ -179,6 +179,8 @@ uint64_t arch_thread_init(uint64_t kstack_top, const struct trap_frame *from, ui
 void arch_frame_set_return(struct trap_frame *tf, uint64_t v);
 uint64_t arch_frame_user_sp(const struct trap_frame *tf);
 uint64_t arch_frame_size(void);
+uint64_t arch_frame_pc(const struct trap_frame *tf);
+uint64_t arch_frame_return_value(const struct trap_frame *tf);
 uint64_t arch_fpu_state_size(void);
 void arch_fpu_save(void *area);
 void arch_fpu_restore(const void *area);

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Signals, Linux semantics: per-process actions, per-thread masks, pending
+ * sets and alternate stacks. Delivery happens on the way back to user mode
+ * (after a system call or an interrupt), or at once for a fault.
+ */
+#pragma once
+
+#include <lwk/types.h>
+
+#define NSIG 64
+#define SIGILL 4
+#define SIGTRAP 5
+#define SIGABRT 6
+#define SIGBUS 7
+#define SIGFPE 8
+#define SIGKILL 9
+#define SIGSEGV 11
+#define SIGCHLD 17
+#define SIGCONT 18
+#define SIGSTOP 19
+#define SIGTSTP 20
+#define SIGTTIN 21
+#define SIGTTOU 22
+#define SIGURG 23
+#define SIGWINCH 28
+#define SIG_BIT(s) (1ull << ((s)-1))
+
+#define SI_USER 0
+#define SI_TKILL (-6)
+
+struct k_sigaction {
+	uint64_t handler; /* SIG_DFL 0, SIG_IGN 1, or an address */
+	uint64_t flags;
+	uint64_t restorer;
+	uint64_t mask;
+};
+
+#define SA_SIGINFO 0x4
+#define SA_ONSTACK 0x08000000
+#define SA_RESTORER 0x04000000
+#define SA_NODEFER 0x40000000
+#define SA_RESETHAND 0x80000000
+
+/* What the handler is told (the start of Linux's siginfo_t). */
+struct ksiginfo {
+	int signo;
+	int code;
+	uint64_t addr; /* faults: the address */
+	int pid, uid;  /* kill/tkill: the sender */
+};
+
+struct thread;
+struct trap_frame;
+
+/* Make @sig pending for thread @t (from kill/tkill: @info describes it). */
+void signal_send(struct thread *t, const struct ksiginfo *info);
+/* Deliver what is pending and unblocked to the current thread, which is
+ * about to return to user mode with the registers in @tf. */
+void signal_deliver(struct trap_frame *tf);
+/* A fault in user mode: run the handler, or die of the signal. */
+void signal_fault(struct trap_frame *tf, const struct ksiginfo *info, const char *what);
+
+/* Arch: lay out the signal frame on the user stack at @sp and point the
+ * registers at the handler; restore from it on rt_sigreturn. */
+int arch_signal_frame_setup(struct thread *t, struct trap_frame *tf, uint64_t sp, int sig,
+			    const struct ksiginfo *info, const struct k_sigaction *ka,
+			    uint64_t old_mask);
+int arch_signal_frame_restore(struct thread *t, struct trap_frame *tf, uint64_t *mask);

@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Signals: actions, masks, pending sets, alternate stacks, and delivery. */
+#include <arch/arch.h>
+#include <lwk/cpu.h>
+#include <lwk/errno.h>
+#include <lwk/log.h>
+#include <lwk/proc.h>
+#include <lwk/sched.h>
+#include <lwk/signal.h>
+#include <lwk/syscall.h>
+
+#define SIG_DFL 0
+#define SIG_IGN 1
+#define SIG_BLOCK 0
+#define SIG_UNBLOCK 1
+#define SIG_SETMASK 2
+#define SS_ONSTACK 1
+#define SS_DISABLE 2
+#define MINSIGSTKSZ 2048
+#define UNBLOCKABLE (SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP))
+#define RED_ZONE 128
+
+static bool ignored_by_default(int sig)
+{
+	return sig == SIGCHLD || sig == SIGCONT || sig == SIGURG || sig == SIGWINCH;
+}
+
+static bool stops_by_default(int sig)
+{
+	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+/* The default action of @sig for process @p, if it is not "nothing". */
+static void signal_default(struct proc *p, int sig)
+{
+	if (ignored_by_default(sig))
+		return;
+	if (stops_by_default(sig)) {
+		log_warn("pid %d: signal %d would stop the process; job control is not supported",
+			 p->pid, sig);
+		return;
+	}
+	proc_exit(p, sig);
+}
+
+void signal_send(struct thread *t, const struct ksiginfo *info)
+{
+	int sig = info->signo;
+
+	if (!(t->sig_pending & SIG_BIT(sig)))
+		t->sig_info[sig - 1] = *info; /* standard signals do not queue */
+	__atomic_fetch_or(&t->sig_pending, SIG_BIT(sig), __ATOMIC_SEQ_CST);
+	if (t != thread_current() && t->state == THREAD_RUNNING)
+		arch_cpu_wake(t->cpu); /* an interrupt takes it through delivery */
+}
+
+static int lowest_signal(uint64_t set)
+{
+	return set ? __builtin_ctzll(set) + 1 : 0;
+}
+
+/* Is @sp on the thread's alternate stack? */
+static bool on_altstack(const struct thread *t, uint64_t sp)
+{
+	return t->altstack_size && sp - t->altstack_sp <= t->altstack_size;
+}
+
+static void run_handler(struct thread *t, struct trap_frame *tf, int sig,
+			const struct ksiginfo *info)
+{
+	struct k_sigaction ka = t->proc->sigactions[sig - 1];
+	uint64_t sp = arch_frame_user_sp(tf), old_mask = t->sig_blocked;
+
+	if ((ka.flags & SA_ONSTACK) && t->altstack_size && !(t->altstack_flags & SS_DISABLE) &&
+	    !on_altstack(t, sp))
+		sp = t->altstack_sp + t->altstack_size;
+	else
+		sp -= RED_ZONE;
+	if (arch_signal_frame_setup(t, tf, sp, sig, info, &ka, old_mask)) {
+		log_info("pid %d tid %d: cannot write the frame for signal %d at 0x%llx: SIGSEGV",
+			 t->proc->pid, t->tid, sig, (unsigned long long)sp);
+		proc_exit(t->proc, SIGSEGV);
+	}
+	t->sig_blocked |= ka.mask | (ka.flags & SA_NODEFER ? 0 : SIG_BIT(sig));
+	t->sig_blocked &= ~UNBLOCKABLE;
+	if (ka.flags & SA_RESETHAND)
+		t->proc->sigactions[sig - 1].handler = SIG_DFL;
+}
+
+void signal_deliver(struct trap_frame *tf)
+{
+	struct thread *t = thread_current();
+	int sig;
+
+	while ((sig = lowest_signal(t->sig_pending & ~t->sig_blocked))) {
+		uint64_t handler = t->proc->sigactions[sig - 1].handler;
+
+		__atomic_fetch_and(&t->sig_pending, ~SIG_BIT(sig), __ATOMIC_SEQ_CST);
+		if (sig == SIGKILL || handler == SIG_DFL)
+			signal_default(t->proc, sig);
+		else if (handler != SIG_IGN) {
+			run_handler(t, tf, sig, &t->sig_info[sig - 1]);
+			return; /* one frame at a time; the rest after sigreturn */
+		}
+	}
+}
+
+void signal_fault(struct trap_frame *tf, const struct ksiginfo *info, const char *what)
+{
+	struct thread *t = thread_current();
+	int sig = info->signo;
+	uint64_t handler = t->proc->sigactions[sig - 1].handler;
+
+	/* As Linux's force_sig: a blocked or ignored fault signal kills. */
+	if (handler == SIG_DFL || handler == SIG_IGN || (t->sig_blocked & SIG_BIT(sig)))
+		proc_user_fault(sig, arch_frame_pc(tf), info->addr, what);
+	run_handler(t, tf, sig, info);
+}
+
+/* ---- system calls ---------------------------------------------------------- */
+
+static struct thread *cur(void)
+{
+	return thread_current();
+}
+
+int64_t sys_rt_sigaction(const struct syscall_args *sa)
+{
+	struct proc *p = cur()->proc;
+	int sig = (int)sa->a[0];
+	struct k_sigaction act, old;
+
+	if (sig < 1 || sig > NSIG || sa->a[3] != 8)
+		return -EINVAL;
+	old = p->sigactions[sig - 1];
+	if (sa->a[1]) {
+		if (uvm_copy_in(&p->uvm, &act, sa->a[1], sizeof(act)))
+			return -EFAULT;
+		if (sig == SIGKILL || sig == SIGSTOP)
+			return -EINVAL;
+		if (act.handler > SIG_IGN && !(act.flags & SA_RESTORER))
+			return -EINVAL; /* x86_64 returns through sa_restorer */
+		act.mask &= ~UNBLOCKABLE;
+		p->sigactions[sig - 1] = act;
+	}
+	if (sa->a[2] && uvm_copy_out(&p->uvm, sa->a[2], &old, sizeof(old)))
+		return -EFAULT;
+	return 0;
+}
+
+int64_t sys_rt_sigprocmask(const struct syscall_args *sa)
+{
+	struct thread *t = cur();
+	uint64_t set, old = t->sig_blocked;
+
+	if (sa->a[3] != 8)
+		return -EINVAL;
+	if (sa->a[1]) {
+		if (uvm_copy_in(&t->proc->uvm, &set, sa->a[1], 8))
+			return -EFAULT;
+		if (sa->a[0] == SIG_BLOCK)
+			t->sig_blocked |= set;
+		else if (sa->a[0] == SIG_UNBLOCK)
+			t->sig_blocked &= ~set;
+		else if (sa->a[0] == SIG_SETMASK)
+			t->sig_blocked = set;
+		else
+			return -EINVAL;
+		t->sig_blocked &= ~UNBLOCKABLE;
+	}
+	if (sa->a[2] && uvm_copy_out(&t->proc->uvm, sa->a[2], &old, 8))
+		return -EFAULT;
+	return 0;
+}
+
+int64_t sys_rt_sigpending(const struct syscall_args *sa)
+{
+	struct thread *t = cur();
+	uint64_t set = t->sig_pending & t->sig_blocked;
+
+	if (sa->a[1] != 8)
+		return -EINVAL;
+	return uvm_copy_out(&t->proc->uvm, sa->a[0], &set, 8) ? -EFAULT : 0;
+}
+
+int64_t sys_sigaltstack(const struct syscall_args *sa)
+{
+	struct thread *t = cur();
+	uint64_t ss[3], old[3] = { t->altstack_sp, 0, t->altstack_size };
+
+	old[1] = (uint64_t)(t->altstack_size ? 0 : SS_DISABLE) |
+		 (on_altstack(t, arch_frame_user_sp(t->uframe)) ? SS_ONSTACK : 0);
+	if (sa->a[0]) {
+		if (uvm_copy_in(&t->proc->uvm, ss, sa->a[0], sizeof(ss)))
+			return -EFAULT;
+		if (on_altstack(t, arch_frame_user_sp(t->uframe)))
+			return -EPERM;
+		if ((int)ss[1] & ~SS_DISABLE)
+			return -EINVAL;
+		if (!((int)ss[1] & SS_DISABLE) && ss[2] < MINSIGSTKSZ)
+			return -ENOMEM;
+		t->altstack_flags = (int)ss[1];
+		t->altstack_sp = (int)ss[1] & SS_DISABLE ? 0 : ss[0];
+		t->altstack_size = (int)ss[1] & SS_DISABLE ? 0 : ss[2];
+	}
+	if (sa->a[1] && uvm_copy_out(&t->proc->uvm, sa->a[1], old, sizeof(old)))
+		return -EFAULT;
+	return 0;
+}
+
+int64_t sys_rt_sigreturn(const struct syscall_args *sa)
+{
+	struct thread *t = cur();
+	uint64_t mask;
+
+	if (arch_signal_frame_restore(t, t->uframe, &mask)) {
+		log_info("pid %d tid %d: rt_sigreturn with a bad frame: SIGSEGV", t->proc->pid,
+			 t->tid);
+		proc_exit(t->proc, SIGSEGV);
+	}
+	t->sig_blocked = mask & ~UNBLOCKABLE;
+	return arch_frame_return_value(t->uframe); /* keep the restored rax */
+}
+
+/* kill(2) and friends, within the caller's process: no other process is
+ * visible without a proxy. */
+static int64_t send_to(struct thread *t, int sig, int code)
+{
+	struct ksiginfo info = { .signo = sig, .code = code, .pid = cur()->proc->pid };
+
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	if (sig)
+		signal_send(t, &info);
+	return 0;
+}
+
+/* A process-directed signal goes to a thread that does not block it. */
+static struct thread *pick_thread(struct proc *p, int sig)
+{
+	if (!(cur()->sig_blocked & SIG_BIT(sig)))
+		return cur();
+	for (unsigned int i = 0; i < p->nthreads; i++)
+		if (p->threads[i]->state != THREAD_DEAD &&
+		    !(p->threads[i]->sig_blocked & SIG_BIT(sig)))
+			return p->threads[i];
+	return cur();
+}
+
+int64_t sys_kill(const struct syscall_args *sa)
+{
+	struct proc *p = cur()->proc;
+	int pid = (int)sa->a[0], sig = (int)sa->a[1];
+
+	if (pid != p->pid && pid != 0 && pid != -1)
+		return -ESRCH;
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	return send_to(pick_thread(p, sig ? sig : 1), sig, SI_USER);
+}
+
+static struct thread *find_thread(struct proc *p, int tid)
+{
+	for (unsigned int i = 0; i < p->nthreads; i++)
+		if (p->threads[i]->tid == tid && p->threads[i]->state != THREAD_DEAD)
+			return p->threads[i];
+	return NULL;
+}
+
+int64_t sys_tgkill(const struct syscall_args *sa)
+{
+	struct proc *p = cur()->proc;
+	struct thread *t;
+
+	if ((int)sa->a[0] <= 0 || (int)sa->a[1] <= 0)
+		return -EINVAL;
+	t = (int)sa->a[0] == p->pid ? find_thread(p, (int)sa->a[1]) : NULL;
+	return t ? send_to(t, (int)sa->a[2], SI_TKILL) : -ESRCH;
+}
+
+int64_t sys_tkill(const struct syscall_args *sa)
+{
+	struct thread *t;
+
+	if ((int)sa->a[0] <= 0)
+		return -EINVAL;
+	t = find_thread(cur()->proc, (int)sa->a[0]);
+	return t ? send_to(t, (int)sa->a[1], SI_TKILL) : -ESRCH;
+}
