@@ -101,7 +101,7 @@ ktest: deps
 
 # Boot the GRUB image the way a user would and watch the cores come up.
 demo: deps
-	@$(MAKE) -s all
+	@$(MAKE) -s all user-progs
 	@tests/demo.sh
 
 # Time from QEMU start to the ktest verdict (a measurement, not a test).

@@ -9,4 +9,9 @@ echo
 tests/qemu/run --iso --name demo --quiet -- lwk.ktest=all
 status=$?
 tr -d '\r' <build/logs/demo.log | sed -n '/cpu0: lwk: booting/,$p'
+
+echo
+echo "Running a static glibc program on the LWK (lwkctl bare --cpus 4):"
+echo "\$ build/bin/lwkctl bare --cpus 4 build/user/glibc/hello"
+build/bin/lwkctl bare --cpus 4 build/user/glibc/hello || status=$?
 exit $status
