@@ -102,6 +102,7 @@ bare_bad_input() {
 	bare_status 42 "" $u/exit42
 	bare_status 2 "bad option" --cpus 0 $u/exit42
 	bare_status 2 "bad option" --mem lots $u/exit42
+	bare_status 0 "fuzz: 100000 calls" --cpus 4 build/user/lwk-only/fuzz
 }
 
 reproducible() {

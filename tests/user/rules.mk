@@ -37,3 +37,14 @@ $(UCRASH): $(UBUILD)/crash/%: tests/user/crash/%.c
 	$(Q)$(CC) $(UGLIBC_CFLAGS) -O0 -static -MF $@.d -MT $@ -o $@ $<
 
 user-progs: $(UCRASH)
+
+# Programs for the LWK only (libc-min): the syscall fuzzer must never run
+# natively, where random syscalls as root could change this machine.
+ULWK := $(patsubst tests/user/lwk/%.c,$(UBUILD)/lwk-only/%,$(wildcard tests/user/lwk/*.c))
+
+$(ULWK): $(UBUILD)/lwk-only/%: tests/user/lwk/%.c $(UCRT0) $(ULIBC) | $(USYSCALL_H)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (libc-min, LWK only)"
+	$(Q)$(CC) $(UCFLAGS) $(ULDFLAGS) -MF $@.d -MT $@ -o $@ $(UCRT0) $< $(ULIBC) -lgcc
+
+user-progs: $(ULWK)
