@@ -114,6 +114,7 @@ __noreturn void cpus_idle_loop(void)
 		bool sleepers;
 
 		arch_irq_disable();
+		sched_reap(c);
 		sleepers = sched_check_timeouts(c);
 		if (sched_run_queued(c))
 			continue; /* back here when its threads all block or end */

@@ -52,12 +52,13 @@ static int map_image(struct uvm *u, const struct elf_image *img, const void *fil
 		     char *err, size_t errlen)
 {
 	uint64_t lo = ALIGN_DOWN(img->lo + bias, MiB(2)), hi = ALIGN_UP(img->hi + bias, MiB(2));
+	uint64_t limit = img->pie ? LWK_INTERP_BASE : LWK_EXEC_MAX_END;
 	int ret;
 
-	if (img->lo + bias < LWK_USER_START || img->hi + bias > LWK_EXEC_MAX_END) {
+	if (img->lo + bias < LWK_USER_START || img->hi + bias > limit) {
 		snprintf(err, errlen, "its segments [0x%llx, 0x%llx) lie outside [0x%llx, 0x%llx)",
 			 (unsigned long long)(img->lo + bias), (unsigned long long)(img->hi + bias),
-			 LWK_USER_START, LWK_EXEC_MAX_END);
+			 LWK_USER_START, (unsigned long long)limit);
 		return -ENOEXEC;
 	}
 	ret = uvm_map_region(u, lo, hi - lo, ARCH_PROT_READ | ARCH_PROT_WRITE, UVM_CONTIG);

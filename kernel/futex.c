@@ -29,13 +29,13 @@ static struct spinlock futex_lock = SPINLOCK_INIT;
 static struct thread *waiters; /* every waiting thread, newest first */
 
 /* The word's kernel pointer and key; NULL if it is not the process's. */
-static uint32_t *futex_word(struct proc *p, uint64_t uaddr, uint64_t *key)
+static uint32_t *futex_word(struct proc *p, uint64_t uaddr, uint64_t *key, unsigned int prot)
 {
 	uint32_t *w;
 
 	if (uaddr & 3)
 		return NULL;
-	w = uvm_kaddr(&p->uvm, uaddr, 4, 0);
+	w = uvm_kaddr(&p->uvm, uaddr, 4, prot);
 	if (w)
 		*key = pa_addr(arch_virt_to_phys(w));
 	return w;
@@ -83,8 +83,8 @@ static int futex_wait(struct proc *p, uint64_t uaddr, uint32_t val, uint32_t bit
 {
 	struct thread *t = thread_current();
 	uint64_t key, flags;
-	uint32_t *w = futex_word(p, uaddr, &key);
-	bool timed_out;
+	uint32_t *w = futex_word(p, uaddr, &key, ARCH_PROT_READ);
+	bool timed_out, woken;
 
 	if (!w)
 		return (uaddr & 3) ? -EINVAL : -EFAULT;
@@ -104,10 +104,15 @@ static int futex_wait(struct proc *p, uint64_t uaddr, uint32_t val, uint32_t bit
 	spin_unlock(&futex_lock);
 	timed_out = sched_block(deadline);
 	spin_lock(&futex_lock);
-	if (t->futex_key) /* nobody woke us: the deadline passed */
+	woken = !t->futex_key;
+	if (!woken) /* a deadline or a signal ended the wait */
 		waiters_remove(t);
 	spin_unlock(&futex_lock);
 	arch_irq_restore(flags);
+	if (woken)
+		return 0;
+	if (signal_interrupts(t))
+		return -EINTR;
 	return timed_out ? -ETIMEDOUT : 0;
 }
 
@@ -116,7 +121,7 @@ int futex_wake(struct proc *p, uint64_t uaddr, int n, uint32_t bitset)
 	uint64_t key, flags;
 	int woken;
 
-	if (!futex_word(p, uaddr, &key))
+	if (!futex_word(p, uaddr, &key, 0))
 		return (uaddr & 3) ? -EINVAL : -EFAULT;
 	if (!bitset)
 		return -EINVAL;
@@ -132,10 +137,10 @@ static int futex_requeue(struct proc *p, uint64_t uaddr, int nwake, int nmove, u
 			 bool cmp, uint32_t val)
 {
 	uint64_t key = 0, key2 = 0, flags;
-	uint32_t *w = futex_word(p, uaddr, &key);
+	uint32_t *w = futex_word(p, uaddr, &key, ARCH_PROT_READ);
 	int done = -EAGAIN;
 
-	if (!w || !futex_word(p, uaddr2, &key2))
+	if (!w || !futex_word(p, uaddr2, &key2, 0))
 		return ((uaddr | uaddr2) & 3) ? -EINVAL : -EFAULT;
 	if (nwake < 0 || nmove < 0)
 		return -EINVAL;
@@ -201,11 +206,11 @@ static int futex_wake_op(struct proc *p, uint64_t uaddr, int n1, int n2, uint64_
 			 uint32_t op)
 {
 	uint64_t key = 0, key2 = 0, flags;
-	uint32_t *w2 = futex_word(p, uaddr2, &key2);
+	uint32_t *w2 = futex_word(p, uaddr2, &key2, ARCH_PROT_READ | ARCH_PROT_WRITE);
 	int err = 0, done;
 	bool hit;
 
-	if (!futex_word(p, uaddr, &key) || !w2)
+	if (!futex_word(p, uaddr, &key, 0) || !w2)
 		return ((uaddr | uaddr2) & 3) ? -EINVAL : -EFAULT;
 	flags = arch_irq_save();
 	spin_lock(&futex_lock);
@@ -233,6 +238,8 @@ static int wait_deadline(struct proc *p, uint64_t uts, bool absolute, bool realt
 		return -EFAULT;
 	if (ts[0] < 0 || ts[1] < 0 || ts[1] >= (int64_t)NSEC)
 		return -EINVAL;
+	if ((uint64_t)ts[0] > UINT64_MAX / NSEC / 2) /* centuries: no deadline */
+		return 0;
 	ns = (uint64_t)ts[0] * NSEC + ts[1];
 	if (absolute && realtime)
 		ns -= MIN(ns, time_realtime_offset_ns());

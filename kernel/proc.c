@@ -3,6 +3,7 @@
 #include <string.h>
 #include <arch/arch.h>
 #include <lwk/cpu.h>
+#include <lwk/cpus.h>
 #include <lwk/errno.h>
 #include <lwk/log.h>
 #include <lwk/pmem.h>
@@ -75,13 +76,48 @@ int thread_create(struct proc *p, struct thread **out)
 	arch_fpu_init_area(t->fpu);
 	t->proc = p;
 	/* The first thread's ID is the process ID, as on Linux. */
-	t->tid = p->nthreads ? next_pid++ : p->pid;
+	t->tid = p->pid_given ? next_pid++ : p->pid;
+	p->pid_given = true;
 	t->kstack_base = (uint64_t)arch_phys_to_virt(stack);
 	t->kstack_top = t->kstack_base + (1ull << THREAD_KSTACK_SHIFT);
 	t->state = THREAD_BLOCKED; /* until started */
 	p->threads[p->nthreads++] = t;
 	*out = t;
 	return 0;
+}
+
+void thread_reap(struct thread *t)
+{
+	struct proc *p = t->proc;
+
+	for (unsigned int i = 0; i < p->nthreads; i++) {
+		if (p->threads[i] == t) {
+			p->threads[i] = p->threads[--p->nthreads];
+			break;
+		}
+	}
+	pmem_free(arch_virt_to_phys((void *)t->kstack_base), THREAD_KSTACK_SHIFT);
+	pmem_free(arch_virt_to_phys(t->fpu), THREAD_FPU_SHIFT);
+	memset(t, 0, sizeof(*t));
+}
+
+/* mprotect took rights away: the other cores running this process flush
+ * their TLBs before the call returns, as Linux's shootdown does. */
+void proc_tlb_shootdown(struct proc *p)
+{
+	uint64_t end = arch_cycles() + arch_tsc_hz(); /* 1 s at most */
+	struct cpu *self = this_cpu();
+
+	for_each_cpu (c) {
+		if (c == self || c->state != CPU_ONLINE || !c->current || c->current->proc != p)
+			continue;
+		__atomic_store_n(&c->tlb_flush, 1, __ATOMIC_SEQ_CST);
+		arch_cpu_wake(c);
+		while (__atomic_load_n(&c->tlb_flush, __ATOMIC_SEQ_CST) && arch_cycles() < end)
+			arch_pause();
+		if (c->tlb_flush)
+			log_warn("cpu%u did not acknowledge a TLB shootdown within 1 s", c->id);
+	}
 }
 
 struct thread *thread_current(void)

@@ -134,9 +134,22 @@ __noreturn void sched_exit_thread(void)
 
 	arch_irq_disable();
 	c->current->state = THREAD_DEAD;
+	c->current->rq_next = c->zombies; /* freed from the idle loop */
+	c->zombies = c->current;
 	c->nthreads--;
 	schedule(c);
 	panic("a dead thread was scheduled again");
+}
+
+/* On the idle stack no exited thread's kernel stack is in use. */
+void sched_reap(struct cpu *c)
+{
+	while (c->zombies) {
+		struct thread *t = c->zombies;
+
+		c->zombies = t->rq_next;
+		thread_reap(t);
+	}
 }
 
 bool sched_run_queued(struct cpu *c)

@@ -50,8 +50,17 @@ void signal_send(struct thread *t, const struct ksiginfo *info)
 	if (!(t->sig_pending & SIG_BIT(sig)))
 		t->sig_info[sig - 1] = *info; /* standard signals do not queue */
 	__atomic_fetch_or(&t->sig_pending, SIG_BIT(sig), __ATOMIC_SEQ_CST);
-	if (t != thread_current() && t->state == THREAD_RUNNING)
+	if (t->sig_blocked & SIG_BIT(sig))
+		return;
+	if (t->state == THREAD_BLOCKED)
+		sched_wake(t); /* its futex wait or sleep ends with EINTR */
+	else if (t != thread_current() && t->state == THREAD_RUNNING)
 		arch_cpu_wake(t->cpu); /* an interrupt takes it through delivery */
+}
+
+bool signal_interrupts(const struct thread *t)
+{
+	return t->sig_pending & ~t->sig_blocked;
 }
 
 static int lowest_signal(uint64_t set)

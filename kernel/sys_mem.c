@@ -59,6 +59,7 @@ int64_t sys_mprotect(const struct syscall_args *sa)
 {
 	struct uvm *u = cur_uvm();
 	uint64_t va = sa->a[0], len = ALIGN_UP(sa->a[1], PAGE);
+	int err;
 
 	if (!IS_ALIGNED(va, PAGE) || (sa->a[2] & ~PROT_MASK) || va + len < va)
 		return -EINVAL;
@@ -66,7 +67,10 @@ int64_t sys_mprotect(const struct syscall_args *sa)
 		return 0;
 	if (va >= u->arena_base && va + len <= u->arena_end)
 		return 0;
-	return uvm_protect(u, va, len, sa->a[2] & PROT_MASK);
+	err = uvm_protect(u, va, len, sa->a[2] & PROT_MASK);
+	if (!err)
+		proc_tlb_shootdown(thread_current()->proc);
+	return err;
 }
 
 int64_t sys_madvise(const struct syscall_args *sa)
@@ -78,7 +82,11 @@ int64_t sys_madvise(const struct syscall_args *sa)
 		return -EINVAL;
 	if (sa->a[2] != MADV_DONTNEED)
 		return 0; /* advice only: everything is resident already */
-	/* DONTNEED: the next read sees zeros, as for private anonymous memory. */
+	/* DONTNEED: the next read of anonymous memory sees zeros. The image is
+	 * a private file mapping, which Linux would re-read from the file:
+	 * its contents stay as they are. */
+	if (va < u->arena_base || va + len > u->arena_end)
+		return 0;
 	return uvm_zero(u, va, len) ? -ENOMEM : 0;
 }
 

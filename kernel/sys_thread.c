@@ -62,15 +62,21 @@ static int64_t do_clone(const struct clone_req *r)
 	}
 	if (r->flags & ~(uint64_t)(THREAD_MAY | CSIGNAL))
 		return -EINVAL;
+	/* FS base goes into an MSR that faults on a non-canonical value. */
+	if ((r->flags & CLONE_SETTLS) && r->tls >= 0x0000800000000000ull)
+		return -EPERM;
+	/* FS base goes into an MSR that faults on a non-canonical value. */
+	if ((r->flags & CLONE_SETTLS) && r->tls >= 0x0000800000000000ull)
+		return -EPERM;
 	err = thread_create(p, &t);
 	if (err)
 		return err;
 	tid = t->tid;
-	if (((r->flags & CLONE_PARENT_SETTID) &&
-	     uvm_copy_out(&p->uvm, r->parent_tid, &tid, sizeof(tid))) ||
-	    ((r->flags & CLONE_CHILD_SETTID) &&
-	     uvm_copy_out(&p->uvm, r->child_tid, &tid, sizeof(tid))))
-		return -EFAULT; /* the thread slot stays unused: it never ran */
+	/* As on Linux, a bad tid pointer does not fail the clone. */
+	if (r->flags & CLONE_PARENT_SETTID)
+		uvm_copy_out(&p->uvm, r->parent_tid, &tid, sizeof(tid));
+	if (r->flags & CLONE_CHILD_SETTID)
+		uvm_copy_out(&p->uvm, r->child_tid, &tid, sizeof(tid));
 	t->fs_base = (r->flags & CLONE_SETTLS) ? r->tls : self->fs_base;
 	t->clear_child_tid = (r->flags & CLONE_CHILD_CLEARTID) ? r->child_tid : 0;
 	arch_fpu_save(t->fpu); /* the child starts with the parent's FPU state */

@@ -128,12 +128,15 @@ int64_t sys_time(const struct syscall_args *sa)
  * can run meanwhile. Deadlines are kept on CLOCK_MONOTONIC. */
 static int sleep_until(uint64_t clk, uint64_t deadline)
 {
-	uint64_t now, mono = time_monotonic_ns();
+	uint64_t now;
 
 	clock_read(clk, &now);
-	if (now >= deadline)
-		return 0;
-	sched_block(mono + (deadline - now));
+	while (now < deadline) {
+		sched_block(time_monotonic_ns() + (deadline - now));
+		if (signal_interrupts(thread_current()))
+			return -EINTR;
+		clock_read(clk, &now);
+	}
 	return 0;
 }
 

@@ -33,9 +33,15 @@ int uvm_create(struct uvm *u, uint64_t bytes)
 	err = arch_uspace_create(&u->root_pa);
 	while (!err && u->reserved < bytes)
 		err = reserve_chunk(u, bytes - u->reserved);
-	if (err)
+	if (err) {
 		uvm_destroy(u);
-	return err;
+		return err;
+	}
+	/* Every byte is mapped from the start, so every byte is cleared now:
+	 * no process sees what an earlier one (or the allocator) left. */
+	for (unsigned int i = 0; i < u->nchunks; i++)
+		memset(arch_phys_to_virt(u->chunks[i].pa), 0, u->chunks[i].size);
+	return 0;
 }
 
 void uvm_destroy(struct uvm *u)
@@ -98,6 +104,7 @@ static struct uvm_chunk *chunk_contig(struct uvm *u, uint64_t size)
 		return NULL;
 	u->chunks[u->nchunks] = (struct uvm_chunk){ pa, 1ull << shift, 0 };
 	u->reserved += 1ull << shift;
+	memset(arch_phys_to_virt(pa), 0, 1ull << shift);
 	return &u->chunks[u->nchunks++];
 }
 

@@ -14,6 +14,9 @@ void asm_offsets(void)
 	DEFINE(TF_RIP, offsetof(struct trap_frame, rip));
 	DEFINE(TF_SIZE, sizeof(struct trap_frame));
 	DEFINE(TF_CS, offsetof(struct trap_frame, cs));
+	DEFINE(TF_RCX, offsetof(struct trap_frame, rcx));
+	DEFINE(TF_R11, offsetof(struct trap_frame, r11));
+	DEFINE(TF_RFLAGS, offsetof(struct trap_frame, rflags));
 	DEFINE(TF_SS, offsetof(struct trap_frame, ss));
 	DEFINE(CPU_SCRATCH, offsetof(struct cpu, scratch));
 	DEFINE(CPU_KSTACK_TOP, offsetof(struct cpu, kstack_top));

@@ -14,6 +14,9 @@
 
 extern char __kernel_start[], __text_end[], __rodata_end[], __kernel_end[];
 
+/* The lower half of the 48-bit address space: PML4 entries 0..255. */
+#define USER_SPACE_END 0x0000800000000000ull
+
 static uint64_t *kernel_pml4;
 static uint64_t kernel_cr3;
 static uint64_t direct_pages[3];
@@ -62,7 +65,7 @@ static uint64_t *table_next(uint64_t *table, uint64_t va, int level, int *err)
 	}
 	/* Upper levels allow everything (user access too, below the kernel
 	 * half); the leaf decides. */
-	*e = pa_addr(arch_virt_to_phys(next)) | PTE_P | PTE_W | (va < DIRECT_MAP ? PTE_U : 0);
+	*e = pa_addr(arch_virt_to_phys(next)) | PTE_P | PTE_W | (va < USER_SPACE_END ? PTE_U : 0);
 	return next;
 }
 
@@ -222,7 +225,7 @@ int arch_uspace_map(uint64_t root_pa, uint64_t va, paddr_t pa, uint64_t size, un
 	uint64_t flags =
 	    PTE_U | ((prot & ARCH_PROT_WRITE) ? PTE_W : 0) | ((prot & ARCH_PROT_EXEC) ? 0 : PTE_NX);
 
-	if (va + size < va || va + size > DIRECT_MAP / 2 ||
+	if (va + size < va || va + size > USER_SPACE_END ||
 	    !IS_ALIGNED(va | pa_addr(pa) | size, 4096))
 		return -EINVAL;
 	return map_range(arch_phys_to_virt(pa_make(root_pa)), va, pa_addr(pa), size, flags, large,
@@ -292,9 +295,11 @@ int arch_uspace_protect(uint64_t root_pa, uint64_t va, uint64_t size, unsigned i
 			return -ENOMEM;
 		if (!IS_ALIGNED(va, page) || end - va < page)
 			return -EINVAL; /* part of a large page: cannot split it */
-		*e &= ~(PTE_W | PTE_NX);
-		*e |=
-		    ((prot & ARCH_PROT_WRITE) ? PTE_W : 0) | ((prot & ARCH_PROT_EXEC) ? 0 : PTE_NX);
+		/* PROT_NONE: user access goes (U clear); the kernel still
+		 * reaches the memory through the direct map. */
+		*e &= ~(PTE_W | PTE_NX | PTE_U);
+		*e |= ((prot & ARCH_PROT_WRITE) ? PTE_W : 0) |
+		      ((prot & ARCH_PROT_EXEC) ? 0 : PTE_NX) | (prot ? PTE_U : 0);
 		if (read_cr3() == root_pa)
 			invlpg(va);
 		va += page;

@@ -119,6 +119,13 @@ static int fpu_to_user(struct thread *t, uint64_t at, uint64_t size)
 	return 0;
 }
 
+/* Returning to a non-canonical address would fault in ring 0 (IRETQ and
+ * SYSRET both check it there): user addresses are refused up front. */
+static bool user_address(uint64_t va)
+{
+	return va < 0x0000800000000000ull;
+}
+
 int arch_signal_frame_setup(struct thread *t, struct trap_frame *tf, uint64_t sp, int sig,
 			    const struct ksiginfo *info, const struct k_sigaction *ka,
 			    uint64_t old_mask)
@@ -128,6 +135,8 @@ int arch_signal_frame_setup(struct thread *t, struct trap_frame *tf, uint64_t sp
 	uint64_t frame_at = ALIGN_DOWN(fpstate - sizeof(struct rt_sigframe), 16) - 8;
 	struct rt_sigframe f;
 
+	if (!user_address(ka->handler) || !user_address(ka->restorer))
+		return -1;
 	memset(&f, 0, sizeof(f));
 	f.pretcode = ka->restorer;
 	f.uc.uc_flags = UC_FP_XSTATE | UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
@@ -182,7 +191,7 @@ int arch_signal_frame_restore(struct thread *t, struct trap_frame *tf, uint64_t 
 	uint64_t at = tf->rsp - 8; /* the handler's ret popped pretcode */
 	uint64_t fpsize = arch_fpu_state_size();
 
-	if (uvm_copy_in(&t->proc->uvm, &f, at, sizeof(f)))
+	if (uvm_copy_in(&t->proc->uvm, &f, at, sizeof(f)) || !user_address(f.uc.mc.rip))
 		return -1;
 	if (f.uc.mc.fpstate) {
 		if (uvm_copy_in(&t->proc->uvm, t->fpu, f.uc.mc.fpstate, fpsize) ||

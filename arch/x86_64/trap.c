@@ -84,7 +84,8 @@ void idt_init(void)
 			.offset_lo = addr & 0xffff,
 			.selector = GDT_KERNEL_CODE,
 			.ist = vector_ist(vec),
-			.type = 0x8e,
+			/* int3 and into may be used from user mode (DPL 3) */
+			.type = (vec == 3 || vec == 4) ? 0xee : 0x8e,
 			.offset_mid = (addr >> 16) & 0xffff,
 			.offset_hi = addr >> 32,
 		};
@@ -202,7 +203,8 @@ void trap_dispatch(struct trap_frame *tf)
 			arch_halt_forever(); /* stopped by the panicking core */
 		return;			     /* a stray NMI must not cut the report short */
 	}
-	if (tf->vector < 32 && (tf->cs & 3)) {
+	/* NMI and machine checks are the hardware's, not the program's. */
+	if (tf->vector < 32 && (tf->cs & 3) && tf->vector != 2 && tf->vector != 18) {
 		user_exception(tf);
 		return;
 	}
@@ -212,6 +214,10 @@ void trap_dispatch(struct trap_frame *tf)
 	switch (tf->vector) {
 	case VEC_IPI_CALL:
 		this_cpu()->ipis_received++;
+		if (this_cpu()->tlb_flush) { /* mprotect on another core */
+			write_cr3(read_cr3());
+			__atomic_store_n(&this_cpu()->tlb_flush, 0, __ATOMIC_SEQ_CST);
+		}
 		lapic_eoi();
 		break;
 	case VEC_APIC_ERROR:

@@ -82,6 +82,11 @@ trap_common:
 	testb	$3, 24(%rsp)		/* CS of the interrupted code */
 	jz	1f
 	swapgs
+	/* User code may have set RFLAGS.AC, which would switch SMAP off in
+	 * here; clear it (clac itself faults on CPUs without SMAP). */
+	pushfq
+	andl	$~0x40000, (%rsp)	/* RFLAGS.AC */
+	popfq
 1:	PUSH_REGS
 	mov	%rsp, %rdi
 	/* Make the frame look like a call from the interrupted RIP so that
@@ -129,8 +134,14 @@ syscall_entry:
 	cld
 	call	syscall_dispatch
 	/* SYSRET only to a canonical user address, with the frame's own
-	 * CS/SS (a signal return may have changed them). */
+	 * CS/SS, and only when RCX/R11 hold RIP/RFLAGS as SYSCALL left them
+	 * (rt_sigreturn restores every register; SYSRET would clobber two). */
 	movq	TF_RIP(%rsp), %rcx
+	cmpq	%rcx, TF_RCX(%rsp)
+	jne	trap_return
+	movq	TF_RFLAGS(%rsp), %r11
+	cmpq	%r11, TF_R11(%rsp)
+	jne	trap_return
 	movq	%rcx, %r11
 	sar	$47, %r11
 	jnz	trap_return

@@ -39,8 +39,10 @@ struct cpu {
 	struct thread *current;		  /* running on this core, or NULL (idle) */
 	struct thread *rq_head, *rq_tail; /* runnable threads of this core */
 	struct spinlock rq_lock;
-	uint64_t idle_ksp; /* the idle loop's stack while a thread runs */
-	uint32_t nthreads; /* threads placed on this core, alive */
+	uint64_t idle_ksp;	     /* the idle loop's stack while a thread runs */
+	uint32_t nthreads;	     /* threads placed on this core, alive */
+	struct thread *zombies;	     /* exited here; freed from the idle loop */
+	volatile uint32_t tlb_flush; /* set by mprotect elsewhere: flush, clear */
 	uint32_t pad3;
 	uint64_t syscalls; /* system calls taken */
 	uint64_t faults;   /* exceptions taken from user mode */

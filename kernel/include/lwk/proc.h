@@ -26,7 +26,7 @@ struct thread {
 	uint64_t clear_child_tid;  /* set_tid_address / CLONE_CHILD_CLEARTID */
 	struct trap_frame *uframe; /* its user registers, during a syscall */
 	uint64_t robust_list, robust_len;
-	struct thread *rq_next; /* run queue link */
+	struct thread *rq_next; /* run queue link, or zombie list link */
 	bool wake_pending;	/* woken before it managed to block */
 	uint64_t deadline_ns;	/* a timed block ends then (0: none) */
 	bool timed_out;
@@ -46,6 +46,7 @@ struct proc {
 	unsigned int next_core; /* round-robin placement of new threads */
 	unsigned int ncores;	/* cores 0..ncores-1 of the partition */
 	unsigned int nlive;	/* threads not yet exited */
+	bool pid_given;		/* the first thread took tid == pid */
 	bool exited;
 	int exit_status; /* wait status, Linux encoding */
 	struct uvm uvm;
@@ -64,6 +65,11 @@ void proc_destroy(struct proc *p);
 int thread_create(struct proc *p, struct thread **out);
 /* Make @t start in user mode at @entry with stack @sp, on core @cpu. */
 void thread_start(struct thread *t, struct cpu *cpu, uint64_t entry, uint64_t sp);
+/* Free the resources of a thread that exited (called where its kernel
+ * stack is certainly not in use: the idle loop of its core). */
+void thread_reap(struct thread *t);
+/* Make every core running threads of @p drop stale TLB entries. */
+void proc_tlb_shootdown(struct proc *p);
 /* Thread table walk: the i-th slot's thread, a zeroed slot if unused, NULL
  * past the end. */
 struct thread *thread_table_iter(unsigned int i);

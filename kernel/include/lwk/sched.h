@@ -17,6 +17,8 @@ bool sched_block(uint64_t deadline_ns);
 void sched_yield_cpu(void);
 /* End the current thread for good. */
 __noreturn void sched_exit_thread(void);
+/* Idle loop: free the threads that exited on this core. */
+void sched_reap(struct cpu *c);
 /* Idle loop: run whatever is queued here; false if nothing was. */
 bool sched_run_queued(struct cpu *c);
 /* Wake threads whose timed block expired; true if any still wait on a

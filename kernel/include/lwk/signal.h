@@ -55,6 +55,8 @@ struct trap_frame;
 
 /* Make @sig pending for thread @t (from kill/tkill: @info describes it). */
 void signal_send(struct thread *t, const struct ksiginfo *info);
+/* Has @t a pending, unblocked signal (a blocking call must end, EINTR)? */
+bool signal_interrupts(const struct thread *t);
 /* Deliver what is pending and unblocked to the current thread, which is
  * about to return to user mode with the registers in @tf. */
 void signal_deliver(struct trap_frame *tf);
