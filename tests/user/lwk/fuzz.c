@@ -34,13 +34,42 @@ static uint64_t next(void)
 static int skipped(long nr)
 {
 	static const long skip[] = {
-		SYS_exit, SYS_exit_group, SYS_kill, SYS_tkill, SYS_tgkill, SYS_rt_sigreturn,
-		SYS_clone, SYS_clone3, SYS_fork, SYS_vfork, SYS_execve, SYS_execveat,
-		SYS_munmap, SYS_mremap, SYS_mprotect, SYS_madvise, SYS_brk, SYS_mmap,
-		SYS_arch_prctl, SYS_set_tid_address, SYS_futex, SYS_nanosleep,
-		SYS_clock_nanosleep, SYS_rt_sigaction, SYS_rt_sigprocmask, SYS_sigaltstack,
-		SYS_pause, SYS_rt_sigsuspend, SYS_wait4, SYS_waitid, SYS_sched_setaffinity,
-		SYS_seccomp, SYS_prctl, SYS_reboot, SYS_write, SYS_writev,
+		SYS_exit,
+		SYS_exit_group,
+		SYS_kill,
+		SYS_tkill,
+		SYS_tgkill,
+		SYS_rt_sigreturn,
+		SYS_clone,
+		SYS_clone3,
+		SYS_fork,
+		SYS_vfork,
+		SYS_execve,
+		SYS_execveat,
+		SYS_munmap,
+		SYS_mremap,
+		SYS_mprotect,
+		SYS_madvise,
+		SYS_brk,
+		SYS_mmap,
+		SYS_arch_prctl,
+		SYS_set_tid_address,
+		SYS_futex,
+		SYS_nanosleep,
+		SYS_clock_nanosleep,
+		SYS_rt_sigaction,
+		SYS_rt_sigprocmask,
+		SYS_sigaltstack,
+		SYS_pause,
+		SYS_rt_sigsuspend,
+		SYS_wait4,
+		SYS_waitid,
+		SYS_sched_setaffinity,
+		SYS_seccomp,
+		SYS_prctl,
+		SYS_reboot,
+		SYS_write,
+		SYS_writev,
 	};
 
 	for (unsigned int i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
@@ -69,7 +98,8 @@ static long argument(char *scratch)
 
 int main(void)
 {
-	char *scratch = mmap(NULL, SCRATCH, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *scratch =
+	    mmap(NULL, SCRATCH, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	unsigned long ok = 0, failed = 0, calls = 0;
 
 	CHECK(scratch != MAP_FAILED);
