@@ -48,6 +48,7 @@ include tests/rules.mk
 include proxy/rules.mk
 -include libc-min/user/rules.mk
 -include tests/user/rules.mk
+include tests/bench/rules.mk
 
 # libfdt's headers are copied next to the build so the kernel's -nostdinc
 # build sees them without the rest of /usr/include.
@@ -106,8 +107,9 @@ demo: deps
 
 # Time from QEMU start to the ktest verdict (a measurement, not a test).
 bench: deps
-	@$(MAKE) -s all
+	@$(MAKE) -s all bench-progs
 	@tests/bench-boot.sh
+	@tests/bench/run.sh
 
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h')
 format-check:

@@ -340,16 +340,20 @@ static int arena_take(struct uvm *u, uint64_t start, uint64_t end)
 			e->start = end;
 		else
 			extent_remove(u, i);
-		return uvm_zero(u, start, end - start);
+		return 0; /* free arena memory is always zero: see arena_give */
 	}
 	return -EEXIST;
 }
 
 /* Give [start, end) back, merging with neighbours. Parts already free are
- * fine (munmap of an unmapped range is not an error on Linux). */
+ * fine (munmap of an unmapped range is not an error on Linux). The range
+ * is zeroed here, so that free memory is always zero and mmap and brk hand
+ * it out at once (all of it was zeroed when the process was created). */
 static int arena_give(struct uvm *u, uint64_t start, uint64_t end)
 {
 	unsigned int i = 0;
+
+	uvm_zero(u, start, end - start);
 
 	while (i < u->nfree && u->free[i].end < start)
 		i++;

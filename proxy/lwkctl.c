@@ -31,19 +31,21 @@ struct bare_opts {
 	uint64_t mem;
 	unsigned int timeout;
 	int keep;
-	char **argv; /* PROG ARGS... */
+	const char *kargs; /* extra kernel command line */
+	char **argv;	   /* PROG ARGS... */
 };
 
 static void usage(FILE *f)
 {
-	fprintf(
-	    f,
-	    "usage: lwkctl bare [--cpus N] [--mem SIZE] [--timeout SEC] [--keep] PROG [ARGS...]\n"
-	    "  Run a static Linux x86_64 program on the LWK in a throwaway QEMU.\n"
-	    "  --cpus N       cores for the program (default 1)\n"
-	    "  --mem SIZE     memory for the program, e.g. 512M or 2G (default 128M)\n"
-	    "  --timeout SEC  give up after SEC seconds (default 300)\n"
-	    "  --keep         keep the work files (boot log) and print where\n");
+	fputs("usage: lwkctl bare [--cpus N] [--mem SIZE] [--timeout SEC] [--keep]\n"
+	      "                  [--kernel-args ARGS] PROG [ARGS...]\n"
+	      "  Run a static Linux x86_64 program on the LWK in a throwaway QEMU.\n"
+	      "  --cpus N            cores for the program (default 1)\n"
+	      "  --mem SIZE          memory for the program, e.g. 512M or 2G (default 128M)\n"
+	      "  --timeout SEC       give up after SEC seconds (default 300)\n"
+	      "  --keep              keep the work files (boot log) and print where\n"
+	      "  --kernel-args ARGS  extra LWK command line, e.g. \"idle=poll\"\n",
+	      f);
 }
 
 static int parse_size(const char *s, uint64_t *out)
@@ -101,6 +103,8 @@ static int parse_bare(int argc, char **argv, struct bare_opts *o)
 			o->cpus = atoi(v), i++;
 		} else if (!strcmp(a, "--mem") && v && !parse_size(v, &o->mem)) {
 			i++;
+		} else if (!strcmp(a, "--kernel-args") && v) {
+			o->kargs = v, i++;
 		} else if (!strcmp(a, "--timeout") && v && atoi(v) > 0) {
 			o->timeout = atoi(v), i++;
 		} else {
