@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Signals: actions, masks, pending sets, alternate stacks, and delivery. */
+#include <string.h>
 #include <arch/arch.h>
 #include <lwk/cpu.h>
 #include <lwk/errno.h>
@@ -43,19 +44,51 @@ static void signal_default(struct proc *p, int sig)
 	proc_exit(p, sig);
 }
 
-void signal_send(struct thread *t, const struct ksiginfo *info)
+int signal_send(struct thread *t, const struct ksiginfo *info)
 {
 	int sig = info->signo;
 
-	if (!(t->sig_pending & SIG_BIT(sig)))
+	if (sig >= SIGRTMIN_KERNEL) { /* real-time signals queue, in order */
+		if (t->sig_queued == SIGQUEUE_MAX)
+			return -EAGAIN;
+		t->sig_queue[t->sig_queued++] = *info;
+	} else if (!(t->sig_pending & SIG_BIT(sig))) {
 		t->sig_info[sig - 1] = *info; /* standard signals do not queue */
+	}
 	__atomic_fetch_or(&t->sig_pending, SIG_BIT(sig), __ATOMIC_SEQ_CST);
 	if (t->sig_blocked & SIG_BIT(sig))
-		return;
+		return 0;
 	if (t->state == THREAD_BLOCKED)
 		sched_wake(t); /* its futex wait or sleep ends with EINTR */
 	else if (t != thread_current() && t->state == THREAD_RUNNING)
 		arch_cpu_wake(t->cpu); /* an interrupt takes it through delivery */
+	return 0;
+}
+
+/* Take @sig off the pending set: its info, and for a real-time signal the
+ * oldest queued instance (the bit stays while more are queued). */
+static struct ksiginfo signal_take(struct thread *t, int sig)
+{
+	struct ksiginfo info = t->sig_info[sig - 1];
+	bool more = false;
+
+	if (sig >= SIGRTMIN_KERNEL) {
+		unsigned int i = 0;
+
+		while (i < t->sig_queued && t->sig_queue[i].signo != sig)
+			i++;
+		if (i < t->sig_queued) {
+			info = t->sig_queue[i];
+			memmove(&t->sig_queue[i], &t->sig_queue[i + 1],
+				(t->sig_queued - i - 1) * sizeof(info));
+			t->sig_queued--;
+		}
+		for (i = 0; i < t->sig_queued && !more; i++)
+			more = t->sig_queue[i].signo == sig;
+	}
+	if (!more)
+		__atomic_fetch_and(&t->sig_pending, ~SIG_BIT(sig), __ATOMIC_SEQ_CST);
+	return info;
 }
 
 bool signal_interrupts(const struct thread *t)
@@ -103,12 +136,12 @@ void signal_deliver(struct trap_frame *tf)
 
 	while ((sig = lowest_signal(t->sig_pending & ~t->sig_blocked))) {
 		uint64_t handler = t->proc->sigactions[sig - 1].handler;
+		struct ksiginfo info = signal_take(t, sig);
 
-		__atomic_fetch_and(&t->sig_pending, ~SIG_BIT(sig), __ATOMIC_SEQ_CST);
 		if (sig == SIGKILL || handler == SIG_DFL)
 			signal_default(t->proc, sig);
 		else if (handler != SIG_IGN) {
-			run_handler(t, tf, sig, &t->sig_info[sig - 1]);
+			run_handler(t, tf, sig, &info);
 			return; /* one frame at a time; the rest after sigreturn */
 		}
 	}
@@ -239,9 +272,45 @@ static int64_t send_to(struct thread *t, int sig, int code)
 
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
-	if (sig)
-		signal_send(t, &info);
-	return 0;
+	return sig ? signal_send(t, &info) : 0;
+}
+
+static struct thread *pick_thread(struct proc *p, int sig);
+static struct thread *find_thread(struct proc *p, int tid);
+
+/* sigqueue(3): a signal with a value, from this process to itself. */
+static int64_t queue_to(struct thread *t, int sig, uint64_t uinfo)
+{
+	int32_t si[8]; /* signo, errno, code, pad, pid, uid, value (8 bytes) */
+	struct ksiginfo info;
+
+	if (sig < 1 || sig > NSIG)
+		return -EINVAL;
+	if (uvm_copy_in(&cur()->proc->uvm, si, uinfo, sizeof(si)))
+		return -EFAULT;
+	if (si[2] >= 0 || si[2] == SI_TKILL)
+		return -EPERM; /* only user codes may be forged, as on Linux */
+	info = (struct ksiginfo){ .signo = sig, .code = si[2], .pid = si[4], .uid = si[5] };
+	memcpy(&info.value, &si[6], sizeof(info.value));
+	return signal_send(t, &info);
+}
+
+int64_t sys_rt_sigqueueinfo(const struct syscall_args *sa)
+{
+	struct proc *p = cur()->proc;
+
+	if ((int)sa->a[0] != p->pid)
+		return -ESRCH;
+	return queue_to(pick_thread(p, (int)sa->a[1] > 0 ? (int)sa->a[1] : 1), (int)sa->a[1],
+			sa->a[2]);
+}
+
+int64_t sys_rt_tgsigqueueinfo(const struct syscall_args *sa)
+{
+	struct proc *p = cur()->proc;
+	struct thread *t = (int)sa->a[0] == p->pid ? find_thread(p, (int)sa->a[1]) : NULL;
+
+	return t ? queue_to(t, (int)sa->a[2], sa->a[3]) : -ESRCH;
 }
 
 /* A process-directed signal goes to a thread that does not block it. */

@@ -6,6 +6,8 @@
 #include <lwk/syscall.h>
 
 #define PROT_MASK 7u
+#define PROT_READ 1u
+#define PROT_WRITE 2u
 #define MAP_SHARED 0x01
 #define MAP_PRIVATE 0x02
 #define MAP_FIXED 0x10
@@ -41,6 +43,8 @@ int64_t sys_mmap(const struct syscall_args *sa)
 	if (!(flags & MAP_ANONYMOUS))
 		return fd < 0 ? -EBADF : -ENODEV;
 	err = uvm_mmap(cur_uvm(), addr, len, flags & MAP_FIXED, flags & MAP_FIXED_NOREPLACE, &va);
+	if (!err && sa->a[2] != (PROT_READ | PROT_WRITE)) /* the arena is read-write */
+		err = uvm_protect(cur_uvm(), va, ALIGN_UP(len, PAGE), sa->a[2]);
 	return err ? err : (int64_t)va;
 }
 
@@ -50,10 +54,9 @@ int64_t sys_munmap(const struct syscall_args *sa)
 }
 
 /*
- * The arena is mapped read-write with large pages, which cannot carry
- * 4 KiB-grained protections: there mprotect checks its arguments and the
- * range, and leaves the pages read-write (guard pages are not enforced).
- * ELF images use 4 KiB pages and get exactly what is asked.
+ * Protections are exact to the page. Where they differ inside a large
+ * page, that page is split into smaller ones (as Linux splits a huge
+ * page): glibc's thread-stack guard pages cost one 2 MiB page its size.
  */
 int64_t sys_mprotect(const struct syscall_args *sa)
 {
@@ -64,8 +67,6 @@ int64_t sys_mprotect(const struct syscall_args *sa)
 	if (!IS_ALIGNED(va, PAGE) || (sa->a[2] & ~PROT_MASK) || va + len < va)
 		return -EINVAL;
 	if (!len)
-		return 0;
-	if (va >= u->arena_base && va + len <= u->arena_end)
 		return 0;
 	err = uvm_protect(u, va, len, sa->a[2] & PROT_MASK);
 	if (!err)

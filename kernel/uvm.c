@@ -17,10 +17,22 @@ static int reserve_chunk(struct uvm *u, uint64_t left)
 	    left >= GiB(1) && pmem_largest_free() >= GiB(1) ? PMEM_SHIFT_1G : PMEM_SHIFT_2M;
 	paddr_t pa;
 
-	if (u->nchunks == UVM_MAX_CHUNKS || pmem_alloc(shift, &pa))
+	struct uvm_chunk *last = u->nchunks ? &u->chunks[u->nchunks - 1] : NULL;
+
+	if (pmem_alloc(shift, &pa))
 		return -ENOMEM;
-	u->chunks[u->nchunks++] = (struct uvm_chunk){ pa, 1ull << shift, 0 };
 	u->reserved += 1ull << shift;
+	/* The allocator hands out ascending frames: most extend the last run. */
+	if (last && last->shift == shift && pa_addr(last->pa) + last->size == pa_addr(pa)) {
+		last->size += 1ull << shift;
+		return 0;
+	}
+	if (u->nchunks == UVM_MAX_CHUNKS) {
+		pmem_free(pa, shift);
+		u->reserved -= 1ull << shift;
+		return -ENOMEM;
+	}
+	u->chunks[u->nchunks++] = (struct uvm_chunk){ pa, 1ull << shift, 0, shift };
 	return 0;
 }
 
@@ -46,9 +58,12 @@ int uvm_create(struct uvm *u, uint64_t bytes)
 
 void uvm_destroy(struct uvm *u)
 {
-	for (unsigned int i = 0; i < u->nchunks; i++)
-		pmem_free(u->chunks[i].pa,
-			  u->chunks[i].size == GiB(1) ? PMEM_SHIFT_1G : PMEM_SHIFT_2M);
+	for (unsigned int i = 0; i < u->nchunks; i++) {
+		struct uvm_chunk *c = &u->chunks[i];
+
+		for (uint64_t off = 0; off < c->size; off += 1ull << c->shift)
+			pmem_free(pa_make(pa_addr(c->pa) + off), c->shift);
+	}
 	if (u->root_pa)
 		arch_uspace_destroy(u->root_pa);
 	memset(u, 0, sizeof(*u));
@@ -102,7 +117,7 @@ static struct uvm_chunk *chunk_contig(struct uvm *u, uint64_t size)
 		shift++;
 	if ((1ull << shift) < size || u->nchunks == UVM_MAX_CHUNKS || pmem_alloc(shift, &pa))
 		return NULL;
-	u->chunks[u->nchunks] = (struct uvm_chunk){ pa, 1ull << shift, 0 };
+	u->chunks[u->nchunks] = (struct uvm_chunk){ pa, 1ull << shift, 0, shift };
 	u->reserved += 1ull << shift;
 	memset(arch_phys_to_virt(pa), 0, 1ull << shift);
 	return &u->chunks[u->nchunks++];
@@ -394,6 +409,20 @@ static int arena_top_fit(struct uvm *u, uint64_t len, uint64_t *out)
 	return -ENOMEM;
 }
 
+/* Memory handed out again starts read-write, whatever mprotect made of
+ * it before it was given back. */
+static int arena_reset_prot(struct uvm *u, uint64_t va, uint64_t len)
+{
+	for (unsigned int i = 0; i < u->nmaps; i++) {
+		struct uvm_map *m = &u->maps[i];
+
+		if (m->va < va + len && va < m->va + m->size &&
+		    m->prot != (ARCH_PROT_READ | ARCH_PROT_WRITE))
+			return uvm_protect(u, va, len, ARCH_PROT_READ | ARCH_PROT_WRITE);
+	}
+	return 0;
+}
+
 int uvm_mmap(struct uvm *u, uint64_t hint, uint64_t len, bool fixed, bool noreplace, uint64_t *out)
 {
 	uint64_t va;
@@ -423,6 +452,8 @@ int uvm_mmap(struct uvm *u, uint64_t hint, uint64_t len, bool fixed, bool norepl
 	}
 	err = arena_take(u, va, va + len);
 	if (!err)
+		err = arena_reset_prot(u, va, len);
+	if (!err)
 		*out = va;
 	return err;
 }
@@ -447,7 +478,7 @@ uint64_t uvm_brk(struct uvm *u, uint64_t want)
 
 	if (want < u->brk_base || want > u->arena_end)
 		return u->brk;
-	if (next > cur && arena_take(u, cur, next))
+	if (next > cur && (arena_take(u, cur, next) || arena_reset_prot(u, cur, next - cur)))
 		return u->brk;
 	if (next < cur)
 		arena_give(u, next, cur);

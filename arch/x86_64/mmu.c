@@ -283,6 +283,22 @@ static uint64_t *leaf_find(uint64_t *table, uint64_t va, uint64_t *size)
 	return NULL;
 }
 
+/* Replace the large-page entry @e (mapping @page bytes) by a table of 512
+ * entries of the next size down, mapping the same memory the same way. */
+static int large_split(uint64_t *e, uint64_t page)
+{
+	uint64_t *t = table_alloc();
+	uint64_t pa = *e & PTE_ADDR_MASK & ~(page - 1), step = page / 512;
+	uint64_t flags = *e & ~PTE_ADDR_MASK & ~PTE_PS;
+
+	if (!t)
+		return -ENOMEM;
+	for (int i = 0; i < 512; i++)
+		t[i] = (pa + i * step) | flags | (step > 4096 ? PTE_PS : 0);
+	*e = pa_addr(arch_virt_to_phys(t)) | PTE_P | PTE_W | PTE_U;
+	return 0;
+}
+
 int arch_uspace_protect(uint64_t root_pa, uint64_t va, uint64_t size, unsigned int prot)
 {
 	uint64_t *root = arch_phys_to_virt(pa_make(root_pa));
@@ -293,8 +309,15 @@ int arch_uspace_protect(uint64_t root_pa, uint64_t va, uint64_t size, unsigned i
 
 		if (!e)
 			return -ENOMEM;
-		if (!IS_ALIGNED(va, page) || end - va < page)
-			return -EINVAL; /* part of a large page: cannot split it */
+		if (!IS_ALIGNED(va, page) || end - va < page) {
+			/* Part of a large page: split it into pages of the next
+			 * size down, then look again. */
+			if (large_split(e, page))
+				return -ENOMEM;
+			if (read_cr3() == root_pa)
+				invlpg(ALIGN_DOWN(va, page));
+			continue;
+		}
 		/* PROT_NONE: user access goes (U clear); the kernel still
 		 * reaches the memory through the direct map. */
 		*e &= ~(PTE_W | PTE_NX | PTE_U);
@@ -305,4 +328,26 @@ int arch_uspace_protect(uint64_t root_pa, uint64_t va, uint64_t size, unsigned i
 		va += page;
 	}
 	return 0;
+}
+
+/* Like arch_mmu_query, for a user access: every level must allow it. */
+bool arch_mmu_query_user(uint64_t va, bool *writable, bool *executable)
+{
+	const uint64_t *table = arch_phys_to_virt(pa_make(read_cr3() & PTE_ADDR_MASK));
+	bool w = true, x = true;
+
+	for (int level = 0; level < 4; level++) {
+		uint64_t e = table[(va >> level_shift[level]) & 511];
+
+		if (!(e & PTE_P) || !(e & PTE_U))
+			return false;
+		w = w && (e & PTE_W);
+		x = x && !(e & PTE_NX);
+		if (level == 3 || (e & PTE_PS))
+			break;
+		table = arch_phys_to_virt(pa_make(e & PTE_ADDR_MASK));
+	}
+	*writable = w;
+	*executable = x;
+	return true;
 }

@@ -34,6 +34,7 @@ struct siginfo64 {
 		uint64_t addr;
 		struct {
 			int32_t pid, uid;
+			uint64_t value;
 		} kill;
 		uint8_t bytes[112];
 	};
@@ -95,6 +96,7 @@ static void siginfo_fill(struct siginfo64 *si, int sig, const struct ksiginfo *i
 	} else {
 		si->kill.pid = info->pid;
 		si->kill.uid = info->uid;
+		si->kill.value = info->value; /* sigqueue's si_value */
 	}
 }
 

@@ -184,6 +184,20 @@ static int exception_code(const struct trap_frame *tf)
 	}
 }
 
+/* A page fault on an access the page tables now allow: a stale TLB entry
+ * from before an mprotect that granted more (the fault itself dropped
+ * it). Retrying is all it takes. */
+static bool spurious_user_fault(const struct trap_frame *tf)
+{
+	bool w, x;
+
+	if (tf->vector != 14 || !(tf->error & 1))
+		return false;
+	if (!arch_mmu_query_user(read_cr2(), &w, &x))
+		return false;
+	return (!(tf->error & 2) || w) && (!(tf->error & 16) || x);
+}
+
 static void user_exception(struct trap_frame *tf)
 {
 	struct ksiginfo info = {
@@ -193,6 +207,8 @@ static void user_exception(struct trap_frame *tf)
 	};
 
 	this_cpu()->faults++;
+	if (spurious_user_fault(tf))
+		return;
 	signal_fault(tf, &info, exception_names[tf->vector]);
 }
 

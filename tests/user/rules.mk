@@ -48,3 +48,19 @@ $(ULWK): $(UBUILD)/lwk-only/%: tests/user/lwk/%.c $(UCRT0) $(ULIBC) | $(USYSCALL
 	$(Q)$(CC) $(UCFLAGS) $(ULDFLAGS) -MF $@.d -MT $@ -o $@ $(UCRT0) $< $(ULIBC) -lgcc
 
 user-progs: $(ULWK)
+
+# Programs that need threads, OpenMP or signal actions, which libc-min
+# lacks: built with glibc only, into the same directory as the glibc
+# builds above so that run.sh finds them. Their names must not repeat a
+# tests/user/*.c name. omp_* files are OpenMP programs.
+UGLIBC_ONLY := $(patsubst tests/user/glibc/%.c,$(UBUILD)/glibc/%,$(wildcard tests/user/glibc/*.c))
+$(foreach p,$(filter $(UTESTS),$(notdir $(UGLIBC_ONLY))),\
+	$(error tests/user/$(p).c and tests/user/glibc/$(p).c both build $(UBUILD)/glibc/$(p)))
+
+$(UGLIBC_ONLY): $(UBUILD)/glibc/%: tests/user/glibc/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (glibc only)"
+	$(Q)$(CC) $(UGLIBC_CFLAGS) -pthread $(if $(filter omp_%,$*),-fopenmp) -static \
+		-MF $@.d -MT $@ -o $@ $<
+
+user-progs: $(UGLIBC_ONLY)

@@ -32,7 +32,9 @@ struct thread {
 	bool timed_out;
 	/* signals */
 	uint64_t sig_blocked, sig_pending;
-	struct ksiginfo sig_info[NSIG]; /* why each pending signal was sent */
+	struct ksiginfo sig_info[NSIG];		 /* why each pending signal was sent */
+	struct ksiginfo sig_queue[SIGQUEUE_MAX]; /* real-time signals, in order */
+	unsigned int sig_queued;
 	uint64_t altstack_sp, altstack_size;
 	int altstack_flags;
 	/* futex wait */

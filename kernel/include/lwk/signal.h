@@ -46,15 +46,21 @@ struct k_sigaction {
 struct ksiginfo {
 	int signo;
 	int code;
-	uint64_t addr; /* faults: the address */
-	int pid, uid;  /* kill/tkill: the sender */
+	uint64_t addr;	/* faults: the address */
+	int pid, uid;	/* kill/tkill/sigqueue: the sender */
+	uint64_t value; /* sigqueue: si_value */
 };
+
+#define SIGRTMIN_KERNEL 32
+#define SIGQUEUE_MAX 32 /* queued real-time signals per thread */
+#define SI_QUEUE (-1)
 
 struct thread;
 struct trap_frame;
 
-/* Make @sig pending for thread @t (from kill/tkill: @info describes it). */
-void signal_send(struct thread *t, const struct ksiginfo *info);
+/* Make @sig pending for thread @t (from kill/tkill: @info describes it).
+ * Real-time signals queue; -EAGAIN when the queue is full. */
+int signal_send(struct thread *t, const struct ksiginfo *info);
 /* Has @t a pending, unblocked signal (a blocking call must end, EINTR)? */
 bool signal_interrupts(const struct thread *t);
 /* Deliver what is pending and unblocked to the current thread, which is

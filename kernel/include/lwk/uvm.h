@@ -14,10 +14,12 @@
 #define UVM_MAX_MAPS (UVM_MAX_CHUNKS + 64)
 #define UVM_MAX_EXTENTS 256
 
+/* A run of physically adjacent frames of one size, taken from pmem. */
 struct uvm_chunk {
 	paddr_t pa;
 	uint64_t size;
-	uint64_t used; /* bytes handed to regions, from the start */
+	uint64_t used;	    /* bytes handed to regions, from the start */
+	unsigned int shift; /* the frames' size: PMEM_SHIFT_2M or _1G */
 };
 
 /* A virtually and physically contiguous piece of a region. */
