@@ -140,6 +140,7 @@ void cpus_call(struct cpu *c, void (*fn)(void *), void *arg)
 	c->work_fn = fn;
 	c->work_arg = arg;
 	__atomic_store_n(&c->work_seq, c->work_seq + 1, __ATOMIC_SEQ_CST);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	/* Pairs with the idle loop's store of 'halted' before its last check:
 	 * either it sees the work, or we see it halted and wake it. */
 	if (__atomic_load_n(&c->halted, __ATOMIC_SEQ_CST))

@@ -81,6 +81,10 @@ void sched_wake(struct thread *t)
 		t->wake_pending = true; /* it has not blocked yet: it won't */
 	}
 	spin_unlock(&c->rq_lock);
+	/* Pairs with the idle loop's store of 'halted' before it looks at its
+	 * queue: a full fence, or the load below could pass our queue store
+	 * (x86 lets loads pass stores) and both sides would miss each other. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (queued && c != this_cpu() && __atomic_load_n(&c->halted, __ATOMIC_SEQ_CST))
 		arch_cpu_wake(c);
 	arch_irq_restore(flags);
