@@ -13,6 +13,7 @@
 static struct proc procs[16];
 static int next_pid = 1;
 static struct thread threads[256];
+static struct spinlock slots_lock = SPINLOCK_INIT;
 
 struct thread *thread_table_iter(unsigned int i)
 {
@@ -57,31 +58,46 @@ int thread_create(struct proc *p, struct thread **out)
 {
 	struct thread *t = NULL;
 	paddr_t stack, fpu;
+	uint64_t flags = arch_irq_save();
 
+	spin_lock(&slots_lock);
 	for (unsigned int i = 0; i < ARRAY_SIZE(threads) && !t; i++)
 		if (!threads[i].proc)
 			t = &threads[i];
-	if (!t || p->nthreads == PROC_MAX_THREADS)
+	if (t)
+		t->proc = p; /* claimed */
+	spin_unlock(&slots_lock);
+	arch_irq_restore(flags);
+	if (!t || p->nthreads == PROC_MAX_THREADS) {
+		if (t)
+			t->proc = NULL;
 		return -EAGAIN;
-	if (arch_fpu_state_size() > (1u << THREAD_FPU_SHIFT))
-		return -ENOMEM;
-	if (pmem_alloc(THREAD_KSTACK_SHIFT, &stack))
-		return -ENOMEM;
-	if (pmem_alloc(THREAD_FPU_SHIFT, &fpu)) {
-		pmem_free(stack, THREAD_KSTACK_SHIFT);
+	}
+	if (arch_fpu_state_size() > (1u << THREAD_FPU_SHIFT) ||
+	    pmem_alloc(THREAD_KSTACK_SHIFT, &stack)) {
+		t->proc = NULL;
 		return -ENOMEM;
 	}
-	memset(t, 0, sizeof(*t));
+	if (pmem_alloc(THREAD_FPU_SHIFT, &fpu)) {
+		pmem_free(stack, THREAD_KSTACK_SHIFT);
+		t->proc = NULL;
+		return -ENOMEM;
+	}
+	/* A free slot is all zeros (thread_reap leaves it so): only the
+	 * claim, proc, is set already. */
 	t->fpu = arch_phys_to_virt(fpu);
 	arch_fpu_init_area(t->fpu);
-	t->proc = p;
 	/* The first thread's ID is the process ID, as on Linux. */
 	t->tid = p->pid_given ? next_pid++ : p->pid;
 	p->pid_given = true;
 	t->kstack_base = (uint64_t)arch_phys_to_virt(stack);
 	t->kstack_top = t->kstack_base + (1ull << THREAD_KSTACK_SHIFT);
-	t->state = THREAD_BLOCKED; /* until started */
+	t->state = THREAD_NEW;
+	flags = arch_irq_save();
+	spin_lock(&p->lock);
 	p->threads[p->nthreads++] = t;
+	spin_unlock(&p->lock);
+	arch_irq_restore(flags);
 	*out = t;
 	return 0;
 }
@@ -89,13 +105,17 @@ int thread_create(struct proc *p, struct thread **out)
 void thread_reap(struct thread *t)
 {
 	struct proc *p = t->proc;
+	uint64_t flags = arch_irq_save();
 
+	spin_lock(&p->lock);
 	for (unsigned int i = 0; i < p->nthreads; i++) {
 		if (p->threads[i] == t) {
 			p->threads[i] = p->threads[--p->nthreads];
 			break;
 		}
 	}
+	spin_unlock(&p->lock);
+	arch_irq_restore(flags);
 	pmem_free(arch_virt_to_phys((void *)t->kstack_base), THREAD_KSTACK_SHIFT);
 	pmem_free(arch_virt_to_phys(t->fpu), THREAD_FPU_SHIFT);
 	memset(t, 0, sizeof(*t));
@@ -113,8 +133,15 @@ void proc_tlb_shootdown(struct proc *p)
 			continue;
 		__atomic_store_n(&c->tlb_flush, 1, __ATOMIC_SEQ_CST);
 		arch_cpu_wake(c);
-		while (__atomic_load_n(&c->tlb_flush, __ATOMIC_SEQ_CST) && arch_cycles() < end)
+		while (__atomic_load_n(&c->tlb_flush, __ATOMIC_SEQ_CST) && arch_cycles() < end) {
+			/* That core may be waiting on us the same way, with
+			 * interrupts off in its syscall: do what it asks. */
+			if (__atomic_load_n(&self->tlb_flush, __ATOMIC_SEQ_CST)) {
+				arch_tlb_flush_all();
+				__atomic_store_n(&self->tlb_flush, 0, __ATOMIC_SEQ_CST);
+			}
 			arch_pause();
+		}
 		if (c->tlb_flush)
 			log_warn("cpu%u did not acknowledge a TLB shootdown within 1 s", c->id);
 	}
@@ -131,6 +158,7 @@ void thread_start(struct thread *t, struct cpu *cpu, uint64_t entry, uint64_t sp
 	t->ksp = arch_thread_init(t->kstack_top, NULL, entry, sp);
 	t->proc->nlive++;
 	__atomic_fetch_add(&cpu->nthreads, 1, __ATOMIC_RELAXED);
+	t->state = THREAD_BLOCKED; /* so that the wake below queues it */
 	sched_wake(t);
 }
 

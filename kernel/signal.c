@@ -44,7 +44,16 @@ static void signal_default(struct proc *p, int sig)
 	proc_exit(p, sig);
 }
 
-int signal_send(struct thread *t, const struct ksiginfo *info)
+/* Would @sig be thrown away on arrival (Linux discards those at once)? */
+static bool signal_ignored(struct proc *p, int sig)
+{
+	uint64_t handler = p->sigactions[sig - 1].handler;
+
+	return sig != SIGKILL &&
+	       (handler == SIG_IGN || (handler == SIG_DFL && ignored_by_default(sig)));
+}
+
+static int pending_add(struct thread *t, const struct ksiginfo *info)
 {
 	int sig = info->signo;
 
@@ -56,12 +65,30 @@ int signal_send(struct thread *t, const struct ksiginfo *info)
 		t->sig_info[sig - 1] = *info; /* standard signals do not queue */
 	}
 	__atomic_fetch_or(&t->sig_pending, SIG_BIT(sig), __ATOMIC_SEQ_CST);
-	if (t->sig_blocked & SIG_BIT(sig))
+	return 0;
+}
+
+int signal_send(struct thread *t, const struct ksiginfo *info)
+{
+	struct proc *p = t->proc;
+	uint64_t flags;
+	int sig = info->signo, err;
+
+	if (signal_ignored(p, sig))
 		return 0;
-	if (t->state == THREAD_BLOCKED)
-		sched_wake(t); /* its futex wait or sleep ends with EINTR */
-	else if (t != thread_current() && t->state == THREAD_RUNNING)
-		arch_cpu_wake(t->cpu); /* an interrupt takes it through delivery */
+	flags = arch_irq_save();
+	spin_lock(&p->lock);
+	err = pending_add(t, info);
+	spin_unlock(&p->lock);
+	arch_irq_restore(flags);
+	if (err || (t->sig_blocked & SIG_BIT(sig)))
+		return err;
+	/* A blocked thread wakes (its wait ends with EINTR); a running one
+	 * is told not to block (wake_pending) and, on another core,
+	 * interrupted so that it goes through delivery. */
+	sched_wake(t);
+	if (t != thread_current() && t->state == THREAD_RUNNING)
+		arch_cpu_wake(t->cpu);
 	return 0;
 }
 
@@ -70,8 +97,10 @@ int signal_send(struct thread *t, const struct ksiginfo *info)
 static struct ksiginfo signal_take(struct thread *t, int sig)
 {
 	struct ksiginfo info = t->sig_info[sig - 1];
+	uint64_t flags = arch_irq_save();
 	bool more = false;
 
+	spin_lock(&t->proc->lock);
 	if (sig >= SIGRTMIN_KERNEL) {
 		unsigned int i = 0;
 
@@ -88,6 +117,8 @@ static struct ksiginfo signal_take(struct thread *t, int sig)
 	}
 	if (!more)
 		__atomic_fetch_and(&t->sig_pending, ~SIG_BIT(sig), __ATOMIC_SEQ_CST);
+	spin_unlock(&t->proc->lock);
+	arch_irq_restore(flags);
 	return info;
 }
 
@@ -284,12 +315,13 @@ static int64_t queue_to(struct thread *t, int sig, uint64_t uinfo)
 	int32_t si[8]; /* signo, errno, code, pad, pid, uid, value (8 bytes) */
 	struct ksiginfo info;
 
-	if (sig < 1 || sig > NSIG)
+	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
+	if (!sig)
+		return 0; /* an existence check */
 	if (uvm_copy_in(&cur()->proc->uvm, si, uinfo, sizeof(si)))
 		return -EFAULT;
-	if (si[2] >= 0 || si[2] == SI_TKILL)
-		return -EPERM; /* only user codes may be forged, as on Linux */
+	/* Linux refuses forged kernel codes only towards other processes. */
 	info = (struct ksiginfo){ .signo = sig, .code = si[2], .pid = si[4], .uid = si[5] };
 	memcpy(&info.value, &si[6], sizeof(info.value));
 	return signal_send(t, &info);
@@ -318,11 +350,22 @@ static struct thread *pick_thread(struct proc *p, int sig)
 {
 	if (!(cur()->sig_blocked & SIG_BIT(sig)))
 		return cur();
-	for (unsigned int i = 0; i < p->nthreads; i++)
-		if (p->threads[i]->state != THREAD_DEAD &&
-		    !(p->threads[i]->sig_blocked & SIG_BIT(sig)))
-			return p->threads[i];
-	return cur();
+	struct thread *t = cur();
+	uint64_t flags = arch_irq_save();
+
+	spin_lock(&p->lock);
+	for (unsigned int i = 0; i < p->nthreads; i++) {
+		struct thread *o = p->threads[i];
+
+		if (o->state != THREAD_DEAD && o->state != THREAD_NEW &&
+		    !(o->sig_blocked & SIG_BIT(sig))) {
+			t = o;
+			break;
+		}
+	}
+	spin_unlock(&p->lock);
+	arch_irq_restore(flags);
+	return t;
 }
 
 int64_t sys_kill(const struct syscall_args *sa)
@@ -339,10 +382,19 @@ int64_t sys_kill(const struct syscall_args *sa)
 
 static struct thread *find_thread(struct proc *p, int tid)
 {
-	for (unsigned int i = 0; i < p->nthreads; i++)
-		if (p->threads[i]->tid == tid && p->threads[i]->state != THREAD_DEAD)
-			return p->threads[i];
-	return NULL;
+	struct thread *t = NULL;
+	uint64_t flags = arch_irq_save();
+
+	spin_lock(&p->lock);
+	for (unsigned int i = 0; i < p->nthreads && !t; i++) {
+		struct thread *o = p->threads[i];
+
+		if (o->tid == tid && o->state != THREAD_DEAD && o->state != THREAD_NEW)
+			t = o;
+	}
+	spin_unlock(&p->lock);
+	arch_irq_restore(flags);
+	return t;
 }
 
 int64_t sys_tgkill(const struct syscall_args *sa)

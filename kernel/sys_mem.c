@@ -43,9 +43,18 @@ int64_t sys_mmap(const struct syscall_args *sa)
 	if (!(flags & MAP_ANONYMOUS))
 		return fd < 0 ? -EBADF : -ENODEV;
 	err = uvm_mmap(cur_uvm(), addr, len, flags & MAP_FIXED, flags & MAP_FIXED_NOREPLACE, &va);
-	if (!err && sa->a[2] != (PROT_READ | PROT_WRITE)) /* the arena is read-write */
-		err = uvm_protect(cur_uvm(), va, ALIGN_UP(len, PAGE), sa->a[2]);
-	return err ? err : (int64_t)va;
+	if (err || sa->a[2] == (PROT_READ | PROT_WRITE)) /* the arena is read-write */
+		return err ? err : (int64_t)va;
+	err = uvm_protect(cur_uvm(), va, ALIGN_UP(len, PAGE), sa->a[2]);
+	if (err) {
+		uvm_munmap(cur_uvm(), va, len);
+		return err;
+	}
+	/* MAP_FIXED over live memory with fewer rights: other cores may
+	 * still cache the old ones. */
+	if (flags & MAP_FIXED)
+		proc_tlb_shootdown(thread_current()->proc);
+	return va;
 }
 
 int64_t sys_munmap(const struct syscall_args *sa)

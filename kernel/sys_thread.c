@@ -84,8 +84,10 @@ static int64_t do_clone(const struct clone_req *r)
 	t->ksp = arch_thread_init(t->kstack_top, self->uframe, 0,
 				  r->stack ? r->stack : arch_frame_user_sp(self->uframe));
 	arch_frame_set_return((struct trap_frame *)(t->kstack_top - arch_frame_size()), 0);
-	p->nlive++;
+	t->sig_blocked = self->sig_blocked; /* the mask is inherited */
+	__atomic_fetch_add(&p->nlive, 1, __ATOMIC_ACQ_REL);
 	__atomic_fetch_add(&t->cpu->nthreads, 1, __ATOMIC_RELAXED);
+	t->state = THREAD_BLOCKED; /* so that the wake below queues it */
 	sched_wake(t);
 	return tid;
 }

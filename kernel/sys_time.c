@@ -140,9 +140,11 @@ static int sleep_until(uint64_t clk, uint64_t deadline)
 	return 0;
 }
 
-static int64_t do_sleep(uint64_t clk, bool absolute, uint64_t req)
+/* A relative sleep cut short by a signal tells how much was left in
+ * @rem, as Linux does (sleep(3) returns it). */
+static int64_t do_sleep(uint64_t clk, bool absolute, uint64_t req, uint64_t rem)
 {
-	uint64_t ns, now;
+	uint64_t ns, now, deadline;
 	int err = get_timespec(req, &ns);
 
 	if (err)
@@ -150,12 +152,19 @@ static int64_t do_sleep(uint64_t clk, bool absolute, uint64_t req)
 	err = clock_read(clk, &now);
 	if (err)
 		return err;
-	return sleep_until(clk, absolute ? ns : (now + ns < now ? UINT64_MAX : now + ns));
+	deadline = absolute ? ns : (now + ns < now ? UINT64_MAX : now + ns);
+	err = sleep_until(clk, deadline);
+	if (err == -EINTR && !absolute && rem) {
+		clock_read(clk, &now);
+		if (put_timespec(rem, deadline > now ? deadline - now : 0))
+			return -EFAULT;
+	}
+	return err;
 }
 
 int64_t sys_nanosleep(const struct syscall_args *sa)
 {
-	return do_sleep(CLOCK_MONOTONIC, false, sa->a[0]);
+	return do_sleep(CLOCK_MONOTONIC, false, sa->a[0], sa->a[1]);
 }
 
 int64_t sys_clock_nanosleep(const struct syscall_args *sa)
@@ -165,5 +174,5 @@ int64_t sys_clock_nanosleep(const struct syscall_args *sa)
 	if (sa->a[1] & ~(uint64_t)TIMER_ABSTIME)
 		return -EINVAL;
 	/* clock_nanosleep returns the error instead of setting errno */
-	return do_sleep(sa->a[0], sa->a[1] & TIMER_ABSTIME, sa->a[2]);
+	return do_sleep(sa->a[0], sa->a[1] & TIMER_ABSTIME, sa->a[2], sa->a[3]);
 }

@@ -180,11 +180,17 @@ static struct uvm_map *map_find(struct uvm *u, uint64_t va)
 
 void *uvm_kaddr(struct uvm *u, uint64_t va, uint64_t len, unsigned int prot)
 {
-	struct uvm_map *m = map_find(u, va);
+	uint64_t flags = arch_irq_save();
+	struct uvm_map *m;
+	void *k = NULL;
 
-	if (!m || (m->prot & prot) != prot || len > m->size - (va - m->va))
-		return NULL;
-	return (uint8_t *)arch_phys_to_virt(m->pa) + (va - m->va);
+	spin_lock(&u->lock);
+	m = map_find(u, va);
+	if (m && (m->prot & prot) == prot && len <= m->size - (va - m->va))
+		k = (uint8_t *)arch_phys_to_virt(m->pa) + (va - m->va);
+	spin_unlock(&u->lock);
+	arch_irq_restore(flags);
+	return k;
 }
 
 /* Walk [uva, uva + len) piece by piece (a range may cross maps). */
@@ -228,23 +234,41 @@ static void do_zero(void *k, uint64_t n, void *arg)
 	memset(k, 0, n);
 }
 
+static int walk_locked(struct uvm *u, uint64_t uva, uint64_t len, unsigned int prot,
+		       void (*fn)(void *k, uint64_t n, void *arg), void *arg)
+{
+	uint64_t flags = arch_irq_save();
+	int err;
+
+	spin_lock(&u->lock);
+	err = walk(u, uva, len, prot, fn, arg);
+	spin_unlock(&u->lock);
+	arch_irq_restore(flags);
+	return err;
+}
+
 int uvm_copy_in(struct uvm *u, void *dst, uint64_t uva, uint64_t len)
 {
 	uint8_t *d = dst;
 
-	return walk(u, uva, len, ARCH_PROT_READ, do_copy_in, &d);
+	return walk_locked(u, uva, len, ARCH_PROT_READ, do_copy_in, &d);
 }
 
 int uvm_copy_out(struct uvm *u, uint64_t uva, const void *src, uint64_t len)
 {
 	const uint8_t *s = src;
 
-	return walk(u, uva, len, ARCH_PROT_WRITE, do_copy_out, &s);
+	return walk_locked(u, uva, len, ARCH_PROT_WRITE, do_copy_out, &s);
+}
+
+static int zero_range(struct uvm *u, uint64_t uva, uint64_t len)
+{
+	return walk(u, uva, len, 0, do_zero, NULL);
 }
 
 int uvm_zero(struct uvm *u, uint64_t uva, uint64_t len)
 {
-	return walk(u, uva, len, 0, do_zero, NULL);
+	return walk_locked(u, uva, len, 0, do_zero, NULL);
 }
 
 /* ---- protection ------------------------------------------------------------ */
@@ -263,7 +287,7 @@ static int map_split(struct uvm *u, uint64_t va)
 	return maps_insert(u, tail);
 }
 
-int uvm_protect(struct uvm *u, uint64_t va, uint64_t size, unsigned int prot)
+static int protect_locked(struct uvm *u, uint64_t va, uint64_t size, unsigned int prot)
 {
 	uint64_t end = va + size;
 	int err;
@@ -273,6 +297,10 @@ int uvm_protect(struct uvm *u, uint64_t va, uint64_t size, unsigned int prot)
 	for (uint64_t p = va; p < end; p += PAGE) /* all of it must be mapped */
 		if (!map_find(u, p))
 			return -ENOMEM;
+	/* Room for the two splits first: the page tables and the maps must
+	 * never disagree. */
+	if (u->nmaps + 2 > UVM_MAX_MAPS)
+		return -ENOMEM;
 	err = arch_uspace_protect(u->root_pa, va, size, prot);
 	if (err)
 		return err;
@@ -282,6 +310,18 @@ int uvm_protect(struct uvm *u, uint64_t va, uint64_t size, unsigned int prot)
 	for (unsigned int i = 0; !err && i < u->nmaps; i++)
 		if (u->maps[i].va >= va && u->maps[i].va < end)
 			u->maps[i].prot = prot;
+	return err;
+}
+
+int uvm_protect(struct uvm *u, uint64_t va, uint64_t size, unsigned int prot)
+{
+	uint64_t flags = arch_irq_save();
+	int err;
+
+	spin_lock(&u->lock);
+	err = protect_locked(u, va, size, prot);
+	spin_unlock(&u->lock);
+	arch_irq_restore(flags);
 	return err;
 }
 
@@ -368,7 +408,7 @@ static int arena_give(struct uvm *u, uint64_t start, uint64_t end)
 {
 	unsigned int i = 0;
 
-	uvm_zero(u, start, end - start);
+	zero_range(u, start, end - start);
 
 	while (i < u->nfree && u->free[i].end < start)
 		i++;
@@ -418,12 +458,13 @@ static int arena_reset_prot(struct uvm *u, uint64_t va, uint64_t len)
 
 		if (m->va < va + len && va < m->va + m->size &&
 		    m->prot != (ARCH_PROT_READ | ARCH_PROT_WRITE))
-			return uvm_protect(u, va, len, ARCH_PROT_READ | ARCH_PROT_WRITE);
+			return protect_locked(u, va, len, ARCH_PROT_READ | ARCH_PROT_WRITE);
 	}
 	return 0;
 }
 
-int uvm_mmap(struct uvm *u, uint64_t hint, uint64_t len, bool fixed, bool noreplace, uint64_t *out)
+static int mmap_locked(struct uvm *u, uint64_t hint, uint64_t len, bool fixed, bool noreplace,
+		       uint64_t *out)
 {
 	uint64_t va;
 	int err;
@@ -458,7 +499,7 @@ int uvm_mmap(struct uvm *u, uint64_t hint, uint64_t len, bool fixed, bool norepl
 	return err;
 }
 
-int uvm_munmap(struct uvm *u, uint64_t va, uint64_t len)
+static int munmap_locked(struct uvm *u, uint64_t va, uint64_t len)
 {
 	uint64_t end = va + ALIGN_UP(len, PAGE);
 
@@ -472,7 +513,7 @@ int uvm_munmap(struct uvm *u, uint64_t va, uint64_t len)
 }
 
 /* Linux brk: returns the new break, or the old one if the move is refused. */
-uint64_t uvm_brk(struct uvm *u, uint64_t want)
+static uint64_t brk_locked(struct uvm *u, uint64_t want)
 {
 	uint64_t cur = ALIGN_UP(u->brk, PAGE), next = ALIGN_UP(want, PAGE);
 
@@ -484,4 +525,39 @@ uint64_t uvm_brk(struct uvm *u, uint64_t want)
 		arena_give(u, next, cur);
 	u->brk = want;
 	return u->brk;
+}
+
+int uvm_mmap(struct uvm *u, uint64_t hint, uint64_t len, bool fixed, bool noreplace, uint64_t *out)
+{
+	uint64_t flags = arch_irq_save();
+	int err;
+
+	spin_lock(&u->lock);
+	err = mmap_locked(u, hint, len, fixed, noreplace, out);
+	spin_unlock(&u->lock);
+	arch_irq_restore(flags);
+	return err;
+}
+
+int uvm_munmap(struct uvm *u, uint64_t va, uint64_t len)
+{
+	uint64_t flags = arch_irq_save();
+	int err;
+
+	spin_lock(&u->lock);
+	err = munmap_locked(u, va, len);
+	spin_unlock(&u->lock);
+	arch_irq_restore(flags);
+	return err;
+}
+
+uint64_t uvm_brk(struct uvm *u, uint64_t want)
+{
+	uint64_t flags = arch_irq_save(), brk;
+
+	spin_lock(&u->lock);
+	brk = brk_locked(u, want);
+	spin_unlock(&u->lock);
+	arch_irq_restore(flags);
+	return brk;
 }

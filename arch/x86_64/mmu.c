@@ -351,3 +351,8 @@ bool arch_mmu_query_user(uint64_t va, bool *writable, bool *executable)
 	*executable = x;
 	return true;
 }
+
+void arch_tlb_flush_all(void)
+{
+	write_cr3(read_cr3()); /* global pages are the kernel's, never stale */
+}

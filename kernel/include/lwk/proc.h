@@ -10,7 +10,8 @@
 #define THREAD_KSTACK_SHIFT 14 /* 16 KiB kernel stack per thread */
 #define THREAD_FPU_SHIFT 13    /* 8 KiB for XSAVE state (AVX-512 needs ~2.7 KiB) */
 
-enum thread_state { THREAD_RUNNABLE, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD };
+/* NEW: created, not started yet: nothing may wake or signal it. */
+enum thread_state { THREAD_NEW, THREAD_RUNNABLE, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD };
 
 struct proc;
 
@@ -45,6 +46,7 @@ struct thread {
 
 struct proc {
 	int pid;
+	struct spinlock lock;	/* threads[] and every thread's pending signals */
 	unsigned int next_core; /* round-robin placement of new threads */
 	unsigned int ncores;	/* cores 0..ncores-1 of the partition */
 	unsigned int nlive;	/* threads not yet exited */

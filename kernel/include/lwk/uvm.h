@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include <lwk/spinlock.h>
 #include <lwk/types.h>
 
 #define UVM_MAX_CHUNKS 512
@@ -34,6 +35,9 @@ struct uvm_extent {
 };
 
 struct uvm {
+	/* Threads of the process call mmap, mprotect and copy in parallel:
+	 * maps, extents and page tables change under this lock only. */
+	struct spinlock lock;
 	uint64_t root_pa;
 	struct uvm_chunk chunks[UVM_MAX_CHUNKS];
 	unsigned int nchunks;

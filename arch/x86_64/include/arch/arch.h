@@ -92,6 +92,8 @@ void arch_mmu_direct_stats(uint64_t counts[3]);
 /* Is @va mapped in the current tables, and writable / executable? */
 bool arch_mmu_query(uint64_t va, bool *writable, bool *executable);
 bool arch_mmu_query_user(uint64_t va, bool *writable, bool *executable);
+/* Drop this core's TLB entries for user memory. */
+void arch_tlb_flush_all(void);
 
 /* User address spaces: a root table per process. Protection bits are
  * Linux's PROT_* values. @large allows 2 MiB / 1 GiB pages where the
