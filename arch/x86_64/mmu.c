@@ -183,7 +183,9 @@ const uint64_t *mmu_kernel_pml4(void)
 	return kernel_pml4;
 }
 
-bool arch_mmu_query(uint64_t va, bool *writable, bool *executable)
+/* Walk the current tables for @va; with @user, every level must also
+ * allow user access. */
+static bool mmu_query(uint64_t va, bool user, bool *writable, bool *executable)
 {
 	const uint64_t *table = arch_phys_to_virt(pa_make(read_cr3() & PTE_ADDR_MASK));
 	bool w = true, x = true;
@@ -191,7 +193,7 @@ bool arch_mmu_query(uint64_t va, bool *writable, bool *executable)
 	for (int level = 0; level < 4; level++) {
 		uint64_t e = table[(va >> level_shift[level]) & 511];
 
-		if (!(e & PTE_P))
+		if (!(e & PTE_P) || (user && !(e & PTE_U)))
 			return false;
 		w = w && (e & PTE_W);
 		x = x && !(e & PTE_NX);
@@ -202,6 +204,11 @@ bool arch_mmu_query(uint64_t va, bool *writable, bool *executable)
 	*writable = w;
 	*executable = x;
 	return true;
+}
+
+bool arch_mmu_query(uint64_t va, bool *writable, bool *executable)
+{
+	return mmu_query(va, false, writable, executable);
 }
 
 /* ---- user address spaces -------------------------------------------------- */
@@ -330,26 +337,9 @@ int arch_uspace_protect(uint64_t root_pa, uint64_t va, uint64_t size, unsigned i
 	return 0;
 }
 
-/* Like arch_mmu_query, for a user access: every level must allow it. */
 bool arch_mmu_query_user(uint64_t va, bool *writable, bool *executable)
 {
-	const uint64_t *table = arch_phys_to_virt(pa_make(read_cr3() & PTE_ADDR_MASK));
-	bool w = true, x = true;
-
-	for (int level = 0; level < 4; level++) {
-		uint64_t e = table[(va >> level_shift[level]) & 511];
-
-		if (!(e & PTE_P) || !(e & PTE_U))
-			return false;
-		w = w && (e & PTE_W);
-		x = x && !(e & PTE_NX);
-		if (level == 3 || (e & PTE_PS))
-			break;
-		table = arch_phys_to_virt(pa_make(e & PTE_ADDR_MASK));
-	}
-	*writable = w;
-	*executable = x;
-	return true;
+	return mmu_query(va, true, writable, executable);
 }
 
 void arch_tlb_flush_all(void)
