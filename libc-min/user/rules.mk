@@ -3,7 +3,7 @@
 # flags, plus libc-min/user/. Programs link $(UCRT0) first and $(ULIBC) last.
 UBUILD := $(BUILD)/user
 UCFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-builtin -nostdinc \
-	-isystem $(GCC_INC) -Ilibc-min/include -I$(UBUILD)/gen \
+	-isystem $(GCC_INC) -Ilibc-min/include -Ikernel/include -I$(UBUILD)/gen \
 	-fno-pic -fno-pie -fno-stack-protector -static -nostdlib \
 	-ffile-prefix-map=$(CURDIR)=. -MMD -MP
 ULDFLAGS := -static -nostdlib -no-pie
