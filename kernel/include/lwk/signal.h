@@ -7,23 +7,9 @@
 #pragma once
 
 #include <lwk/types.h>
+#include <uapi/lwk/signal.h>
 
 #define NSIG 64
-#define SIGILL 4
-#define SIGTRAP 5
-#define SIGABRT 6
-#define SIGBUS 7
-#define SIGFPE 8
-#define SIGKILL 9
-#define SIGSEGV 11
-#define SIGCHLD 17
-#define SIGCONT 18
-#define SIGSTOP 19
-#define SIGTSTP 20
-#define SIGTTIN 21
-#define SIGTTOU 22
-#define SIGURG 23
-#define SIGWINCH 28
 #define SIG_BIT(s) (1ull << ((s)-1))
 
 #define SI_USER 0
