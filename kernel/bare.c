@@ -11,6 +11,7 @@
 #include <string.h>
 #include <arch/arch.h>
 #include <lwk/bootdesc.h>
+#include <lwk/counters.h>
 #include <lwk/cpus.h>
 #include <lwk/exec.h>
 #include <lwk/log.h>
@@ -90,12 +91,9 @@ __noreturn void bare_run(const struct bootdesc *bd)
 __noreturn void bare_process_ended(struct proc *p)
 {
 	int status = p->exit_status;
-	struct cpu *c = this_cpu();
 
 	arch_uspace_deactivate();
-	log_info("bare: pid %d ended: %llu syscalls, %llu user faults, %llu interrupts on cpu%u",
-		 p->pid, (unsigned long long)c->syscalls, (unsigned long long)c->faults,
-		 (unsigned long long)c->irqs, c->id);
+	counters_report();
 	if (status & 0x7f)
 		log_raw("lwk: bare: killed by signal %d\n", status & 0x7f);
 	else

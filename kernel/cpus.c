@@ -6,6 +6,7 @@
  * it with an IPI, and only then).
  */
 #include <arch/arch.h>
+#include <lwk/counters.h>
 #include <lwk/cpus.h>
 #include <lwk/errno.h>
 #include <lwk/kmain.h>
@@ -26,7 +27,7 @@ enum idle_mode cpus_idle_mode(void)
 	return idle_mode;
 }
 
-void cpus_setup(const struct bootdesc *bd, uint32_t boot_apic_id)
+int cpus_setup(const struct bootdesc *bd, uint32_t boot_apic_id)
 {
 	ncpus = bd->n_cpus;
 	for (unsigned int i = 0; i < ncpus; i++) {
@@ -34,6 +35,7 @@ void cpus_setup(const struct bootdesc *bd, uint32_t boot_apic_id)
 		cpus[i].apic_id = bd->cpu_apic_id[i];
 		cpus[i].state = i == 0 ? CPU_ONLINE : CPU_ABSENT;
 	}
+	return counters_init();
 }
 
 unsigned int cpus_start_all(const struct bootdesc *bd)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* ktests for bringing cores up, per-CPU data and cross-core calls. */
 #include <arch/arch.h>
+#include <lwk/counters.h>
 #include <lwk/cpus.h>
 #include <lwk/kmain.h>
 #include <lwk/bootdesc.h>
@@ -81,21 +82,21 @@ TEST(smp, call_reaches_idle_core)
 			ktest_fail(__FILE__, __LINE__, "cpu%u never halted", c->id);
 			continue;
 		}
-		ipis = READ_ONCE(c->ipis_received);
+		ipis = READ_ONCE(c->counters->vector[ARCH_VECTOR_WAKE]);
 		cpus_call(c, bump, &ran);
 		KT_EXPECT(cpus_wait(c, EACH_CPU_TIMEOUT_US));
 		KT_EXPECT_EQ(ran, 1);
-		KT_EXPECT_EQ(READ_ONCE(c->ipis_received) - ipis, halt ? 1 : 0);
+		KT_EXPECT_EQ(READ_ONCE(c->counters->vector[ARCH_VECTOR_WAKE]) - ipis, halt ? 1 : 0);
 	}
 }
 
 static void count_irqs_while_spinning(void *arg)
 {
-	uint64_t before = this_cpu()->irqs, flags = arch_irq_save();
+	uint64_t before = counters_entries(this_cpu()), flags = arch_irq_save();
 
 	arch_irq_enable();
 	arch_udelay(*(uint64_t *)arg);
-	KT_EXPECT_EQ(this_cpu()->irqs - before, 0);
+	KT_EXPECT_EQ(counters_entries(this_cpu()) - before, 0);
 	arch_irq_disable();
 	arch_irq_restore(flags);
 }

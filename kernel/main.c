@@ -58,7 +58,8 @@ static void check_boot_core(void)
 			 bd.cpu_apic_id[0], apic);
 		boot_fail(msg);
 	}
-	cpus_setup(&bd, apic);
+	if (cpus_setup(&bd, apic))
+		boot_fail("no memory for the per-core counters");
 }
 
 static __noreturn void run_ktests(const char *selector)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* System call dispatch: one table, generated from syscalls.def. */
 #include <arch/arch.h>
-#include <lwk/cpu.h>
+#include <lwk/counters.h>
 #include <lwk/errno.h>
 #include <lwk/proc.h>
 #include <lwk/syscall.h>
@@ -32,7 +32,7 @@ void syscall_dispatch(struct trap_frame *tf)
 	struct syscall_args sa = { .nr = arch_syscall_nr(tf) };
 	int64_t ret = -ENOSYS;
 
-	this_cpu()->syscalls++;
+	counters_syscall(sa.nr);
 	this_cpu()->current->uframe = tf;
 	arch_syscall_args(tf, sa.a);
 	if (sa.nr < ARRAY_SIZE(syscall_table) && syscall_table[sa.nr].fn)

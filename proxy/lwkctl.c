@@ -6,7 +6,9 @@
  *
  * boots a throwaway QEMU whose LWK runs the static program PROG with no
  * proxy attached, copies its stdout and stderr to ours, and exits with its
- * status (128+N when a signal N killed it).
+ * status (128+N when a signal N killed it). With --stats, the kernel's
+ * per-core counters of kernel entries (the "lwk: stats: " lines of its log)
+ * go to a file.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,18 +34,21 @@ struct bare_opts {
 	unsigned int timeout;
 	int keep;
 	const char *kargs; /* extra kernel command line */
+	const char *stats; /* where the counters go, or NULL */
 	char **argv;	   /* PROG ARGS... */
 };
 
 static void usage(FILE *f)
 {
 	fputs("usage: lwkctl bare [--cpus N] [--mem SIZE] [--timeout SEC] [--keep]\n"
-	      "                  [--kernel-args ARGS] PROG [ARGS...]\n"
+	      "                  [--stats FILE] [--kernel-args ARGS] PROG [ARGS...]\n"
 	      "  Run a static Linux x86_64 program on the LWK in a throwaway QEMU.\n"
 	      "  --cpus N            cores for the program (default 1)\n"
 	      "  --mem SIZE          memory for the program, e.g. 512M or 2G (default 128M)\n"
 	      "  --timeout SEC       give up after SEC seconds (default 300)\n"
 	      "  --keep              keep the work files (boot log) and print where\n"
+	      "  --stats FILE        write the per-core counts of kernel entries (each\n"
+	      "                      syscall, exception and interrupt) to FILE ('-': stderr)\n"
 	      "  --kernel-args ARGS  extra LWK command line, e.g. \"idle=poll\"\n",
 	      f);
 }
@@ -103,6 +108,8 @@ static int parse_bare(int argc, char **argv, struct bare_opts *o)
 			o->cpus = atoi(v), i++;
 		} else if (!strcmp(a, "--mem") && v && !parse_size(v, &o->mem)) {
 			i++;
+		} else if (!strcmp(a, "--stats") && v) {
+			o->stats = v, i++;
 		} else if (!strcmp(a, "--kernel-args") && v) {
 			o->kargs = v, i++;
 		} else if (!strcmp(a, "--timeout") && v && atoi(v) > 0) {
@@ -310,8 +317,9 @@ static void copy_file(const char *path, FILE *to)
 	fflush(to);
 }
 
-/* The "lwk: bare: ..." verdict line of the log, and what it means. */
-static int verdict(const struct work *w, const char *prog, int qemu_status)
+/* The "lwk: bare: ..." verdict line of the log, and what it means; the
+ * counters go to @stats if it is not NULL. */
+static int verdict(const struct work *w, const char *prog, int qemu_status, FILE *stats)
 {
 	char line[1024];
 	FILE *f = fopen(w->log, "r");
@@ -319,7 +327,10 @@ static int verdict(const struct work *w, const char *prog, int qemu_status)
 
 	while (f && fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\r\n")] = '\0';
-		if (sscanf(line, "lwk: bare: exit status %d", &code) == 1)
+		if (!strncmp(line, "lwk: stats: ", 12)) {
+			if (stats)
+				fprintf(stats, "%s\n", line + 12);
+		} else if (sscanf(line, "lwk: bare: exit status %d", &code) == 1)
 			status = code;
 		else if (sscanf(line, "lwk: bare: killed by signal %d", &sig) == 1)
 			status = 128 + sig;
@@ -398,6 +409,7 @@ static int cmd_bare(int argc, char **argv)
 	size_t size;
 	void *image;
 	int fd, status = 0, qs;
+	FILE *stats;
 	pid_t pid;
 
 	if (parse_bare(argc, argv, &o))
@@ -430,7 +442,14 @@ static int cmd_bare(int argc, char **argv)
 			o.argv[0], o.timeout, w.log);
 		return 124;
 	}
-	status = verdict(&w, o.argv[0], qs);
+	stats = !o.stats ? NULL : strcmp(o.stats, "-") ? fopen(o.stats, "w") : stderr;
+	if (o.stats && !stats)
+		fprintf(stderr, "lwkctl: cannot write the counters to %s: %s\n", o.stats,
+			strerror(errno));
+	status = verdict(&w, o.argv[0], qs, stats);
+	if (stats && stats != stderr && fclose(stats))
+		fprintf(stderr, "lwkctl: cannot write the counters to %s: %s\n", o.stats,
+			strerror(errno));
 	if (o.keep || status == 125)
 		fprintf(stderr, "lwkctl: work files kept in %s\n", w.dir);
 	else

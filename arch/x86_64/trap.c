@@ -6,7 +6,7 @@
 #include <arch/x86.h>
 #include <arch/trap.h>
 #include <arch/lapic.h>
-#include <lwk/cpu.h>
+#include <lwk/counters.h>
 #include <lwk/log.h>
 #include <lwk/panic.h>
 #include <lwk/proc.h>
@@ -206,14 +206,32 @@ static void user_exception(struct trap_frame *tf)
 		.addr = tf->vector == 14 ? read_cr2() : tf->rip,
 	};
 
-	this_cpu()->faults++;
 	if (spurious_user_fault(tf))
 		return;
 	signal_fault(tf, &info, exception_names[tf->vector]);
 }
 
+_Static_assert(VEC_IPI_CALL == ARCH_VECTOR_WAKE, "one wake-up vector");
+
+const char *arch_vector_name(unsigned int vec)
+{
+	if (vec < 32)
+		return exception_names[vec];
+	switch (vec) {
+	case VEC_IPI_CALL:
+		return "wake-up IPI";
+	case VEC_APIC_ERROR:
+		return "APIC error";
+	case VEC_SPURIOUS:
+		return "spurious interrupt";
+	default:
+		return "unexpected interrupt";
+	}
+}
+
 void trap_dispatch(struct trap_frame *tf)
 {
+	counters_vector(tf->vector);
 	if (tf->vector == 2 && panic_in_progress()) {
 		if (panic_cpu() != (int)arch_cpu_id())
 			arch_halt_forever(); /* stopped by the panicking core */
@@ -226,10 +244,8 @@ void trap_dispatch(struct trap_frame *tf)
 	}
 	if (tf->vector < 32)
 		exception_fatal(tf);
-	this_cpu()->irqs++;
 	switch (tf->vector) {
 	case VEC_IPI_CALL:
-		this_cpu()->ipis_received++;
 		if (this_cpu()->tlb_flush) { /* mprotect on another core */
 			write_cr3(read_cr3());
 			__atomic_store_n(&this_cpu()->tlb_flush, 0, __ATOMIC_SEQ_CST);

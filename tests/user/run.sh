@@ -5,13 +5,41 @@
 #                              libc-min correct before the LWK runs them
 #   tests/user/run.sh bare     on the LWK with 'lwkctl bare --cpus 4'
 # A program passes when it exits 0, prints "PASS <name>" and no "FAIL" line.
-# Bare runs skip the programs that need a proxy (forwarded file syscalls).
+# Bare runs skip the programs that need a proxy (forwarded file syscalls),
+# and also check the kernel's counters: after start-up a process takes no
+# exception (no page fault: its memory is mapped when it is created) except
+# the ones a test provokes on purpose.
 cd "$(dirname "$0")/../.." || exit 2
 mode=${1:-native}
 dir=${BUILD:-build}/user
 needs_proxy="basics"
 passed=0
 failed=0
+stats=$(mktemp)
+trap 'rm -f "$stats"' EXIT
+
+# Exceptions a program provokes on purpose (the signals test: two SEGV_MAPERR
+# and one SEGV_ACCERR page fault), as counted by the kernel.
+expected_exceptions() {
+	case $1 in
+	signals) echo "3 exceptions (3 page faults)" ;;
+	*) echo "0 exceptions (0 page faults)" ;;
+	esac
+}
+
+# Bare mode: the counters' total line must show exactly the expected
+# exceptions; prints why not.
+check_counters() {
+	local want total
+	[ "$mode" = bare ] || return 0
+	want=$(expected_exceptions "$1")
+	total=$(grep '^total: ' "$stats")
+	case $total in
+	*" syscalls, $want, "*) return 0 ;;
+	esac
+	echo "counters: want $want after start-up, got '${total:-no counters}'"
+	return 1
+}
 
 # On the LWK every thread of a 4-thread test must have a core of its own,
 # and mem_1g needs its 1 GiB (plus the heap around it).
@@ -19,7 +47,8 @@ launch() {
 	local mem=256M
 	[ "$(basename "$1")" = mem_1g ] && mem=1300M
 	if [ "$mode" = bare ]; then
-		LWK_EXPECT_DISTINCT_CPUS=1 timeout 300 build/bin/lwkctl bare --cpus 4 --mem $mem "$@"
+		LWK_EXPECT_DISTINCT_CPUS=1 timeout 300 build/bin/lwkctl bare --cpus 4 --mem $mem \
+			--stats "$stats" "$@"
 	else
 		timeout 60 "$@"
 	fi
@@ -42,8 +71,11 @@ for prog in "$dir"/libc-min/* "$dir"/glibc/*; do
 	if [ "$mode" = bare ] && echo " $needs_proxy " | grep -q " $name "; then
 		continue
 	fi
+	: >"$stats"
 	out=$(run_one "$prog" 2>&1)
 	status=$?
+	counters=$(check_counters "$name")
+	out=$(printf '%s\n%s' "$out" "${counters:+FAIL $counters}")
 	if [ $status -eq 0 ] && printf '%s\n' "$out" | grep -qx "PASS $name" &&
 		! printf '%s\n' "$out" | grep -q '^FAIL'; then
 		passed=$((passed + 1))

@@ -11,6 +11,8 @@
 #include <uapi/lwk/bootdesc.h>
 #include <arch/cpu_arch.h>
 
+struct lwk_cpu_counters;
+
 enum cpu_state {
 	CPU_ABSENT = 0,
 	CPU_STARTING,
@@ -33,19 +35,16 @@ struct cpu {
 	volatile uint64_t work_seq; /* bumped by the sender */
 	volatile uint64_t done_seq; /* set to work_seq when finished */
 	volatile uint32_t ktest_failures;
-	volatile uint32_t halted;	  /* in hlt, needs an IPI to see work */
-	uint64_t ipis_received;		  /* wake-up IPIs taken */
-	uint64_t irqs;			  /* every interrupt taken (vector >= 32) */
-	struct thread *current;		  /* running on this core, or NULL (idle) */
-	struct thread *rq_head, *rq_tail; /* runnable threads of this core */
+	volatile uint32_t halted;	   /* in hlt, needs an IPI to see work */
+	struct lwk_cpu_counters *counters; /* kernel entries (lwk/counters.h) */
+	struct thread *current;		   /* running on this core, or NULL (idle) */
+	struct thread *rq_head, *rq_tail;  /* runnable threads of this core */
 	struct spinlock rq_lock;
 	uint64_t idle_ksp;	     /* the idle loop's stack while a thread runs */
 	uint32_t nthreads;	     /* threads placed on this core, alive */
 	struct thread *zombies;	     /* exited here; freed from the idle loop */
 	volatile uint32_t tlb_flush; /* set by mprotect elsewhere: flush, clear */
 	uint32_t pad3;
-	uint64_t syscalls; /* system calls taken */
-	uint64_t faults;   /* exceptions taken from user mode */
 	struct cpu_arch arch;
 } __aligned(64);
 

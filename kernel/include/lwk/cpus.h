@@ -10,7 +10,9 @@ enum idle_mode { IDLE_HALT, IDLE_POLL };
 void cpus_set_idle_mode(enum idle_mode mode);
 enum idle_mode cpus_idle_mode(void);
 /* Fill cpus[] from the boot description (cpu 0 = the running core). */
-void cpus_setup(const struct bootdesc *bd, uint32_t boot_apic_id);
+/* The per-CPU blocks of the boot description's cores; -ENOMEM if their
+ * counters cannot be allocated. */
+int cpus_setup(const struct bootdesc *bd, uint32_t boot_apic_id);
 /* Start every other core; returns how many failed to come online. */
 unsigned int cpus_start_all(const struct bootdesc *bd);
 unsigned int cpus_online(void);

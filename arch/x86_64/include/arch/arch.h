@@ -77,6 +77,11 @@ enum arch_exit_code {
 };
 __noreturn void arch_exit(enum arch_exit_code code);
 
+/* Interrupt and exception vectors, for counters and reports. */
+#define ARCH_VECTOR_PAGE_FAULT 14
+#define ARCH_VECTOR_WAKE 0xf0 /* arch_cpu_wake() */
+const char *arch_vector_name(unsigned int vec);
+
 /* Busy-wait using the calibrated TSC. */
 void arch_udelay(uint64_t us);
 uint64_t arch_tsc_hz(void);

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR MIT) */
+/*
+ * Per-core counters of kernel entries: every system call by number, and
+ * every exception (taken from user mode) and interrupt by vector. They let a
+ * noise study attribute each detour of an LWK core. The kernel keeps one
+ * block per core; Linux-side tools read them (lwkctl bare --stats today).
+ */
+#pragma once
+
+#include <stdint.h>
+#include <uapi/lwk/abi.h>
+
+#define LWK_COUNTERS_MAGIC 0x4c574b43u /* "LWKC" */
+#define LWK_COUNTERS_NSYSCALLS 512     /* numbers above that land in syscall_other */
+#define LWK_COUNTERS_NVECTORS 256      /* 0..31 exceptions, 32..255 interrupts */
+
+struct lwk_cpu_counters {
+	uint32_t magic;
+	uint32_t abi_version;
+	uint32_t cpu; /* logical index in the boot description */
+	uint32_t pad;
+	uint64_t syscall_other;
+	uint64_t pad2;
+	uint64_t syscall[LWK_COUNTERS_NSYSCALLS];
+	uint64_t vector[LWK_COUNTERS_NVECTORS];
+};
+
+LWK_STATIC_ASSERT(sizeof(struct lwk_cpu_counters) == 32 + 8 * (512 + 256));
+LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_cpu_counters, syscall) == 32);
+LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_cpu_counters, vector) == 32 + 8 * 512);
