@@ -80,6 +80,7 @@ __noreturn void bare_run(const struct bootdesc *bd)
 		bare_fail(argv_ptrs[0], err);
 	if (exec_create(&req, &p, &t, &entry, &sp, err, sizeof(err)))
 		bare_fail(argv_ptrs[0], err);
+	p->ended = bare_process_ended;
 	p->ncores = cpus_online();
 	p->next_core = 1 % p->ncores; /* the first thread has core 0 */
 	log_info("bare: pid %d runs %s with %llu MiB on %u cores", p->pid, argv_ptrs[0],
@@ -88,11 +89,12 @@ __noreturn void bare_run(const struct bootdesc *bd)
 	cpus_idle_loop(); /* this core now runs the program's first thread */
 }
 
-__noreturn void bare_process_ended(struct proc *p)
+/* Every thread of the program is gone: the run ends here, with the
+ * counters (lwkctl bare --stats) and the verdict line. */
+void bare_process_ended(struct proc *p)
 {
 	int status = p->exit_status;
 
-	arch_uspace_deactivate();
 	counters_report();
 	if (status & 0x7f)
 		log_raw("lwk: bare: killed by signal %d\n", status & 0x7f);

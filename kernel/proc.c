@@ -68,7 +68,7 @@ int thread_create(struct proc *p, struct thread **out)
 		t->proc = p; /* claimed */
 	spin_unlock(&slots_lock);
 	arch_irq_restore(flags);
-	if (!t || p->nthreads == PROC_MAX_THREADS) {
+	if (!t || p->nthreads == PROC_MAX_THREADS || READ_ONCE(p->exiting)) {
 		if (t)
 			t->proc = NULL;
 		return -EAGAIN;
@@ -96,29 +96,48 @@ int thread_create(struct proc *p, struct thread **out)
 	flags = arch_irq_save();
 	spin_lock(&p->lock);
 	p->threads[p->nthreads++] = t;
+	if (p->exiting) /* it began to end meanwhile: this one dies at start */
+		t->sig_pending |= SIG_BIT(SIGKILL);
 	spin_unlock(&p->lock);
 	arch_irq_restore(flags);
 	*out = t;
 	return 0;
 }
 
+/* The last thread of @p is gone and no core runs on its page tables any
+ * more (each core left them when it switched away from its last thread):
+ * say how it ended, then give its memory and its slot back. */
+static void proc_finish(struct proc *p)
+{
+	log_info("pid %d (%s) ended: %s %d", p->pid, p->name,
+		 p->exit_status & 0x7f ? "killed by signal" : "exit status",
+		 p->exit_status & 0x7f ? p->exit_status & 0x7f : (p->exit_status >> 8) & 0xff);
+	if (p->ended)
+		p->ended(p);
+	proc_destroy(p);
+}
+
 void thread_reap(struct thread *t)
 {
 	struct proc *p = t->proc;
 	uint64_t flags = arch_irq_save();
+	bool last = false;
 
 	spin_lock(&p->lock);
 	for (unsigned int i = 0; i < p->nthreads; i++) {
 		if (p->threads[i] == t) {
 			p->threads[i] = p->threads[--p->nthreads];
+			last = !p->nthreads;
 			break;
 		}
 	}
 	spin_unlock(&p->lock);
-	arch_irq_restore(flags);
 	pmem_free(arch_virt_to_phys((void *)t->kstack_base), THREAD_KSTACK_SHIFT);
 	pmem_free(arch_virt_to_phys(t->fpu), THREAD_FPU_SHIFT);
 	memset(t, 0, sizeof(*t));
+	if (last)
+		proc_finish(p);
+	arch_irq_restore(flags);
 }
 
 /* mprotect took rights away: the other cores running this process flush
@@ -162,13 +181,67 @@ void thread_start(struct thread *t, struct cpu *cpu, uint64_t entry, uint64_t sp
 	sched_wake(t);
 }
 
+/* Sets the process's status if it is not ending already; true if so. */
+static bool proc_set_exiting(struct proc *p, int wait_status)
+{
+	bool first = !p->exiting;
+
+	if (first) {
+		p->exiting = true;
+		p->exit_status = wait_status;
+	}
+	return first;
+}
+
+/* Every other thread gets SIGKILL, which no mask blocks: a blocked one
+ * wakes (its wait ends), a running one on another core is interrupted,
+ * and each dies on its way back to user mode. Under p->lock no thread can
+ * be reaped, so each pointer stays valid. */
+static void proc_kill_others(struct proc *p, struct thread *self)
+{
+	for (unsigned int i = 0; i < p->nthreads; i++) {
+		struct thread *t = p->threads[i];
+
+		if (t == self)
+			continue;
+		__atomic_fetch_or(&t->sig_pending, SIG_BIT(SIGKILL), __ATOMIC_SEQ_CST);
+		sched_wake(t);
+		if (t->state == THREAD_RUNNING && t->cpu != this_cpu())
+			arch_cpu_wake(t->cpu);
+	}
+}
+
 __noreturn void proc_exit(struct proc *p, int wait_status)
 {
-	p->exited = true;
-	p->exit_status = wait_status;
-	for (unsigned int i = 0; i < p->nthreads; i++)
-		p->threads[i]->state = THREAD_DEAD;
-	bare_process_ended(p);
+	uint64_t flags = arch_irq_save();
+
+	spin_lock(&p->lock);
+	if (proc_set_exiting(p, wait_status))
+		proc_kill_others(p, thread_current());
+	spin_unlock(&p->lock);
+	arch_irq_restore(flags);
+	thread_exit(wait_status);
+}
+
+__noreturn void thread_exit(int wait_status)
+{
+	struct proc *p = thread_current()->proc;
+
+	if (__atomic_sub_fetch(&p->nlive, 1, __ATOMIC_ACQ_REL) == 0) {
+		uint64_t flags = arch_irq_save();
+
+		spin_lock(&p->lock);
+		proc_set_exiting(p, wait_status); /* the last one out sets it */
+		spin_unlock(&p->lock);
+		arch_irq_restore(flags);
+	}
+	sched_exit_thread();
+}
+
+void thread_return_to_user(struct trap_frame *tf)
+{
+	if (thread_current()->sig_pending)
+		signal_deliver(tf);
 }
 
 static const char *const signal_names[] = {

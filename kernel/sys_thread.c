@@ -65,9 +65,6 @@ static int64_t do_clone(const struct clone_req *r)
 	/* FS base goes into an MSR that faults on a non-canonical value. */
 	if ((r->flags & CLONE_SETTLS) && r->tls >= 0x0000800000000000ull)
 		return -EPERM;
-	/* FS base goes into an MSR that faults on a non-canonical value. */
-	if ((r->flags & CLONE_SETTLS) && r->tls >= 0x0000800000000000ull)
-		return -EPERM;
 	err = thread_create(p, &t);
 	if (err)
 		return err;
@@ -131,9 +128,7 @@ int64_t sys_exit(const struct syscall_args *sa)
 
 	if (t->clear_child_tid && !uvm_copy_out(&p->uvm, t->clear_child_tid, &zero, 4))
 		futex_wake(p, t->clear_child_tid, 1, 0xffffffffu);
-	if (__atomic_sub_fetch(&p->nlive, 1, __ATOMIC_ACQ_REL) == 0)
-		proc_exit(p, (int)(sa->a[0] & 0xff) << 8);
-	sched_exit_thread();
+	thread_exit((int)(sa->a[0] & 0xff) << 8);
 }
 
 int64_t sys_getcpu(const struct syscall_args *sa)

@@ -38,6 +38,5 @@ void syscall_dispatch(struct trap_frame *tf)
 	if (sa.nr < ARRAY_SIZE(syscall_table) && syscall_table[sa.nr].fn)
 		ret = syscall_table[sa.nr].fn(&sa);
 	arch_syscall_set_return(tf, ret);
-	if (this_cpu()->current->sig_pending)
-		signal_deliver(tf);
+	thread_return_to_user(tf);
 }

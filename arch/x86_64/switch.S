@@ -4,7 +4,8 @@
  * callee-saved registers on this stack, store the stack pointer in
  * *save_ksp, load load_ksp and pop the registers saved there. A new
  * thread's stack is prepared (arch_thread_init) so that the final ret lands
- * in thread_first_entry with its user frame at %rsp.
+ * in thread_first_entry with its user frame at %rsp, which goes to user
+ * mode the way every return from the kernel does.
  */
 	.text
 	.global arch_context_switch
@@ -27,4 +28,6 @@ arch_context_switch:
 
 	.global thread_first_entry
 thread_first_entry:
+	mov	%rsp, %rdi		/* the user frame; 16-byte aligned */
+	call	thread_return_to_user	/* a signal may be pending already */
 	jmp	trap_return

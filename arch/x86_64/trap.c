@@ -264,6 +264,6 @@ void trap_dispatch(struct trap_frame *tf)
 	}
 	/* Back to user mode: a signal sent from another core (that is why it
 	 * interrupted us) is delivered now. */
-	if ((tf->cs & 3) && this_cpu()->current && this_cpu()->current->sig_pending)
-		signal_deliver(tf);
+	if ((tf->cs & 3) && this_cpu()->current)
+		thread_return_to_user(tf);
 }

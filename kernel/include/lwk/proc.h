@@ -51,8 +51,11 @@ struct proc {
 	unsigned int ncores;	/* cores 0..ncores-1 of the partition */
 	unsigned int nlive;	/* threads not yet exited */
 	bool pid_given;		/* the first thread took tid == pid */
-	bool exited;
-	int exit_status; /* wait status, Linux encoding */
+	bool exiting;		/* exit_group or a fatal signal: threads are dying */
+	int exit_status;	/* wait status, Linux encoding */
+	/* Called once every thread is gone, just before the process's memory
+	 * and slot are freed (bare mode ends the run there). */
+	void (*ended)(struct proc *p);
 	struct uvm uvm;
 	struct k_sigaction sigactions[NSIG];
 	struct thread *threads[PROC_MAX_THREADS];
@@ -79,8 +82,17 @@ void proc_tlb_shootdown(struct proc *p);
 struct thread *thread_table_iter(unsigned int i);
 /* The thread running on this core. */
 struct thread *thread_current(void);
-/* End the whole process with a wait status (exit code << 8, or signal). */
+/* End the whole process with a wait status (exit code << 8, or signal):
+ * every other thread is killed, and this one exits. The process is freed
+ * when the last thread is reaped. */
 __noreturn void proc_exit(struct proc *p, int wait_status);
+/* End the calling thread; the last one sets the process's wait status. */
+__noreturn void thread_exit(int wait_status);
+/* Every way back to user mode passes here (after a system call, an
+ * interrupt, or at a thread's first start): pending signals act, among
+ * them the SIGKILL that ends the threads of an exiting process. */
+struct trap_frame;
+void thread_return_to_user(struct trap_frame *tf);
 /* A user-mode exception the process does not handle: it dies of @signo.
  * Called by the arch layer with the faulting instruction and address. */
 __noreturn void proc_user_fault(int signo, uint64_t rip, uint64_t addr, const char *what);
@@ -89,4 +101,4 @@ __noreturn void proc_user_fault(int signo, uint64_t rip, uint64_t addr, const ch
  * its end. */
 struct bootdesc;
 __noreturn void bare_run(const struct bootdesc *bd);
-__noreturn void bare_process_ended(struct proc *p);
+void bare_process_ended(struct proc *p);

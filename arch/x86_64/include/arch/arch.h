@@ -82,6 +82,11 @@ __noreturn void arch_exit(enum arch_exit_code code);
 #define ARCH_VECTOR_WAKE 0xf0 /* arch_cpu_wake() */
 const char *arch_vector_name(unsigned int vec);
 
+/* ktests: user code to copy into a test process (ktest_user.S says how
+ * it is driven). */
+extern const char arch_ktest_user_code[], arch_ktest_user_code_end[];
+extern const char arch_ktest_user_quiet[], arch_ktest_user_noisy[];
+
 /* Busy-wait using the calibrated TSC. */
 void arch_udelay(uint64_t us);
 uint64_t arch_tsc_hz(void);
