@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Cores sit in the idle loop until the boot core hands them work. No timer
- * ever fires: an idle core either polls its work slot (idle=poll; fastest
- * hand-off, no interrupt needed) or halts (idle=halt; the sender then wakes
- * it with an IPI, and only then).
+ * Cores sit in the idle loop until they are handed work or a thread. An
+ * idle core either polls (idle=poll; fastest hand-off, no interrupt ever)
+ * or halts (idle=halt; the sender then wakes it with an IPI, and only
+ * then). There is no tick: a halted core whose threads sleep with a
+ * deadline arms its one-shot timer for the earliest one, and only then.
  */
 #include <arch/arch.h>
 #include <lwk/counters.h>
@@ -108,31 +109,40 @@ static void run_work(struct cpu *c)
 	__atomic_store_n(&c->done_seq, seq, __ATOMIC_RELEASE);
 }
 
+/* Halt until an IPI, or the timer for a sleeper's deadline, ends it. */
+static void idle_halt(struct cpu *c, uint64_t deadline_ns)
+{
+	__atomic_store_n(&c->halted, 1, __ATOMIC_SEQ_CST);
+	if (!work_pending(c) && !READ_ONCE(c->rq_head)) {
+		if (deadline_ns)
+			arch_timer_arm(time_ns_to_cycles(deadline_ns));
+		arch_idle_halt();
+		if (deadline_ns)
+			arch_timer_disarm();
+	}
+	__atomic_store_n(&c->halted, 0, __ATOMIC_RELAXED);
+}
+
 __noreturn void cpus_idle_loop(void)
 {
 	struct cpu *c = this_cpu();
 
 	for (;;) {
-		bool sleepers;
+		uint64_t deadline;
 
 		arch_irq_disable();
 		sched_reap(c);
-		sleepers = sched_check_timeouts(c);
+		deadline = sched_check_timeouts(c);
 		if (sched_run_queued(c))
 			continue; /* back here when its threads all block or end */
 		if (work_pending(c)) {
 			arch_irq_enable();
 			run_work(c);
-		} else if (idle_mode == IDLE_POLL || sleepers) {
-			/* Sleepers with a deadline: no timer interrupt exists
-			 * yet to end a halt, so the core polls the clock. */
+		} else if (idle_mode == IDLE_POLL) {
 			arch_irq_enable();
 			arch_pause();
 		} else {
-			__atomic_store_n(&c->halted, 1, __ATOMIC_SEQ_CST);
-			if (!work_pending(c) && !READ_ONCE(c->rq_head))
-				arch_idle_halt();
-			__atomic_store_n(&c->halted, 0, __ATOMIC_RELAXED);
+			idle_halt(c, deadline);
 		}
 	}
 }

@@ -109,6 +109,33 @@ TEST(time, no_timer_interrupts)
 	ktest_each_cpu(count_irqs_while_spinning, &us, EACH_CPU_TIMEOUT_US);
 }
 
+/* The one-shot timer fires once, not before its deadline, and then never
+ * again. Spinning (not halting) keeps the test bounded if it never fires. */
+static void one_shot_timer(void *arg)
+{
+	uint64_t hz = arch_tsc_hz(), flags = arch_irq_save();
+	uint64_t before = counters_entries(this_cpu()), start = arch_cycles();
+	uint64_t deadline = start + hz / 1000 * 5, fired = 0;
+
+	(void)arg;
+	arch_timer_arm(deadline);
+	arch_irq_enable();
+	while (!fired && arch_cycles() - start < hz) /* 1 s at most */
+		if (counters_entries(this_cpu()) != before)
+			fired = arch_cycles();
+	KT_EXPECT(fired >= deadline);
+	arch_udelay(20000); /* one-shot: nothing more comes */
+	arch_irq_disable();
+	arch_timer_disarm();
+	KT_EXPECT_EQ(counters_entries(this_cpu()) - before, 1);
+	arch_irq_restore(flags);
+}
+
+TEST(time, one_shot_timer)
+{
+	ktest_each_cpu(one_shot_timer, NULL, EACH_CPU_TIMEOUT_US);
+}
+
 TEST(time, tsc_frequency_and_delay)
 {
 	uint64_t hz = arch_tsc_hz(), t0, dt;

@@ -171,11 +171,10 @@ bool sched_run_queued(struct cpu *c)
 
 /* The threads of this core that wait with a deadline. Threads live in a
  * small static table (proc.c), so a scan is cheap. */
-bool sched_check_timeouts(struct cpu *c)
+uint64_t sched_check_timeouts(struct cpu *c)
 {
 	struct thread *t;
-	bool waiting = false;
-	uint64_t now = 0;
+	uint64_t now = 0, next = 0;
 
 	for (unsigned int i = 0; (t = thread_table_iter(i)); i++) {
 		if (t->cpu != c || t->state != THREAD_BLOCKED || !t->deadline_ns)
@@ -185,9 +184,9 @@ bool sched_check_timeouts(struct cpu *c)
 		if (now >= t->deadline_ns) {
 			t->timed_out = true;
 			sched_wake(t);
-		} else {
-			waiting = true;
+		} else if (!next || t->deadline_ns < next) {
+			next = t->deadline_ns;
 		}
 	}
-	return waiting;
+	return next;
 }

@@ -29,6 +29,15 @@ static uint64_t cycles_to_ns(uint64_t cycles)
 	return (uint64_t)(((unsigned __int128)cycles * tsc_mult) >> 32);
 }
 
+uint64_t time_ns_to_cycles(uint64_t ns)
+{
+	uint64_t hz = arch_tsc_hz();
+
+	/* In two parts, as 64 bits hold ns % NSEC * hz (hz < 10 GHz); rounded
+	 * up, so that a timer armed with it never fires early. */
+	return ns / NSEC * hz + (ns % NSEC * hz + NSEC - 1) / NSEC + 1;
+}
+
 uint64_t time_realtime_offset_ns(void)
 {
 	return kernel_bootdesc()->wallclock_offset_ns;

@@ -134,6 +134,16 @@ __noreturn void arch_exit(enum arch_exit_code code)
 	arch_halt_forever();
 }
 
+void arch_timer_arm(uint64_t deadline)
+{
+	lapic_timer_arm(deadline);
+}
+
+void arch_timer_disarm(void)
+{
+	lapic_timer_disarm();
+}
+
 uint32_t arch_boot_cpu_late_init(void)
 {
 	lapic_init();

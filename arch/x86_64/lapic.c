@@ -29,6 +29,13 @@
 #define REG_LVT_LINT0 0x350
 #define REG_LVT_LINT1 0x360
 #define REG_LVT_ERROR 0x370
+#define REG_TIMER_INIT 0x380
+#define REG_TIMER_CURRENT 0x390
+#define REG_TIMER_DIVIDE 0x3e0
+#define TIMER_DIVIDE_1 0xb
+#define LVT_TSC_DEADLINE (2u << 17)
+#define MSR_TSC_DEADLINE 0x6e0
+#define CALIBRATE_US 2000
 #define LVT_MASKED (1u << 16)
 #define SVR_ENABLE (1u << 8)
 
@@ -42,6 +49,8 @@
 
 static volatile uint32_t *xapic_regs;
 static bool x2apic;
+static bool tsc_deadline;   /* the timer takes a TSC value to fire at */
+static uint64_t timer_mult; /* else: its counts per TSC cycle, 32.32 fixed point */
 
 static uint32_t lapic_read(uint32_t reg)
 {
@@ -73,8 +82,72 @@ static void pic_disable(void)
 		outb(init[i][0], init[i][1]);
 }
 
+/* How fast the one-shot timer counts, against the TSC. */
+static void timer_calibrate(void)
+{
+	uint64_t t0, t1;
+	uint32_t left;
+
+	lapic_write(REG_TIMER_DIVIDE, TIMER_DIVIDE_1);
+	lapic_write(REG_LVT_TIMER, LVT_MASKED);
+	t0 = arch_cycles();
+	lapic_write(REG_TIMER_INIT, 0xffffffffu);
+	arch_udelay(CALIBRATE_US);
+	left = lapic_read(REG_TIMER_CURRENT);
+	t1 = arch_cycles();
+	lapic_write(REG_TIMER_INIT, 0);
+	timer_mult = ((uint64_t)(0xffffffffu - left) << 32) / (t1 - t0);
+	if (!timer_mult)
+		timer_mult = 1; /* a timer that barely counts: waits end early, re-armed */
+}
+
+static void timer_setup(void)
+{
+	tsc_deadline = cpuid(1, 0).ecx & (1u << 24);
+	if (!tsc_deadline)
+		timer_calibrate();
+	log_info("lapic: timer in %s mode%s", tsc_deadline ? "TSC-deadline" : "one-shot",
+		 tsc_deadline ? "" : ", calibrated against the TSC");
+	if (!tsc_deadline)
+		log_info("lapic: timer counts at %llu kHz",
+			 (unsigned long long)((arch_tsc_hz() / 1000 * timer_mult) >> 32));
+}
+
+void lapic_timer_arm(uint64_t deadline)
+{
+	uint64_t now, count;
+
+	if (tsc_deadline) {
+		lapic_write(REG_LVT_TIMER, VEC_TIMER | LVT_TSC_DEADLINE);
+		/* The LVT write (MMIO in xAPIC mode) must land before the MSR
+		 * write, or the deadline may be dropped (SDM 10.5.4.1). */
+		__asm__ volatile("mfence" ::: "memory");
+		wrmsr(MSR_TSC_DEADLINE, deadline ? deadline : 1);
+		return;
+	}
+	now = arch_cycles();
+	count =
+	    deadline > now ? (uint64_t)((unsigned __int128)(deadline - now) * timer_mult >> 32) : 0;
+	/* A wait too long for 32 bits ends early; the idle loop arms again. */
+	count = MAX(1, MIN(count, 0xffffffffull));
+	lapic_write(REG_LVT_TIMER, VEC_TIMER);
+	lapic_write(REG_TIMER_DIVIDE, TIMER_DIVIDE_1);
+	lapic_write(REG_TIMER_INIT, (uint32_t)count);
+}
+
+void lapic_timer_disarm(void)
+{
+	if (tsc_deadline)
+		wrmsr(MSR_TSC_DEADLINE, 0);
+	else
+		lapic_write(REG_TIMER_INIT, 0);
+	lapic_write(REG_LVT_TIMER, LVT_MASKED);
+}
+
 void lapic_init(void)
 {
+	bool first = !xapic_regs && !x2apic;
+
 	uint64_t base = rdmsr(MSR_APIC_BASE);
 
 	if (!xapic_regs && !x2apic) { /* first core: choose the mode */
@@ -104,6 +177,8 @@ void lapic_init(void)
 	lapic_write(REG_ESR, 0);
 	lapic_write(REG_SVR, SVR_ENABLE | VEC_SPURIOUS);
 	lapic_eoi();
+	if (first)
+		timer_setup();
 }
 
 bool lapic_x2apic(void)

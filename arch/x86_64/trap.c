@@ -218,6 +218,8 @@ const char *arch_vector_name(unsigned int vec)
 	if (vec < 32)
 		return exception_names[vec];
 	switch (vec) {
+	case VEC_TIMER:
+		return "timer";
 	case VEC_IPI_CALL:
 		return "wake-up IPI";
 	case VEC_APIC_ERROR:
@@ -250,6 +252,9 @@ void trap_dispatch(struct trap_frame *tf)
 			write_cr3(read_cr3());
 			__atomic_store_n(&this_cpu()->tlb_flush, 0, __ATOMIC_SEQ_CST);
 		}
+		lapic_eoi();
+		break;
+	case VEC_TIMER: /* a sleeper's deadline: the idle loop looks */
 		lapic_eoi();
 		break;
 	case VEC_APIC_ERROR:

@@ -21,10 +21,12 @@ __noreturn void sched_exit_thread(void);
 void sched_reap(struct cpu *c);
 /* Idle loop: run whatever is queued here; false if nothing was. */
 bool sched_run_queued(struct cpu *c);
-/* Wake threads whose timed block expired; true if any still wait on a
- * deadline (the core must then poll rather than halt). */
-bool sched_check_timeouts(struct cpu *c);
+/* Wake threads whose timed block expired; the earliest deadline of those
+ * still waiting (CLOCK_MONOTONIC ns), 0 if none. */
+uint64_t sched_check_timeouts(struct cpu *c);
 /* CLOCK_MONOTONIC in ns (sys_time.c). */
 uint64_t time_monotonic_ns(void);
+/* The cycle count (arch_cycles) at which CLOCK_MONOTONIC reaches @ns. */
+uint64_t time_ns_to_cycles(uint64_t ns);
 /* CLOCK_REALTIME - CLOCK_MONOTONIC, from the boot description. */
 uint64_t time_realtime_offset_ns(void);

@@ -87,6 +87,11 @@ const char *arch_vector_name(unsigned int vec);
 extern const char arch_ktest_user_code[], arch_ktest_user_code_end[];
 extern const char arch_ktest_user_quiet[], arch_ktest_user_noisy[];
 
+/* The one-shot timer of this core: one interrupt when the cycle counter
+ * (arch_cycles) reaches @deadline. Armed only while a thread sleeps. */
+void arch_timer_arm(uint64_t deadline);
+void arch_timer_disarm(void);
+
 /* Busy-wait using the calibrated TSC. */
 void arch_udelay(uint64_t us);
 uint64_t arch_tsc_hz(void);

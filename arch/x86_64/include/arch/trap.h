@@ -11,6 +11,7 @@ struct trap_frame {
 	uint64_t rip, cs, rflags, rsp, ss; /* pushed by the CPU */
 };
 
+#define VEC_TIMER 0xef
 #define VEC_IPI_CALL 0xf0
 #define VEC_APIC_ERROR 0xfe
 #define VEC_SPURIOUS 0xff
