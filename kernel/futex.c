@@ -23,6 +23,10 @@
 #define FUTEX_CLOCK_REALTIME 256
 #define FUTEX_CMD_MASK ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME)
 #define FUTEX_BITSET_ANY 0xffffffffu
+#define FUTEX_WAITERS 0x80000000u
+#define FUTEX_OWNER_DIED 0x40000000u
+#define FUTEX_TID_MASK 0x3fffffffu
+#define ROBUST_LIST_LIMIT 2048 /* Linux's bound: a cyclic list cannot hang us */
 #define NSEC 1000000000ull
 
 static struct spinlock futex_lock = SPINLOCK_INIT;
@@ -277,4 +281,56 @@ int64_t sys_futex(const struct syscall_args *sa)
 	default:
 		return -ENOSYS; /* priority inheritance and futex2 ops */
 	}
+}
+
+/* Thread @t died holding the robust lock whose word is at @uaddr: mark
+ * the owner dead and wake one waiter, who then gets EOWNERDEAD. For the
+ * lock @t was about to take or release (@pending), a word nobody owns
+ * still gets a wake, since a waiter may have missed the unlock. */
+static void robust_owner_died(struct thread *t, uint64_t uaddr, bool pending)
+{
+	uint64_t key;
+	uint32_t *w = futex_word(t->proc, uaddr, &key, ARCH_PROT_READ | ARCH_PROT_WRITE);
+	uint32_t old, new;
+
+	if (!w)
+		return;
+	old = __atomic_load_n(w, __ATOMIC_ACQUIRE);
+	do {
+		if (pending && !old) {
+			futex_wake(t->proc, uaddr, 1, FUTEX_BITSET_ANY);
+			return;
+		}
+		if ((old & FUTEX_TID_MASK) != (uint32_t)t->tid)
+			return;
+		new = (old & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
+	} while (
+	    !__atomic_compare_exchange_n(w, &old, new, false, __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE));
+	if (new &FUTEX_WAITERS)
+		futex_wake(t->proc, uaddr, 1, FUTEX_BITSET_ANY);
+}
+
+void futex_exit_robust_list(struct thread *t)
+{
+	/* struct robust_list_head: list.next, futex_offset, list_op_pending;
+	 * bit 0 of each entry pointer flags a PI lock. */
+	uint64_t head[3], entry, pending;
+	struct uvm *u = &t->proc->uvm;
+
+	if (!t->robust_list || uvm_copy_in(u, head, t->robust_list, sizeof(head)))
+		return;
+	entry = head[0] & ~1ull;
+	pending = head[2] & ~1ull;
+	for (unsigned int n = 0; entry != t->robust_list && n < ROBUST_LIST_LIMIT; n++) {
+		uint64_t next;
+
+		if (uvm_copy_in(u, &next, entry, sizeof(next)))
+			break;
+		if (entry != pending)
+			robust_owner_died(t, entry + head[1], false);
+		entry = next & ~1ull;
+	}
+	if (pending)
+		robust_owner_died(t, pending + head[1], true);
+	t->robust_list = 0;
 }

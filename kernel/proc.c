@@ -5,6 +5,7 @@
 #include <lwk/cpu.h>
 #include <lwk/cpus.h>
 #include <lwk/errno.h>
+#include <lwk/futex.h>
 #include <lwk/log.h>
 #include <lwk/pmem.h>
 #include <lwk/proc.h>
@@ -223,10 +224,24 @@ __noreturn void proc_exit(struct proc *p, int wait_status)
 	thread_exit(wait_status);
 }
 
+/* What a thread leaves behind for the others, as Linux's mm_release:
+ * its robust locks go to their waiters, and its CLONE_CHILD_CLEARTID word
+ * is cleared and woken (that is how pthread_join learns of the end). */
+static void thread_release_user_state(struct thread *t)
+{
+	uint32_t zero = 0;
+
+	futex_exit_robust_list(t);
+	if (t->clear_child_tid && !uvm_copy_out(&t->proc->uvm, t->clear_child_tid, &zero, 4))
+		futex_wake(t->proc, t->clear_child_tid, 1, 0xffffffffu);
+	t->clear_child_tid = 0;
+}
+
 __noreturn void thread_exit(int wait_status)
 {
 	struct proc *p = thread_current()->proc;
 
+	thread_release_user_state(thread_current());
 	if (__atomic_sub_fetch(&p->nlive, 1, __ATOMIC_ACQ_REL) == 0) {
 		uint64_t flags = arch_irq_save();
 

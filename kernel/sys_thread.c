@@ -118,16 +118,9 @@ int64_t sys_clone3(const struct syscall_args *sa)
 	return do_clone(&r);
 }
 
-/* A thread leaves: clear and wake its CLONE_CHILD_CLEARTID word (that is
- * how pthread_join learns of it), and end the process with the last one. */
+/* A thread leaves; the process ends with the last one. */
 int64_t sys_exit(const struct syscall_args *sa)
 {
-	struct thread *t = thread_current();
-	struct proc *p = t->proc;
-	uint32_t zero = 0;
-
-	if (t->clear_child_tid && !uvm_copy_out(&p->uvm, t->clear_child_tid, &zero, 4))
-		futex_wake(p, t->clear_child_tid, 1, 0xffffffffu);
 	thread_exit((int)(sa->a[0] & 0xff) << 8);
 }
 
