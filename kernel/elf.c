@@ -105,6 +105,8 @@ static int elf_check_ehdr(struct elf_reader *r)
 	if (eh->e_phentsize != sizeof(struct elf64_phdr))
 		return elf_refuse(r, "program header size is %u bytes, expected %zu",
 				  eh->e_phentsize, sizeof(struct elf64_phdr));
+	if (!eh->e_phnum)
+		return elf_refuse(r, "no program headers (e_phnum is 0)");
 	if (eh->e_phnum > ELF_MAX_PHNUM)
 		return elf_refuse(r, "too many program headers (%u, at most %u)", eh->e_phnum,
 				  ELF_MAX_PHNUM);

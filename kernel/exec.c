@@ -63,8 +63,8 @@ static int map_image(struct uvm *u, const struct elf_image *img, const void *fil
 	}
 	ret = uvm_map_region(u, lo, hi - lo, ARCH_PROT_READ | ARCH_PROT_WRITE, UVM_CONTIG);
 	if (ret) {
-		snprintf(err, errlen, "no memory for its %llu KiB image (error %d)",
-			 (unsigned long long)((hi - lo) >> 10), ret);
+		snprintf(err, errlen, "no memory for its %llu MiB image (error %d)",
+			 (unsigned long long)((hi - lo) >> 20), ret);
 		return ret;
 	}
 	ret = elf_load(img, file, bias, load_map, u, err, errlen);

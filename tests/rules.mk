@@ -34,3 +34,22 @@ $(ELF_FIXTURES): tests/host/fixtures/hello.c
 
 $(BUILD)/host/tests/host/test_elf.o: private HOSTCFLAGS += -DELF_FIXTURE_DIR='"$(ELF_FIXTURE_DIR)"'
 $(BUILD)/host/unit: | $(ELF_FIXTURES)
+
+# Bad ELF files for lwkctl bare (tests/run-all.sh): a good static program
+# broken one way per file by a host tool. Every test run builds user-progs,
+# so they hang from it.
+BAD_ELF_DIR := $(BUILD)/user/bad-elf
+BAD_ELF_GOOD := $(BUILD)/user/libc-min/hello
+
+$(BUILD)/tools/mkbadelf: tests/tools/mkbadelf.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	$(Q)$(CC) -std=gnu11 -O2 -g $(WARN) -MMD -MP -o $@ $<
+
+$(BAD_ELF_DIR)/.stamp: $(BUILD)/tools/mkbadelf $(BAD_ELF_GOOD)
+	@mkdir -p $(dir $@)
+	@echo "  BADELF  $(BAD_ELF_DIR)"
+	$(Q)$< $(BAD_ELF_GOOD) $(dir $@)
+	@touch $@
+
+user-progs: $(BAD_ELF_DIR)/.stamp

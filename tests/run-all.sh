@@ -80,7 +80,9 @@ bare_status() {
 	shift 2
 	out=$(timeout 300 build/bin/lwkctl bare "$@" 2>&1)
 	status=$?
-	if [ "$status" = "$want" ] && echo "$out" | grep -qF -- "$text"; then
+	# A program that cannot run gets one line that says why.
+	if [ "$status" = "$want" ] && echo "$out" | grep -qF -- "$text" &&
+		{ [ "$want" != 126 ] || [ "$(echo "$out" | wc -l)" = 1 ]; }; then
 		echo "PASS bare: lwkctl bare $* -> $status"
 		record 0
 	else
@@ -91,12 +93,27 @@ bare_status() {
 }
 
 bare_bad_input() {
-	local u=build/user/crash
+	local u=build/user/crash b=build/user/bad-elf
 	bare_status 127 "No such file or directory" build/user/no-such-program
 	bare_status 126 "Permission denied" README.md
 	bare_status 126 "dynamically linked" /bin/true
 	printf 'this is not a program\n' >build/user/not-elf && chmod +x build/user/not-elf
 	bare_status 126 "ELF" build/user/not-elf
+	# tests/tools/mkbadelf.c: a good program broken one way per file.
+	bare_status 126 "ELF file truncated: 40 bytes" $b/truncated-header
+	bare_status 126 "at offset 0x40) are outside the file" $b/truncated-phdrs
+	bare_status 126 "is outside the file" $b/truncated-segment
+	bare_status 126 "ELF is for machine 183 (aarch64), not x86_64" $b/machine-aarch64
+	bare_status 126 "ELF class 1 is not ELFCLASS64" $b/class32
+	bare_status 126 "PT_LOAD segments 0 and 1 overlap" $b/overlapping-loads
+	bare_status 126 "no memory for its 1048578 MiB image" $b/huge-memsz
+	bare_status 126 "runs beyond user space" $b/wrapping-memsz
+	bare_status 126 "is larger than memsz" $b/filesz-over-memsz
+	bare_status 126 "PT_LOAD (program header 1): file range 0x" $b/offset-past-eof
+	bare_status 126 "dynamically linked (interpreter /lib64/no-such-ld.so)" $b/interp-missing
+	bare_status 126 "interpreter path is not NUL-terminated" $b/interp-unterminated
+	bare_status 126 "no program headers (e_phnum is 0)" $b/no-phdrs
+	bare_status 126 "program header size is 32 bytes, expected 56" $b/bad-phentsize
 	bare_status 139 "killed by signal 11" $u/segv
 	bare_status 132 "killed by signal 4" $u/ud
 	bare_status 42 "" $u/exit42

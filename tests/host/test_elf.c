@@ -572,6 +572,7 @@ static const struct {
 	{ DYNAMIC, offsetof(struct elf64_ehdr, e_type), 2, 1, "ELF type 1 is not an executable" },
 	{ DYNAMIC, offsetof(struct elf64_ehdr, e_phentsize), 2, 32,
 	  "program header size is 32 bytes, expected 56" },
+	{ STATIC, offsetof(struct elf64_ehdr, e_phnum), 2, 0, "no program headers (e_phnum is 0)" },
 	{ DYNAMIC, offsetof(struct elf64_ehdr, e_phnum), 2, 0xffff,
 	  "too many program headers (65535, at most 1024)" },
 	{ DYNAMIC, offsetof(struct elf64_ehdr, e_phnum), 2, 1000,

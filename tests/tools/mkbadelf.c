@@ -30,7 +30,8 @@ static Elf64_Phdr *phdr(const struct image *im, unsigned int i)
 	return (Elf64_Phdr *)(im->data + ehdr(im)->e_phoff) + i;
 }
 
-/* The @n-th PT_LOAD; the good file was checked to have two. */
+/* The @n-th PT_LOAD; the good file was checked to have two, the second
+ * (the text) with file data. */
 static Elf64_Phdr *load(const struct image *im, unsigned int n)
 {
 	for (unsigned int i = 0; i < ehdr(im)->e_phnum; i++)
@@ -50,17 +51,6 @@ static Elf64_Phdr *last_load(const struct image *im)
 	return last;
 }
 
-/* The PT_LOAD with the most file data: the text, in practice. */
-static Elf64_Phdr *biggest_load(const struct image *im)
-{
-	Elf64_Phdr *best = load(im, 0);
-
-	for (unsigned int i = 0; i < ehdr(im)->e_phnum; i++)
-		if (phdr(im, i)->p_type == PT_LOAD && phdr(im, i)->p_filesz > best->p_filesz)
-			best = phdr(im, i);
-	return best;
-}
-
 /* A program header the program can do without (a note, GNU_STACK...). */
 static Elf64_Phdr *spare(const struct image *im)
 {
@@ -70,6 +60,7 @@ static Elf64_Phdr *spare(const struct image *im)
 	return NULL;
 }
 
+/* Past e_ident, so that only the size is wrong. */
 static void truncated_header(struct image *im)
 {
 	im->size = 40;
@@ -82,7 +73,7 @@ static void truncated_phdrs(struct image *im)
 
 static void truncated_segment(struct image *im)
 {
-	Elf64_Phdr *ph = biggest_load(im);
+	Elf64_Phdr *ph = load(im, 1);
 
 	im->size = ph->p_offset + ph->p_filesz / 2;
 }
@@ -119,7 +110,7 @@ static void wrapping_memsz(struct image *im)
 
 static void filesz_over_memsz(struct image *im)
 {
-	Elf64_Phdr *ph = biggest_load(im);
+	Elf64_Phdr *ph = load(im, 1);
 
 	ph->p_memsz = ph->p_filesz - 1;
 }
@@ -225,7 +216,7 @@ static int good_enough(const struct image *im)
 			return 0;
 		loads += phdr(im, i)->p_type == PT_LOAD;
 	}
-	return loads >= 2 && spare(im);
+	return loads >= 2 && load(im, 1)->p_filesz >= 2 && spare(im);
 }
 
 static int write_variant(const char *dir, const struct image *good, unsigned int v)
