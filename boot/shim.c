@@ -534,7 +534,8 @@ static int bundle_check(struct shim_state *st, const struct lwk_bare_bundle *b)
 	if (b->total_size > st->program_size ||
 	    !bundle_has(b->total_size, b->strings_offset, b->strings_size) ||
 	    !bundle_has(b->total_size, b->image_offset, b->image_size) || !b->image_size ||
-	    b->image_offset % 4096 || !b->argc)
+	    !bundle_has(b->total_size, b->interp_offset, b->interp_size) ||
+	    b->image_offset % 4096 || b->interp_offset % 4096 || !b->argc)
 		return shim_error(st, -EINVAL,
 				  "program module: its header does not describe its contents "
 				  "(size %llu, module %llu bytes)",
@@ -585,6 +586,8 @@ static int shim_check_program(struct shim_state *st)
 	st->program.envp_len = envp_len;
 	st->program.image_pa = st->program_pa + b->image_offset;
 	st->program.image_size = b->image_size;
+	st->program.interp_pa = b->interp_size ? st->program_pa + b->interp_offset : 0;
+	st->program.interp_size = b->interp_size;
 	st->program.mem = b->mem_bytes;
 	st->program.cpus = b->cpus;
 	return 0;
@@ -595,6 +598,8 @@ static int fdt_put_program(const struct shim_state *st, void *fdt)
 	const char *str = st->program.strings;
 	fdt64_t reg[2] = { cpu_to_fdt64(st->program.image_pa),
 			   cpu_to_fdt64(st->program.image_size) };
+	fdt64_t interp[2] = { cpu_to_fdt64(st->program.interp_pa),
+			      cpu_to_fdt64(st->program.interp_size) };
 	int err;
 
 	if (!st->has_program)
@@ -602,6 +607,8 @@ static int fdt_put_program(const struct shim_state *st, void *fdt)
 	err = fdt_begin_node(fdt, LWK_BD_PROGRAM + 1); /* the node name, without '/' */
 	if (!err)
 		err = fdt_property(fdt, LWK_BD_PROGRAM_REG, reg, sizeof(reg));
+	if (!err && st->program.interp_size)
+		err = fdt_property(fdt, LWK_BD_PROGRAM_INTERP, interp, sizeof(interp));
 	if (!err)
 		err = fdt_property(fdt, LWK_BD_PROGRAM_ARGV, str, st->program.argv_len);
 	if (!err)

@@ -54,6 +54,7 @@ struct shim_state {
 		const char *strings;
 		uint64_t argv_len, envp_len;
 		uint64_t image_pa, image_size;
+		uint64_t interp_pa, interp_size; /* 0: none */
 		uint64_t mem;
 		uint32_t cpus;
 	} program;

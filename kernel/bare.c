@@ -65,6 +65,10 @@ __noreturn void bare_run(const struct bootdesc *bd)
 	struct exec_request req = {
 		.image = arch_phys_to_virt(pa_make(bd->program.image.base)),
 		.image_size = bd->program.image.size,
+		.interp = bd->program.interp.size
+			      ? arch_phys_to_virt(pa_make(bd->program.interp.base))
+			      : NULL,
+		.interp_size = bd->program.interp.size,
 		.argv = argv_ptrs,
 		.envp = envp_ptrs,
 	};

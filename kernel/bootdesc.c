@@ -301,6 +301,15 @@ static int bd_parse_program(struct bd_reader *r)
 	bd->program.image.base = fdt64_to_cpu(reg[0]);
 	bd->program.image.size = fdt64_to_cpu(reg[1]);
 	ret = bd_check_range(r, LWK_BD_PROGRAM, 0, &bd->program.image);
+	reg = fdt_getprop(r->fdt, node, LWK_BD_PROGRAM_INTERP, &len);
+	if (!ret && reg && len != 16)
+		return bd_error(r, "'%s/%s' must be one 16-byte base/size pair", LWK_BD_PROGRAM,
+				LWK_BD_PROGRAM_INTERP);
+	if (!ret && reg) {
+		bd->program.interp.base = fdt64_to_cpu(reg[0]);
+		bd->program.interp.size = fdt64_to_cpu(reg[1]);
+		ret = bd_check_range(r, LWK_BD_PROGRAM, 1, &bd->program.interp);
+	}
 	if (!ret)
 		ret = bd_program_strings(r, node, LWK_BD_PROGRAM_ARGV, &bd->program.argv,
 					 &bd->program.argv_len);

@@ -48,11 +48,12 @@ static int protect_image(struct uvm *u, const struct elf_image *img, uint64_t bi
 	return 0;
 }
 
+/* Map an image at @bias; it must end below @limit (where the next
+ * region of the layout starts). */
 static int map_image(struct uvm *u, const struct elf_image *img, const void *file, uint64_t bias,
-		     char *err, size_t errlen)
+		     uint64_t limit, char *err, size_t errlen)
 {
 	uint64_t lo = ALIGN_DOWN(img->lo + bias, MiB(2)), hi = ALIGN_UP(img->hi + bias, MiB(2));
-	uint64_t limit = img->pie ? LWK_INTERP_BASE : LWK_EXEC_MAX_END;
 	int ret;
 
 	if (img->lo + bias < LWK_USER_START || img->hi + bias > limit) {
@@ -71,13 +72,48 @@ static int map_image(struct uvm *u, const struct elf_image *img, const void *fil
 	return ret ? ret : protect_image(u, img, bias);
 }
 
+/* A dynamic program's interpreter (ld.so): a position-independent,
+ * static ELF of its own, loaded at LWK_INTERP_BASE; the process starts at
+ * its entry point. */
+static int load_interp(struct uvm *u, const struct exec_request *req, const struct elf_image *prog,
+		       uint64_t *entry, char *err, size_t errlen)
+{
+	static struct elf_image ii; /* large; exec runs on one core at a time */
+	int name_len = (int)MIN(prog->interp_len, 64);
+	char why[160];
+	int ret;
+
+	if (!req->interp_size) {
+		snprintf(err, errlen,
+			 "it is dynamically linked and its interpreter %.*s is missing", name_len,
+			 prog->interp);
+		return -ENOEXEC;
+	}
+	ret = elf_parse(req->interp, req->interp_size, &ii, why, sizeof(why));
+	if (!ret && ii.interp)
+		snprintf(why, sizeof(why), "it is itself dynamically linked (interpreter %.*s)",
+			 (int)MIN(ii.interp_len, 64), ii.interp);
+	else if (!ret && !ii.pie)
+		snprintf(why, sizeof(why), "it is not position-independent (ET_DYN)");
+	else if (!ret)
+		ret = map_image(u, &ii, req->interp, LWK_INTERP_BASE, LWK_ARENA_BASE, why,
+				sizeof(why));
+	if (ret || ii.interp || !ii.pie) {
+		snprintf(err, errlen, "its interpreter %.*s: %s", name_len, prog->interp, why);
+		return ret ? ret : -ENOEXEC;
+	}
+	*entry = ii.entry + LWK_INTERP_BASE;
+	return 0;
+}
+
 static int build_stack(struct uvm *u, const struct exec_request *req, const struct elf_image *img,
-		       uint64_t bias, uint64_t *sp, char *err, size_t errlen)
+		       uint64_t bias, uint64_t interp_base, uint64_t *sp, char *err, size_t errlen)
 {
 	uint64_t seed;
 	struct elf_stack_args args = {
 		.img = img,
 		.bias = bias,
+		.interp_base = interp_base,
 		.argv = req->argv,
 		.envp = req->envp,
 		.execfn = req->argv[0],
@@ -113,13 +149,6 @@ int exec_create(const struct exec_request *req, struct proc **proc, struct threa
 
 	if (ret)
 		return ret;
-	if (img.interp) {
-		snprintf(
-		    err, errlen,
-		    "it is dynamically linked (interpreter %.*s); bare runs take static programs",
-		    (int)MIN(img.interp_len, 64), img.interp);
-		return -ENOEXEC;
-	}
 	ret = proc_create(req->mem, req->argv[0], &p);
 	if (ret) {
 		snprintf(err, errlen, "cannot reserve %llu MiB for it (error %d)",
@@ -127,9 +156,14 @@ int exec_create(const struct exec_request *req, struct proc **proc, struct threa
 		return ret;
 	}
 	bias = img.pie ? LWK_PIE_BASE : 0;
-	ret = map_image(&p->uvm, &img, req->image, bias, err, errlen);
+	*entry = img.entry + bias;
+	ret = map_image(&p->uvm, &img, req->image, bias,
+			img.pie ? LWK_INTERP_BASE : LWK_EXEC_MAX_END, err, errlen);
+	if (!ret && img.interp)
+		ret = load_interp(&p->uvm, req, &img, entry, err, errlen);
 	if (!ret)
-		ret = build_stack(&p->uvm, req, &img, bias, sp, err, errlen);
+		ret = build_stack(&p->uvm, req, &img, bias, img.interp ? LWK_INTERP_BASE : 0, sp,
+				  err, errlen);
 	if (!ret && (ret = uvm_arena_init(&p->uvm)))
 		snprintf(err, errlen, "no memory left for its heap (error %d); give it more", ret);
 	if (!ret && (ret = thread_create(p, thread)))
@@ -139,6 +173,5 @@ int exec_create(const struct exec_request *req, struct proc **proc, struct threa
 		return ret;
 	}
 	*proc = p;
-	*entry = img.entry + bias;
 	return 0;
 }

@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <lwk/elf.h>
 #include <uapi/lwk/bare.h>
 
 #define KERNEL_OVERHEAD (64ull << 20) /* guest memory beyond the process's */
@@ -167,8 +168,14 @@ static char *strings_put(char *p, char **list)
 	return p;
 }
 
+struct blob {
+	void *data;
+	size_t size;
+};
+
 /* Write the bundle (uapi/lwk/bare.h) to @fd. */
-static int write_bundle(int fd, const struct bare_opts *o, const void *image, size_t image_size)
+static int write_bundle(int fd, const struct bare_opts *o, const struct blob *image,
+			const struct blob *interp)
 {
 	struct lwk_bare_bundle b = { .magic = LWK_BARE_MAGIC, .abi_version = LWK_ABI_VERSION };
 	size_t strs = strings_size(o->argv, &b.argc) + strings_size(environ, &b.envc);
@@ -178,8 +185,10 @@ static int write_bundle(int fd, const struct bare_opts *o, const void *image, si
 	b.strings_offset = sizeof(b);
 	b.strings_size = strs;
 	b.image_offset = (sizeof(b) + strs + 4095) & ~4095ull;
-	b.image_size = image_size;
-	b.total_size = b.image_offset + image_size;
+	b.image_size = image->size;
+	b.interp_offset = interp->size ? (b.image_offset + image->size + 4095) & ~4095ull : 0;
+	b.interp_size = interp->size;
+	b.total_size = interp->size ? b.interp_offset + interp->size : b.image_offset + image->size;
 	b.mem_bytes = o->mem;
 	b.cpus = o->cpus;
 	buf = calloc(1, b.total_size);
@@ -187,7 +196,9 @@ static int write_bundle(int fd, const struct bare_opts *o, const void *image, si
 		return -1;
 	memcpy(buf, &b, sizeof(b));
 	strings_put(strings_put(buf + sizeof(b), o->argv), environ);
-	memcpy(buf + b.image_offset, image, image_size);
+	memcpy(buf + b.image_offset, image->data, image->size);
+	if (interp->size)
+		memcpy(buf + b.interp_offset, interp->data, interp->size);
 	ok = write(fd, buf, b.total_size) == (ssize_t)b.total_size;
 	free(buf);
 	return ok ? 0 : -1;
@@ -394,6 +405,11 @@ static void *load_program(const char *path, size_t *size, int *status)
 		*status = 126;
 		return NULL;
 	}
+	if (!st.st_size) {
+		fprintf(stderr, "lwkctl: %s: cannot execute: the file is empty\n", path);
+		*status = 126;
+		return NULL;
+	}
 	image = read_file(path, size);
 	if (!image) {
 		fprintf(stderr, "lwkctl: %s: %s\n", path, strerror(errno));
@@ -402,20 +418,43 @@ static void *load_program(const char *path, size_t *size, int *status)
 	return image;
 }
 
+/* A dynamic program travels with its interpreter (PT_INTERP), read here
+ * since the LWK has no files of its own. The kernel checks both files:
+ * one that the ELF loader refuses here is left for the kernel to refuse. */
+static int load_interp(const char *prog, const struct blob *image, struct blob *interp)
+{
+	static struct elf_image img;
+	char err[200], path[ELF_INTERP_MAX + 1];
+
+	*interp = (struct blob){ NULL, 0 };
+	if (elf_parse(image->data, image->size, &img, err, sizeof(err)) || !img.interp)
+		return 0;
+	snprintf(path, sizeof(path), "%.*s", (int)img.interp_len, img.interp);
+	interp->data = read_file(path, &interp->size);
+	if (!interp->data) {
+		fprintf(stderr, "lwkctl: %s: cannot execute: its interpreter %s: %s\n", prog, path,
+			strerror(errno));
+		return errno == ENOENT ? 127 : 126; /* as the shell says */
+	}
+	return 0;
+}
+
 static int cmd_bare(int argc, char **argv)
 {
 	struct bare_opts o;
 	struct work w = { 0 };
-	size_t size;
-	void *image;
+	struct blob image, interp;
 	int fd, status = 0, qs;
 	FILE *stats;
 	pid_t pid;
 
 	if (parse_bare(argc, argv, &o))
 		return 2;
-	image = load_program(o.argv[0], &size, &status);
-	if (!image)
+	image.data = load_program(o.argv[0], &image.size, &status);
+	if (!image.data)
+		return status;
+	status = load_interp(o.argv[0], &image, &interp);
+	if (status)
 		return status;
 	if (kernel_path(w.kernel, sizeof(w.kernel)) || access(w.kernel, R_OK)) {
 		fprintf(stderr,
@@ -425,13 +464,14 @@ static int cmd_bare(int argc, char **argv)
 		return 125;
 	}
 	fd = work_make(&w);
-	if (fd < 0 || write_bundle(fd, &o, image, size)) {
+	if (fd < 0 || write_bundle(fd, &o, &image, &interp)) {
 		fprintf(stderr, "lwkctl: cannot write work files in %s: %s\n", w.dir,
 			strerror(errno));
 		return 125;
 	}
 	close(fd);
-	free(image);
+	free(image.data);
+	free(interp.data);
 	pid = start_qemu(&o, &w);
 	qs = pid > 0 ? wait_qemu(pid, o.timeout) : -1;
 	copy_file(w.out, stdout);

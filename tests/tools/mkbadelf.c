@@ -150,6 +150,31 @@ static void interp_unterminated(struct image *im)
 	add_interp(im, path, sizeof(path) - 1);
 }
 
+/* Interpreters that are there but wrong, named relative to the repository
+ * root where the tests run: a program that is itself dynamic (the variant
+ * above), one that is not position-independent (the good program), and
+ * a file that is no ELF at all. */
+static void interp_dynamic(struct image *im)
+{
+	static const char path[] = "build/user/bad-elf/interp-missing";
+
+	add_interp(im, path, sizeof(path));
+}
+
+static void interp_not_pie(struct image *im)
+{
+	static const char path[] = "build/user/libc-min/hello";
+
+	add_interp(im, path, sizeof(path));
+}
+
+static void interp_not_elf(struct image *im)
+{
+	static const char path[] = "README.md";
+
+	add_interp(im, path, sizeof(path));
+}
+
 static void no_phdrs(struct image *im)
 {
 	ehdr(im)->e_phnum = 0;
@@ -176,6 +201,9 @@ static const struct {
 	{ "offset-past-eof", offset_past_eof },
 	{ "interp-missing", interp_missing },
 	{ "interp-unterminated", interp_unterminated },
+	{ "interp-dynamic", interp_dynamic },
+	{ "interp-not-pie", interp_not_pie },
+	{ "interp-not-elf", interp_not_elf },
 	{ "no-phdrs", no_phdrs },
 	{ "bad-phentsize", bad_phentsize },
 };

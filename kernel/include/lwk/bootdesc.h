@@ -30,6 +30,7 @@ struct bootdesc {
 	struct {
 		bool present;
 		struct bd_range image;
+		struct bd_range interp;	 /* size 0: none */
 		const char *argv, *envp; /* NUL-separated lists */
 		uint32_t argv_len, envp_len;
 		uint64_t mem;

@@ -6,13 +6,15 @@
 struct exec_request {
 	const void *image; /* the ELF file, in kernel-readable memory */
 	uint64_t image_size;
+	const void *interp; /* its PT_INTERP file, if it has one */
+	uint64_t interp_size;
 	const char *const *argv; /* NULL-terminated */
 	const char *const *envp;
 	uint64_t mem; /* bytes for the process */
 };
 
-/* Create a process running the (static) ELF program of @req: map its
- * image, stack and arena, and prepare its first thread. On failure returns
+/* Create a process running the ELF program of @req: map its image (and
+ * its interpreter's), stack and arena, and prepare its first thread. On failure returns
  * a negative errno and a one-line reason in @err. */
 int exec_create(const struct exec_request *req, struct proc **proc, struct thread **thread,
 		uint64_t *entry, uint64_t *sp, char *err, size_t errlen);

@@ -6,7 +6,8 @@
  * description's /program node; the kernel runs it with no proxy attached.
  *
  *   struct lwk_bare_bundle | strings (argv[0..argc), envp[0..envc), each
- *   NUL-terminated) | padding | ELF image at image_offset
+ *   NUL-terminated) | padding | ELF image at image_offset | padding |
+ *   the image's interpreter (PT_INTERP) at interp_offset, if it has one
  */
 #pragma once
 
@@ -28,8 +29,11 @@ struct lwk_bare_bundle {
 	uint64_t mem_bytes; /* memory for the process; 0: the kernel's default */
 	uint32_t cpus;	    /* cores for the process; 0: all */
 	uint32_t pad;
+	uint64_t interp_offset; /* 4 KiB aligned; with interp_size 0: none */
+	uint64_t interp_size;
 };
 
-LWK_STATIC_ASSERT(sizeof(struct lwk_bare_bundle) == 72);
+LWK_STATIC_ASSERT(sizeof(struct lwk_bare_bundle) == 88);
+LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_bare_bundle, interp_offset) == 72);
 LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_bare_bundle, image_offset) == 32);
 LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_bare_bundle, mem_bytes) == 56);

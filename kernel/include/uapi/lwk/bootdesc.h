@@ -21,6 +21,7 @@
  *       };
  *       program {                             optional: a bare run
  *           reg = <u64 base, u64 size>;       the ELF image in memory
+ *           lwk,interp = <u64 base, u64 size>;  optional: its PT_INTERP file
  *           argv = "a", "b", ...;             string lists
  *           envp = "K=V", ...;
  *           lwk,mem = <u64>;                  bytes for the process, 0: default
@@ -48,6 +49,7 @@
 #define LWK_BD_CPU_REG "reg"
 #define LWK_BD_PROGRAM "/program"
 #define LWK_BD_PROGRAM_REG "reg"
+#define LWK_BD_PROGRAM_INTERP "lwk,interp"
 #define LWK_BD_PROGRAM_ARGV "argv"
 #define LWK_BD_PROGRAM_ENVP "envp"
 #define LWK_BD_PROGRAM_MEM "lwk,mem"
