@@ -118,6 +118,7 @@ static int build_stack(struct uvm *u, const struct exec_request *req, const stru
 		.envp = req->envp,
 		.execfn = req->argv[0],
 		.hwcap = arch_hwcap(),
+		.hwcap2 = arch_hwcap2(),
 		.minsigstksz = arch_min_signal_stack(),
 	};
 	void *top;

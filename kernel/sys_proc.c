@@ -76,16 +76,20 @@ int64_t sys_arch_prctl(const struct syscall_args *sa)
 
 	switch (sa->a[0]) {
 	case ARCH_SET_FS:
+	case ARCH_SET_GS:
 		if (addr >= LWK_USER_END * 2) /* not a user address */
 			return -EPERM;
-		t->fs_base = addr;
-		arch_set_user_tls(addr);
+		arch_get_user_tls(&t->fs_base, &t->gs_base);
+		*(sa->a[0] == ARCH_SET_FS ? &t->fs_base : &t->gs_base) = addr;
+		arch_set_user_tls(t->fs_base, t->gs_base);
 		return 0;
 	case ARCH_GET_FS:
-		return uvm_copy_out(&t->proc->uvm, addr, &t->fs_base, 8) ? -EFAULT : 0;
-	case ARCH_SET_GS:
 	case ARCH_GET_GS:
-		return -ENOSYS; /* no user GS base yet: glibc and musl never set it */
+		arch_get_user_tls(&t->fs_base, &t->gs_base);
+		return uvm_copy_out(&t->proc->uvm, addr,
+				    sa->a[0] == ARCH_GET_FS ? &t->fs_base : &t->gs_base, 8)
+			   ? -EFAULT
+			   : 0;
 	default:
 		return -EINVAL;
 	}

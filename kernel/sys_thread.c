@@ -74,7 +74,9 @@ static int64_t do_clone(const struct clone_req *r)
 		uvm_copy_out(&p->uvm, r->parent_tid, &tid, sizeof(tid));
 	if (r->flags & CLONE_CHILD_SETTID)
 		uvm_copy_out(&p->uvm, r->child_tid, &tid, sizeof(tid));
+	arch_get_user_tls(&self->fs_base, &self->gs_base); /* WRFSBASE may have moved them */
 	t->fs_base = (r->flags & CLONE_SETTLS) ? r->tls : self->fs_base;
+	t->gs_base = self->gs_base;
 	t->clear_child_tid = (r->flags & CLONE_CHILD_CLEARTID) ? r->child_tid : 0;
 	arch_fpu_save(t->fpu); /* the child starts with the parent's FPU state */
 	t->cpu = next_core(p);

@@ -66,6 +66,11 @@ static void cpu_enable_features(void)
 		cr4 |= CR4_SMEP;
 	if (l7.ebx & (1u << 20))
 		cr4 |= CR4_SMAP;
+	/* User code may then read and write its FS/GS bases itself, as on
+	 * Linux >= 5.9; entry decides on SWAPGS by the CPL, never by the
+	 * GS value, so a user GS base cannot fool it. */
+	if (l7.ebx & 1u)
+		cr4 |= CR4_FSGSBASE;
 	write_cr4(cr4);
 }
 

@@ -63,9 +63,17 @@ void arch_set_kernel_stack(uint64_t top)
 	c->arch.tss.rsp[0] = top;
 }
 
-void arch_set_user_tls(uint64_t fs_base)
+/* In the kernel (after SWAPGS) the user's GS base sits in KERNEL_GS_BASE. */
+void arch_set_user_tls(uint64_t fs_base, uint64_t gs_base)
 {
 	wrmsr(MSR_FS_BASE, fs_base);
+	wrmsr(MSR_KERNEL_GS_BASE, gs_base);
+}
+
+void arch_get_user_tls(uint64_t *fs_base, uint64_t *gs_base)
+{
+	*fs_base = rdmsr(MSR_FS_BASE);
+	*gs_base = rdmsr(MSR_KERNEL_GS_BASE);
 }
 
 uint64_t arch_syscall_nr(const struct trap_frame *tf)
@@ -113,6 +121,11 @@ bool arch_random(uint64_t *out)
 uint64_t arch_hwcap(void)
 {
 	return cpuid(1, 0).edx; /* what Linux puts in AT_HWCAP on x86 */
+}
+
+uint64_t arch_hwcap2(void)
+{
+	return (read_cr4() & CR4_FSGSBASE) ? 2 : 0; /* HWCAP2_FSGSBASE */
 }
 
 /* A signal frame holds the XSAVE area for the enabled state plus the

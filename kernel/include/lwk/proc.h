@@ -21,9 +21,9 @@ struct thread {
 	struct proc *proc;
 	struct cpu *cpu; /* the core it runs on, for good */
 	uint64_t kstack_base, kstack_top;
-	uint64_t ksp; /* saved kernel stack pointer while switched out */
-	void *fpu;    /* XSAVE area */
-	uint64_t fs_base;
+	uint64_t ksp;		   /* saved kernel stack pointer while switched out */
+	void *fpu;		   /* XSAVE area */
+	uint64_t fs_base, gs_base; /* user TLS bases, saved while switched out */
 	uint64_t clear_child_tid;  /* set_tid_address / CLONE_CHILD_CLEARTID */
 	struct trap_frame *uframe; /* its user registers, during a syscall */
 	uint64_t robust_list, robust_len;

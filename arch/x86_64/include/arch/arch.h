@@ -175,15 +175,20 @@ struct trap_frame;
 void arch_user_init_cpu(void);
 /* Kernel stack used on entry from user mode on this core. */
 void arch_set_kernel_stack(uint64_t top);
-void arch_set_user_tls(uint64_t fs_base);
+/* The running thread's user FS and GS bases. With FSGSBASE on, user code
+ * changes them without a system call (WRFSBASE), so they are read back
+ * when a thread is switched out, never assumed. */
+void arch_set_user_tls(uint64_t fs_base, uint64_t gs_base);
+void arch_get_user_tls(uint64_t *fs_base, uint64_t *gs_base);
 uint64_t arch_syscall_nr(const struct trap_frame *tf);
 void arch_syscall_args(const struct trap_frame *tf, uint64_t a[6]);
 void arch_syscall_set_return(struct trap_frame *tf, int64_t v);
 bool arch_frame_from_user(const struct trap_frame *tf);
 /* A hardware random number (RDRAND); false if the CPU has none. */
 bool arch_random(uint64_t *out);
-/* AT_HWCAP, and AT_MINSIGSTKSZ for this CPU's enabled state. */
+/* AT_HWCAP, AT_HWCAP2, and AT_MINSIGSTKSZ for this CPU's enabled state. */
 uint64_t arch_hwcap(void);
+uint64_t arch_hwcap2(void);
 uint64_t arch_min_signal_stack(void);
 
 /* ---- threads ------------------------------------------------------------------ */
