@@ -167,6 +167,49 @@ void proc_tlb_shootdown(struct proc *p)
 	}
 }
 
+/* A thread's CPU time moves to its process's account, under the lock that
+ * proc_cpu_cycles reads with, so it is never counted twice. */
+static void thread_cpu_retire(struct thread *t)
+{
+	uint64_t flags = arch_irq_save();
+
+	spin_lock(&t->proc->lock);
+	t->proc->dead_cpu_cycles += thread_cpu_cycles();
+	t->cpu_cycles = 0;
+	t->run_since = UINT64_MAX; /* no slice running from now on */
+	spin_unlock(&t->proc->lock);
+	arch_irq_restore(flags);
+}
+
+uint64_t thread_cpu_cycles(void)
+{
+	struct thread *t = thread_current();
+
+	return t->cpu_cycles + (arch_cycles() - t->run_since);
+}
+
+/* Other cores' threads are read without stopping them: a running slice
+ * may be seen a moment late, never twice. */
+uint64_t proc_cpu_cycles(struct proc *p)
+{
+	uint64_t now = arch_cycles(), flags = arch_irq_save();
+	uint64_t sum;
+
+	spin_lock(&p->lock);
+	sum = p->dead_cpu_cycles;
+	for (unsigned int i = 0; i < p->nthreads; i++) {
+		struct thread *t = p->threads[i];
+		uint64_t ran = READ_ONCE(t->cpu_cycles), since = READ_ONCE(t->run_since);
+
+		if (t->state == THREAD_RUNNING && now > since)
+			ran += now - since;
+		sum += ran;
+	}
+	spin_unlock(&p->lock);
+	arch_irq_restore(flags);
+	return sum;
+}
+
 struct thread *thread_current(void)
 {
 	return this_cpu()->current;
@@ -242,6 +285,7 @@ __noreturn void thread_exit(int wait_status)
 	struct proc *p = thread_current()->proc;
 
 	thread_release_user_state(thread_current());
+	thread_cpu_retire(thread_current());
 	if (__atomic_sub_fetch(&p->nlive, 1, __ATOMIC_ACQ_REL) == 0) {
 		uint64_t flags = arch_irq_save();
 

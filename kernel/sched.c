@@ -34,10 +34,16 @@ static void switch_to(struct cpu *c, struct thread *next)
 {
 	struct thread *prev = c->current;
 	uint64_t *save = prev ? &prev->ksp : &c->idle_ksp;
+	uint64_t now = arch_cycles();
 
 	if (prev == next)
 		return;
+	/* CPU time: threads that share a core split it (a dead thread's
+	 * went to its process in thread_exit). */
+	if (next)
+		next->run_since = now;
 	if (prev && prev->state != THREAD_DEAD) {
+		prev->cpu_cycles += now - prev->run_since;
 		arch_fpu_save(prev->fpu);
 		arch_get_user_tls(&prev->fs_base, &prev->gs_base);
 	}

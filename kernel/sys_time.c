@@ -64,9 +64,10 @@ static int clock_read(uint64_t clk, uint64_t *ns)
 		*ns = now;
 		return 0;
 	case CLOCK_PROCESS_CPUTIME_ID:
+		*ns = cycles_to_ns(proc_cpu_cycles(thread_current()->proc));
+		return 0;
 	case CLOCK_THREAD_CPUTIME_ID:
-		/* A thread never shares its core: its CPU time is its age. */
-		*ns = now - cycles_to_ns(thread_current()->proc->start_tsc);
+		*ns = cycles_to_ns(thread_cpu_cycles());
 		return 0;
 	default:
 		return -EINVAL;

@@ -24,6 +24,8 @@ struct thread {
 	uint64_t ksp;		   /* saved kernel stack pointer while switched out */
 	void *fpu;		   /* XSAVE area */
 	uint64_t fs_base, gs_base; /* user TLS bases, saved while switched out */
+	uint64_t cpu_cycles;	   /* time it ran, up to run_since */
+	uint64_t run_since;	   /* when it was last switched in */
 	uint64_t clear_child_tid;  /* set_tid_address / CLONE_CHILD_CLEARTID */
 	struct trap_frame *uframe; /* its user registers, during a syscall */
 	uint64_t robust_list, robust_len;
@@ -61,6 +63,7 @@ struct proc {
 	struct thread *threads[PROC_MAX_THREADS];
 	unsigned int nthreads;
 	uint64_t start_tsc;
+	uint64_t dead_cpu_cycles; /* CPU time of the threads that ended */
 	char name[32];
 };
 
@@ -80,6 +83,9 @@ void proc_tlb_shootdown(struct proc *p);
 /* Thread table walk: the i-th slot's thread, a zeroed slot if unused, NULL
  * past the end. */
 struct thread *thread_table_iter(unsigned int i);
+/* CPU time in cycles: the calling thread's, or the whole process's. */
+uint64_t thread_cpu_cycles(void);
+uint64_t proc_cpu_cycles(struct proc *p);
 /* The thread running on this core. */
 struct thread *thread_current(void);
 /* End the whole process with a wait status (exit code << 8, or signal):
