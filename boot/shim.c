@@ -577,7 +577,11 @@ static int shim_check_program(struct shim_state *st)
 	if (err)
 		return err;
 	str = st->env->phys(st->env->ctx, st->program_pa + b->strings_offset, b->strings_size);
-	argv_len = str ? strings_span(str, b->strings_size, b->argc) : 0;
+	if (!str)
+		return shim_error(st, -EINVAL,
+				  "program module: its strings at 0x%llx are not reachable",
+				  (unsigned long long)(st->program_pa + b->strings_offset));
+	argv_len = strings_span(str, b->strings_size, b->argc);
 	envp_len = b->envc ? strings_span(str + argv_len, b->strings_size - argv_len, b->envc) : 0;
 	if (!argv_len || (b->envc && !envp_len))
 		return shim_error(st, -EINVAL, "program module: argv/envp strings are cut short");

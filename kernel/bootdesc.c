@@ -284,47 +284,73 @@ static int bd_program_strings(struct bd_reader *r, int node, const char *name, c
 	return 0;
 }
 
+/*
+ * A base/size pair of /program. Returns 0, 1 if absent, or -EINVAL.
+ * Decoded bytewise: an FDT property is only 4-byte aligned.
+ */
+static int bd_program_range(struct bd_reader *r, int node, const char *name, unsigned int i,
+			    struct bd_range *out)
+{
+	int len;
+	const uint8_t *p = fdt_getprop(r->fdt, node, name, &len);
+
+	if (!p)
+		return 1;
+	if (len != BD_RANGE_BYTES)
+		return bd_error(r, "'%s/%s' must be one 16-byte base/size pair", LWK_BD_PROGRAM,
+				name);
+	bd_decode_range(p, out);
+	return bd_check_range(r, LWK_BD_PROGRAM, i, out);
+}
+
+/* An optional number of /program (absent: 0) of exactly @size bytes. */
+static int bd_program_number(struct bd_reader *r, int node, const char *name, int size, uint64_t *v)
+{
+	int len;
+	const void *p = fdt_getprop(r->fdt, node, name, &len);
+
+	*v = 0;
+	if (!p)
+		return 0;
+	if (len != size)
+		return bd_error(r, "'%s/%s' is %d bytes, expected %d", LWK_BD_PROGRAM, name, len,
+				size);
+	*v = size == 8 ? fdt64_ld(p) : fdt32_ld(p);
+	return 0;
+}
+
 static int bd_parse_program(struct bd_reader *r)
 {
-	int node = fdt_path_offset(r->fdt, LWK_BD_PROGRAM), len;
-	const fdt64_t *reg, *mem;
-	const fdt32_t *cpus;
+	int node = fdt_path_offset(r->fdt, LWK_BD_PROGRAM);
 	struct bootdesc *bd = r->bd;
+	uint64_t cpus;
 	int ret;
 
 	if (node < 0)
 		return 0; /* no bare run */
-	reg = fdt_getprop(r->fdt, node, LWK_BD_PROGRAM_REG, &len);
-	if (!reg || len != 16)
-		return bd_error(r, "'%s/%s' must be one 16-byte base/size pair", LWK_BD_PROGRAM,
-				LWK_BD_PROGRAM_REG);
-	bd->program.image.base = fdt64_to_cpu(reg[0]);
-	bd->program.image.size = fdt64_to_cpu(reg[1]);
-	ret = bd_check_range(r, LWK_BD_PROGRAM, 0, &bd->program.image);
-	reg = fdt_getprop(r->fdt, node, LWK_BD_PROGRAM_INTERP, &len);
-	if (!ret && reg && len != 16)
-		return bd_error(r, "'%s/%s' must be one 16-byte base/size pair", LWK_BD_PROGRAM,
-				LWK_BD_PROGRAM_INTERP);
-	if (!ret && reg) {
-		bd->program.interp.base = fdt64_to_cpu(reg[0]);
-		bd->program.interp.size = fdt64_to_cpu(reg[1]);
-		ret = bd_check_range(r, LWK_BD_PROGRAM, 1, &bd->program.interp);
-	}
+	ret = bd_program_range(r, node, LWK_BD_PROGRAM_REG, 0, &bd->program.image);
+	if (ret == 1)
+		ret = bd_error(r, "'%s/%s' is missing", LWK_BD_PROGRAM, LWK_BD_PROGRAM_REG);
+	if (!ret)
+		ret = bd_program_range(r, node, LWK_BD_PROGRAM_INTERP, 1, &bd->program.interp);
+	if (ret == 1)
+		ret = 0; /* no interpreter: interp.size stays 0 */
 	if (!ret)
 		ret = bd_program_strings(r, node, LWK_BD_PROGRAM_ARGV, &bd->program.argv,
 					 &bd->program.argv_len);
 	if (!ret)
 		ret = bd_program_strings(r, node, LWK_BD_PROGRAM_ENVP, &bd->program.envp,
 					 &bd->program.envp_len);
+	if (!ret && !bd->program.argv_len)
+		ret = bd_error(r, "'%s/%s' is empty: a program needs argv[0]", LWK_BD_PROGRAM,
+			       LWK_BD_PROGRAM_ARGV);
+	if (!ret)
+		ret = bd_program_number(r, node, LWK_BD_PROGRAM_MEM, 8, &bd->program.mem);
+	if (!ret)
+		ret = bd_program_number(r, node, LWK_BD_PROGRAM_CPUS, 4, &cpus);
 	if (ret)
 		return ret;
-	if (!bd->program.argv_len)
-		return bd_error(r, "'%s/%s' is empty: a program needs argv[0]", LWK_BD_PROGRAM,
-				LWK_BD_PROGRAM_ARGV);
-	mem = fdt_getprop(r->fdt, node, LWK_BD_PROGRAM_MEM, &len);
-	bd->program.mem = mem && len == 8 ? fdt64_to_cpu(*mem) : 0;
-	cpus = fdt_getprop(r->fdt, node, LWK_BD_PROGRAM_CPUS, &len);
-	bd->program.cpus = cpus && len == 4 ? fdt32_to_cpu(*cpus) : 0;
+	bd->program.cpus = cpus;
 	bd->program.present = true;
 	return 0;
 }

@@ -102,9 +102,14 @@ static int parse(void)
 	return bootdesc_parse(tree, sizeof(tree), &bd, err, sizeof(err));
 }
 
+static void set_prop(int at, const char *name, const void *v, int len)
+{
+	ok(fdt_setprop(tree, at, name, v, len), name);
+}
+
 static void set_raw(const char *name, const void *v, int len)
 {
-	ok(fdt_setprop(tree, 0, name, v, len), name);
+	set_prop(0, name, v, len);
 }
 
 static void set_u32(const char *name, uint32_t v)
@@ -117,11 +122,16 @@ static void set_u64(const char *name, uint64_t v)
 	ok(fdt_setprop_u64(tree, 0, name, v), name);
 }
 
-static void set_range(const char *name, uint64_t base, uint64_t size)
+static void set_range_at(int at, const char *name, uint64_t base, uint64_t size)
 {
 	fdt64_t v[2] = { cpu_to_fdt64(base), cpu_to_fdt64(size) };
 
-	set_raw(name, v, sizeof(v));
+	set_prop(at, name, v, sizeof(v));
+}
+
+static void set_range(const char *name, uint64_t base, uint64_t size)
+{
+	set_range_at(0, name, base, size);
 }
 
 static void del(const char *name)
@@ -144,6 +154,26 @@ static int node(const char *path)
 		EXPECT(!strncmp(err, "boot description: ", 18)); \
 		EXPECT(!strchr(err, '\n'));                      \
 	} while (0)
+
+#define PROG_IMAGE 0x7000000ull
+#define PROG_INTERP 0x7100000ull
+#define PROG_ARGV "/bin/app\0-v"
+#define PROG_ENVP "K=V"
+
+/* The /program node the shim writes for a dynamic program; returns it. */
+static int put_program(void)
+{
+	int at = fdt_add_subnode(tree, 0, "program");
+
+	ok(at < 0 ? at : 0, "program");
+	set_range_at(at, LWK_BD_PROGRAM_REG, PROG_IMAGE, 0x12345);
+	set_range_at(at, LWK_BD_PROGRAM_INTERP, PROG_INTERP, 0x800);
+	set_prop(at, LWK_BD_PROGRAM_ARGV, PROG_ARGV, sizeof(PROG_ARGV));
+	set_prop(at, LWK_BD_PROGRAM_ENVP, PROG_ENVP, sizeof(PROG_ENVP));
+	ok(fdt_setprop_u64(tree, at, LWK_BD_PROGRAM_MEM, 0x40000000), "mem");
+	ok(fdt_setprop_u32(tree, at, LWK_BD_PROGRAM_CPUS, 3), "cpus");
+	return at;
+}
 
 /* ---- what a good description decodes to ------------------------------------- */
 
@@ -174,6 +204,7 @@ HTEST(bootdesc, good)
 	EXPECT_EQ(bd.cpu_apic_id[0], 0);
 	EXPECT_EQ(bd.cpu_apic_id[1], 2);
 	EXPECT_EQ(bd.cpu_apic_id[2], 4);
+	EXPECT(!bd.program.present);
 }
 
 /* Only what is required: the optional parts read as absent. */
@@ -279,6 +310,7 @@ HTEST(bootdesc, fuzz)
 	int passed = 0, refused = 0;
 
 	build_good();
+	put_program(); /* so that flips reach bd_parse_program() too */
 	ok(fdt_pack(tree), "pack");
 	total = fdt_totalsize(tree);
 	memcpy(good, tree, total);
@@ -516,6 +548,118 @@ HTEST(bootdesc, cpus_too_many)
 {
 	build(LWK_BD_MAX_CPUS + 1, 1);
 	EXPECT_REFUSED("/cpus has more than 256 cpu nodes");
+}
+
+/* ---- program (a bare run) ------------------------------------------------------ */
+
+HTEST(bootdesc, program)
+{
+	build_good();
+	put_program();
+	EXPECT_EQ(parse(), 0);
+	EXPECT(bd.program.present);
+	EXPECT_EQ(bd.program.image.base, PROG_IMAGE);
+	EXPECT_EQ(bd.program.image.size, 0x12345);
+	EXPECT_EQ(bd.program.interp.base, PROG_INTERP);
+	EXPECT_EQ(bd.program.interp.size, 0x800);
+	EXPECT_EQ(bd.program.argv_len, sizeof(PROG_ARGV));
+	EXPECT(!memcmp(bd.program.argv, PROG_ARGV, sizeof(PROG_ARGV)));
+	EXPECT_EQ(bd.program.envp_len, sizeof(PROG_ENVP));
+	EXPECT(!memcmp(bd.program.envp, PROG_ENVP, sizeof(PROG_ENVP)));
+	EXPECT_EQ(bd.program.mem, 0x40000000);
+	EXPECT_EQ(bd.program.cpus, 3);
+}
+
+/* A static program with the defaults: no interpreter, memory or core count,
+ * and an empty environment. */
+HTEST(bootdesc, program_minimal)
+{
+	int at;
+
+	build_good();
+	at = put_program();
+	ok(fdt_delprop(tree, at, LWK_BD_PROGRAM_INTERP), "del interp");
+	ok(fdt_delprop(tree, at, LWK_BD_PROGRAM_MEM), "del mem");
+	ok(fdt_delprop(tree, at, LWK_BD_PROGRAM_CPUS), "del cpus");
+	set_prop(at, LWK_BD_PROGRAM_ENVP, NULL, 0);
+	memset(&bd, 0xa5, sizeof(bd));
+	EXPECT_EQ(parse(), 0);
+	EXPECT(bd.program.present);
+	EXPECT_EQ(bd.program.interp.base, 0);
+	EXPECT_EQ(bd.program.interp.size, 0);
+	EXPECT_EQ(bd.program.envp_len, 0);
+	EXPECT_EQ(bd.program.mem, 0);
+	EXPECT_EQ(bd.program.cpus, 0);
+}
+
+/* Each range must be exactly one pair, and the refusal names the property. */
+HTEST(bootdesc, program_range_sizes)
+{
+	fdt64_t three[3] = { 0 };
+	int at;
+
+	build_good();
+	at = put_program();
+	set_prop(at, LWK_BD_PROGRAM_REG, three, 8);
+	EXPECT_REFUSED("'/program/reg' must be one 16-byte base/size pair");
+	set_prop(at, LWK_BD_PROGRAM_REG, three, 24);
+	EXPECT_REFUSED("'/program/reg' must be one 16-byte base/size pair");
+	ok(fdt_delprop(tree, at, LWK_BD_PROGRAM_REG), "del reg");
+	EXPECT_REFUSED("'/program/reg' is missing");
+	set_range_at(at, LWK_BD_PROGRAM_REG, PROG_IMAGE, 0x1000);
+	set_prop(at, LWK_BD_PROGRAM_INTERP, three, 8);
+	EXPECT_REFUSED("'/program/lwk,interp' must be one 16-byte base/size pair");
+	set_prop(at, LWK_BD_PROGRAM_INTERP, NULL, 0);
+	EXPECT_REFUSED("'/program/lwk,interp' must be one 16-byte base/size pair");
+}
+
+/* base + size must not wrap: the kernel maps the image from there. */
+HTEST(bootdesc, program_range_wraps)
+{
+	int at;
+
+	build_good();
+	at = put_program();
+	set_range_at(at, LWK_BD_PROGRAM_REG, 0xfffffffffffff000, 0x2000);
+	EXPECT_REFUSED(
+	    "'/program' range 0 (base 0xfffffffffffff000 size 0x2000) runs past the end");
+	set_range_at(at, LWK_BD_PROGRAM_REG, PROG_IMAGE, 0x1000);
+	set_range_at(at, LWK_BD_PROGRAM_INTERP, 2, UINT64_MAX);
+	EXPECT_REFUSED("'/program' range 1 (base 0x2 size 0xffffffffffffffff) runs past the end");
+}
+
+HTEST(bootdesc, program_strings)
+{
+	int at;
+
+	build_good();
+	at = put_program();
+	set_prop(at, LWK_BD_PROGRAM_ARGV, NULL, 0);
+	EXPECT_REFUSED("'/program/argv' is empty: a program needs argv[0]");
+	set_prop(at, LWK_BD_PROGRAM_ARGV, "app", 3);
+	EXPECT_REFUSED("'/program/argv' does not end in a NUL");
+	ok(fdt_delprop(tree, at, LWK_BD_PROGRAM_ARGV), "del argv");
+	EXPECT_REFUSED("'/program/argv' is missing");
+	set_prop(at, LWK_BD_PROGRAM_ARGV, PROG_ARGV, sizeof(PROG_ARGV));
+	set_prop(at, LWK_BD_PROGRAM_ENVP, "K=V\0X", 5);
+	EXPECT_REFUSED("'/program/envp' does not end in a NUL");
+	ok(fdt_delprop(tree, at, LWK_BD_PROGRAM_ENVP), "del envp");
+	EXPECT_REFUSED("'/program/envp' is missing");
+}
+
+/* A memory size or core count of the wrong width is refused, not read as
+ * "the default" (which would hand the program every core). */
+HTEST(bootdesc, program_numbers)
+{
+	int at;
+
+	build_good();
+	at = put_program();
+	ok(fdt_setprop_u32(tree, at, LWK_BD_PROGRAM_MEM, 0x40000000), "mem");
+	EXPECT_REFUSED("'/program/lwk,mem' is 4 bytes, expected 8");
+	ok(fdt_setprop_u64(tree, at, LWK_BD_PROGRAM_MEM, 0x40000000), "mem");
+	ok(fdt_setprop_u64(tree, at, LWK_BD_PROGRAM_CPUS, 3), "cpus");
+	EXPECT_REFUSED("'/program/lwk,cpus' is 8 bytes, expected 4");
 }
 
 /* A message that does not fit is cut, never overrun. */

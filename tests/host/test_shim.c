@@ -12,6 +12,8 @@
 #include "shim.h"
 #include <lwk/bootdesc.h>
 #include <lwk/errno.h>
+#include <uapi/lwk/abi.h>
+#include <uapi/lwk/bare.h>
 
 /* ---- fake physical memory ------------------------------------------------- */
 
@@ -1645,4 +1647,320 @@ HTEST(shim, mb2_fuzz)
 		fp_free(&m);
 	}
 	EXPECT(ok > 0 && failed > 0);
+}
+
+/* ---- a bare run's program (uapi/lwk/bare.h) ------------------------------------ */
+
+/*
+ * The bundle lwkctl bare hands QEMU as the one PVH module: header, strings,
+ * the image on the next page, its interpreter on the page after. The
+ * module's fake memory is exactly as large as the module, so a read past
+ * its end trips ASan.
+ */
+#define PROG_PA 0x6000000ull
+#define PROG_SIZE 0x2800ull
+#define PROG_IMAGE 0x1000ull
+#define PROG_INTERP 0x2000ull
+#define PROG_ARGV "/bin/app\0-v"
+#define PROG_ENVP "HOME=/\0PATH=/bin"
+#define PROG_BAD_LAYOUT "program module: its header does not describe its contents"
+
+static const char prog_strings[] = PROG_ARGV "\0" PROG_ENVP;
+
+static struct lwk_bare_bundle prog_bundle(void)
+{
+	return (struct lwk_bare_bundle){
+		.magic = LWK_BARE_MAGIC,
+		.abi_version = LWK_ABI_VERSION,
+		.total_size = PROG_SIZE,
+		.strings_offset = sizeof(struct lwk_bare_bundle),
+		.strings_size = sizeof(prog_strings),
+		.image_offset = PROG_IMAGE,
+		.image_size = 0x1000,
+		.argc = 2,
+		.envc = 2,
+		.mem_bytes = 0x40000000,
+		.cpus = 3,
+		.interp_offset = PROG_INTERP,
+		.interp_size = 0x800,
+	};
+}
+
+/* Put @b and the strings at the start of @size bytes of fake memory. */
+static uint8_t *prog_place(struct fake_phys *m, const struct lwk_bare_bundle *b, uint64_t size)
+{
+	uint8_t head[sizeof(*b) + sizeof(prog_strings)];
+	uint8_t *p = fp_add(m, PROG_PA, size);
+
+	memcpy(head, b, sizeof(*b));
+	memcpy(head + sizeof(*b), prog_strings, sizeof(prog_strings));
+	memcpy(p, head, MIN(size, sizeof(head)));
+	return p;
+}
+
+/* Boot by PVH with one module of @size bytes at PROG_PA, as lwkctl bare does. */
+static int prog_run(struct fake_phys *m, uint64_t size)
+{
+	struct pvh_mod mod = { PROG_PA, size, NULL };
+	struct pvh_cfg c = { "", std_map, ARRAY_SIZE(std_map), &mod, 1, 0 };
+
+	return run_pvh(m, pvh_build(m, &c));
+}
+
+/* The good bundle with one header field changed is refused with @text. */
+#define EXPECT_PROG_REFUSED(field, value, text)                         \
+	do {                                                            \
+		struct lwk_bare_bundle b_ = prog_bundle();              \
+		struct fake_phys m_ = { 0 };                            \
+		b_.field = (value);                                     \
+		prog_place(&m_, &b_, PROG_SIZE);                        \
+		EXPECT_FAIL(prog_run(&m_, PROG_SIZE), -EINVAL, (text)); \
+		fp_free(&m_);                                           \
+	} while (0)
+
+static int prog_node(void)
+{
+	return fdt_path_offset(out, LWK_BD_PROGRAM);
+}
+
+/* What the kernel reads back from the good bundle's /program. */
+static void expect_prog_node(bool interp)
+{
+	EXPECT_EQ(parse_out(), 0);
+	EXPECT(bd.program.present);
+	EXPECT_EQ(bd.program.image.base, PROG_PA + PROG_IMAGE);
+	EXPECT_EQ(bd.program.image.size, 0x1000);
+	EXPECT_EQ(bd.program.interp.base, interp ? PROG_PA + PROG_INTERP : 0);
+	EXPECT_EQ(bd.program.interp.size, interp ? 0x800 : 0);
+	EXPECT_EQ(!!fdt_getprop(out, prog_node(), LWK_BD_PROGRAM_INTERP, NULL), interp);
+	EXPECT_EQ(bd.program.argv_len, sizeof(PROG_ARGV));
+	EXPECT(!memcmp(bd.program.argv, PROG_ARGV, sizeof(PROG_ARGV)));
+	EXPECT_EQ(bd.program.envp_len, sizeof(PROG_ENVP));
+	EXPECT(!memcmp(bd.program.envp, PROG_ENVP, sizeof(PROG_ENVP)));
+	EXPECT_EQ(bd.program.mem, 0x40000000);
+	EXPECT_EQ(bd.program.cpus, 3);
+}
+
+HTEST(shim, program)
+{
+	struct fake_phys m = { 0 };
+	struct lwk_bare_bundle b = prog_bundle();
+
+	prog_place(&m, &b, PROG_SIZE);
+	EXPECT_EQ(prog_run(&m, PROG_SIZE), 0);
+	expect_prog_node(true);
+	/* The module stays reserved: the image is run from where it lies. */
+	EXPECT_EQ(bd.reserved[1].base, PROG_PA);
+	EXPECT_EQ(bd.reserved[1].size, 0x3000);
+	fp_free(&m);
+}
+
+/* A static program: no interpreter, so no 'lwk,interp' at all. */
+HTEST(shim, program_without_interp)
+{
+	struct fake_phys m = { 0 };
+	struct lwk_bare_bundle b = prog_bundle();
+
+	b.interp_offset = 0;
+	b.interp_size = 0;
+	b.total_size = PROG_INTERP;
+	prog_place(&m, &b, PROG_INTERP);
+	EXPECT_EQ(prog_run(&m, PROG_INTERP), 0);
+	expect_prog_node(false);
+	fp_free(&m);
+}
+
+/* GRUB passes the same bundle as a multiboot2 module; no envp is fine. */
+HTEST(shim, program_mb2)
+{
+	struct fake_phys m = { 0 };
+	struct lwk_bare_bundle b = prog_bundle();
+	struct mb2b *mb = mb2b_new();
+
+	b.envc = 0;
+	prog_place(&m, &b, PROG_SIZE);
+	mb2b_mmap(mb, std_map, ARRAY_SIZE(std_map));
+	mb2b_module(mb, PROG_PA, PROG_PA + PROG_SIZE, "whatever the user typed");
+	EXPECT_EQ(run_mb2(&m, mb2b_place(mb, &m, true)), 0);
+	EXPECT_EQ(parse_out(), 0);
+	EXPECT_EQ(bd.program.argv_len, sizeof(PROG_ARGV));
+	EXPECT_EQ(bd.program.envp_len, 0);
+	EXPECT_EQ(bd.program.image.base, PROG_PA + PROG_IMAGE);
+	fp_free(&m);
+}
+
+HTEST(shim, program_bad_header)
+{
+	char want[128];
+
+	snprintf(want, sizeof(want), "program module: ABI version %u, this kernel speaks %u",
+		 LWK_ABI_VERSION + 1, LWK_ABI_VERSION);
+	EXPECT_PROG_REFUSED(abi_version, LWK_ABI_VERSION + 1, want);
+	EXPECT_PROG_REFUSED(total_size, PROG_SIZE + 1,
+			    PROG_BAD_LAYOUT " (size 10241, module 10240 bytes)");
+	EXPECT_PROG_REFUSED(image_size, 0, PROG_BAD_LAYOUT);
+	EXPECT_PROG_REFUSED(argc, 0, PROG_BAD_LAYOUT);
+	/* Offsets are taken from the module's page-aligned base. */
+	EXPECT_PROG_REFUSED(image_offset, PROG_IMAGE + 8, PROG_BAD_LAYOUT);
+	EXPECT_PROG_REFUSED(interp_offset, PROG_INTERP - 0x100, PROG_BAD_LAYOUT);
+}
+
+/* Every range must lie inside total_size, and offset + size must not wrap. */
+HTEST(shim, program_ranges_outside)
+{
+	EXPECT_PROG_REFUSED(strings_offset, PROG_SIZE, PROG_BAD_LAYOUT);
+	EXPECT_PROG_REFUSED(strings_offset, UINT64_MAX, PROG_BAD_LAYOUT);
+	EXPECT_PROG_REFUSED(strings_size, PROG_SIZE, PROG_BAD_LAYOUT);
+	EXPECT_PROG_REFUSED(strings_size, UINT64_MAX, PROG_BAD_LAYOUT);
+	EXPECT_PROG_REFUSED(image_offset, PROG_INTERP, PROG_BAD_LAYOUT);
+	EXPECT_PROG_REFUSED(image_offset, UINT64_MAX & ~0xfffull, PROG_BAD_LAYOUT);
+	EXPECT_PROG_REFUSED(image_size, PROG_SIZE - PROG_IMAGE + 1, PROG_BAD_LAYOUT);
+	EXPECT_PROG_REFUSED(image_size, UINT64_MAX, PROG_BAD_LAYOUT);
+	EXPECT_PROG_REFUSED(interp_offset, PROG_SIZE + 0x1000, PROG_BAD_LAYOUT);
+	EXPECT_PROG_REFUSED(interp_offset, UINT64_MAX & ~0xfffull, PROG_BAD_LAYOUT);
+	EXPECT_PROG_REFUSED(interp_size, 0x801, PROG_BAD_LAYOUT);
+	EXPECT_PROG_REFUSED(interp_size, UINT64_MAX, PROG_BAD_LAYOUT);
+}
+
+/* argc and envc strings must each end in a NUL inside strings_size, even
+ * when a NUL follows just past it. */
+HTEST(shim, program_strings_cut_short)
+{
+	const char *cut = "program module: argv/envp strings are cut short";
+
+	EXPECT_PROG_REFUSED(strings_size, sizeof(PROG_ARGV) - 1, cut);
+	EXPECT_PROG_REFUSED(strings_size, sizeof(prog_strings) - 1, cut);
+	EXPECT_PROG_REFUSED(strings_size, 0, cut);
+	EXPECT_PROG_REFUSED(argc, 5, cut);
+	EXPECT_PROG_REFUSED(envc, 3, cut);
+}
+
+/* Strings with no NUL up to the module's very end: the search must stop there. */
+HTEST(shim, program_strings_at_module_end)
+{
+	struct fake_phys m = { 0 };
+	struct lwk_bare_bundle b = prog_bundle();
+	uint8_t *p;
+
+	b.interp_size = 0;
+	b.interp_offset = 0;
+	b.strings_offset = PROG_INTERP;
+	b.strings_size = 0x10;
+	b.total_size = PROG_INTERP + 0x10;
+	p = prog_place(&m, &b, b.total_size);
+	memset(p + PROG_INTERP, 'x', 0x10);
+	EXPECT_FAIL(prog_run(&m, b.total_size), -EINVAL, "argv/envp strings are cut short");
+	fp_free(&m);
+}
+
+HTEST(shim, program_module_too_small)
+{
+	struct fake_phys m = { 0 };
+	struct lwk_bare_bundle b = prog_bundle();
+
+	/* Memory and module both end inside the header. */
+	prog_place(&m, &b, 64);
+	EXPECT_FAIL(prog_run(&m, 64), -EINVAL, "program module: too small for its header");
+	fp_free(&m);
+	/* Only the magic: the module says 4 bytes, though more are mapped. */
+	prog_place(&m, &b, PROG_SIZE);
+	EXPECT_FAIL(prog_run(&m, 4), -EINVAL, "program module: too small for its header");
+	fp_free(&m);
+	/* Too small to hold even the magic: some other module, not a program. */
+	prog_place(&m, &b, PROG_SIZE);
+	EXPECT_EQ(prog_run(&m, 3), 0);
+	EXPECT_EQ(prog_node(), -FDT_ERR_NOTFOUND);
+	fp_free(&m);
+}
+
+/* A module the boot loader lists but whose strings cannot be mapped (past
+ * the 4 GiB that boot_phys() reaches) is refused, not dereferenced. */
+HTEST(shim, program_strings_unreachable)
+{
+	struct fake_phys m = { 0 };
+	struct lwk_bare_bundle b = prog_bundle();
+
+	b.strings_offset = PROG_INTERP;
+	prog_place(&m, &b, PROG_INTERP);
+	EXPECT_FAIL(prog_run(&m, PROG_SIZE), -EINVAL,
+		    "program module: its strings at 0x6002000 are not reachable");
+	fp_free(&m);
+}
+
+HTEST(shim, program_twice)
+{
+	struct fake_phys m = { 0 };
+	struct lwk_bare_bundle b = prog_bundle();
+	struct pvh_mod mods[] = { { PROG_PA, PROG_SIZE, NULL }, { PROG_PA, PROG_SIZE, NULL } };
+	struct pvh_cfg c = { "", std_map, ARRAY_SIZE(std_map), mods, 2, 0 };
+
+	prog_place(&m, &b, PROG_SIZE);
+	EXPECT_FAIL(run_pvh(&m, pvh_build(&m, &c)), -EINVAL,
+		    "pvh: a second program module at 0x6000000; pass only one");
+	fp_free(&m);
+}
+
+/* A value at an edge of the good layout, or one off it either way. */
+static uint64_t prog_edge(uint32_t r)
+{
+	static const uint64_t edge[] = { 0, 0x800, PROG_INTERP, PROG_SIZE, UINT64_MAX & ~0xfffull };
+
+	return edge[r % ARRAY_SIZE(edge)] + (r / ARRAY_SIZE(edge)) % 3 - 1;
+}
+
+/* A header field set to an edge, or a bit flipped in the header or strings;
+ * never the magic, so that the module is always taken for a program. */
+static void prog_mutate(uint8_t *p, uint32_t *seed)
+{
+	uint32_t r, at;
+
+	*seed = *seed * 1103515245 + 12345;
+	r = *seed >> 8;
+	at = 4 * (1 + (r >> 2) % 21); /* a 4-byte slot after the magic */
+	if (r % 4 == 0)
+		wr32(p + at, prog_edge(r >> 8));
+	else if (r % 4 == 1 && at % 8 == 0)
+		wr64(p + at, prog_edge(r >> 8));
+	else
+		p[4 + (r >> 2) % (sizeof(struct lwk_bare_bundle) + sizeof(prog_strings) - 4)] ^=
+		    1 << (r >> 21);
+}
+
+static bool prog_inside(const struct bd_range *r)
+{
+	return r->base >= PROG_PA && r->size <= PROG_SIZE &&
+	       r->base - PROG_PA <= PROG_SIZE - r->size;
+}
+
+/* No bundle may crash the shim, and an accepted one only describes bytes
+ * of its module. */
+HTEST(shim, program_fuzz)
+{
+	uint32_t seed = 2024;
+	int accepted = 0, refused = 0;
+
+	for (int round = 0; round < 20000; round++) {
+		struct fake_phys m = { 0 };
+		struct lwk_bare_bundle b = prog_bundle();
+		uint8_t *p = prog_place(&m, &b, PROG_SIZE);
+		int ret;
+
+		prog_mutate(p, &seed);
+		prog_mutate(p, &seed);
+		ret = prog_run(&m, PROG_SIZE);
+		if (ret) {
+			EXPECT_EQ(ret, -EINVAL);
+			EXPECT(!strncmp(err, "program module", 14) && !strchr(err, '\n'));
+			refused++;
+		} else {
+			EXPECT_EQ(parse_out(), 0);
+			EXPECT(bd.program.present && bd.program.image.size);
+			EXPECT(prog_inside(&bd.program.image));
+			EXPECT(!bd.program.interp.size || prog_inside(&bd.program.interp));
+			EXPECT(bd.program.argv_len + bd.program.envp_len <= PROG_SIZE);
+			accepted++;
+		}
+		fp_free(&m);
+	}
+	EXPECT(accepted > 0 && refused > 0);
 }
