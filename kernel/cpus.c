@@ -115,10 +115,17 @@ static void idle_halt(struct cpu *c, uint64_t deadline_ns)
 	__atomic_store_n(&c->halted, 1, __ATOMIC_SEQ_CST);
 	if (!work_pending(c) && !READ_ONCE(c->rq_head)) {
 		if (deadline_ns)
-			arch_timer_arm(time_ns_to_cycles(deadline_ns));
+			arch_timer_arm(time_deadline_cycles(deadline_ns));
 		arch_idle_halt();
-		if (deadline_ns)
+		if (deadline_ns) {
 			arch_timer_disarm();
+			/* A timer that fired after an IPI woke us is still
+			 * pending: take it here, not in a thread. (sti's
+			 * shadow covers one instruction, hence the pause.) */
+			arch_irq_enable();
+			arch_pause();
+			arch_irq_disable();
+		}
 	}
 	__atomic_store_n(&c->halted, 0, __ATOMIC_RELAXED);
 }

@@ -297,7 +297,7 @@ static void robust_owner_died(struct thread *t, uint64_t uaddr, bool pending)
 		return;
 	old = __atomic_load_n(w, __ATOMIC_ACQUIRE);
 	do {
-		if (pending && !old) {
+		if (pending && !(old & FUTEX_TID_MASK)) {
 			futex_wake(t->proc, uaddr, 1, FUTEX_BITSET_ANY);
 			return;
 		}
@@ -324,10 +324,12 @@ void futex_exit_robust_list(struct thread *t)
 	for (unsigned int n = 0; entry != t->robust_list && n < ROBUST_LIST_LIMIT; n++) {
 		uint64_t next;
 
-		if (uvm_copy_in(u, &next, entry, sizeof(next)))
-			break;
+		bool more = !uvm_copy_in(u, &next, entry, sizeof(next));
+
 		if (entry != pending)
 			robust_owner_died(t, entry + head[1], false);
+		if (!more)
+			return; /* a broken list: Linux gives up, pending too */
 		entry = next & ~1ull;
 	}
 	if (pending)

@@ -105,6 +105,17 @@ int thread_create(struct proc *p, struct thread **out)
 	return 0;
 }
 
+/* A free slot is all zeros; thread_create claims one by its proc, so that
+ * goes last, after the rest is cleared. */
+static void thread_slot_clear(struct thread *t)
+{
+	size_t at = offsetof(struct thread, proc), after = at + sizeof(t->proc);
+
+	memset(t, 0, at);
+	memset((char *)t + after, 0, sizeof(*t) - after);
+	__atomic_store_n(&t->proc, NULL, __ATOMIC_RELEASE);
+}
+
 /* The last thread of @p is gone and no core runs on its page tables any
  * more (each core left them when it switched away from its last thread):
  * say how it ended, then give its memory and its slot back. */
@@ -135,7 +146,7 @@ void thread_reap(struct thread *t)
 	spin_unlock(&p->lock);
 	pmem_free(arch_virt_to_phys((void *)t->kstack_base), THREAD_KSTACK_SHIFT);
 	pmem_free(arch_virt_to_phys(t->fpu), THREAD_FPU_SHIFT);
-	memset(t, 0, sizeof(*t));
+	thread_slot_clear(t);
 	if (last)
 		proc_finish(p);
 	arch_irq_restore(flags);
@@ -149,7 +160,9 @@ void proc_tlb_shootdown(struct proc *p)
 	struct cpu *self = this_cpu();
 
 	for_each_cpu (c) {
-		if (c == self || c->state != CPU_ONLINE || !c->current || c->current->proc != p)
+		struct thread *cur = READ_ONCE(c->current);
+
+		if (c == self || c->state != CPU_ONLINE || !cur || cur->proc != p)
 			continue;
 		__atomic_store_n(&c->tlb_flush, 1, __ATOMIC_SEQ_CST);
 		arch_cpu_wake(c);
@@ -221,7 +234,8 @@ void thread_start(struct thread *t, struct cpu *cpu, uint64_t entry, uint64_t sp
 	t->ksp = arch_thread_init(t->kstack_top, NULL, entry, sp);
 	t->proc->nlive++;
 	__atomic_fetch_add(&cpu->nthreads, 1, __ATOMIC_RELAXED);
-	t->state = THREAD_BLOCKED; /* so that the wake below queues it */
+	/* so that the wake below queues it; t->cpu is visible before it */
+	__atomic_store_n(&t->state, THREAD_BLOCKED, __ATOMIC_RELEASE);
 	sched_wake(t);
 }
 
@@ -249,6 +263,10 @@ static void proc_kill_others(struct proc *p, struct thread *self)
 		if (t == self)
 			continue;
 		__atomic_fetch_or(&t->sig_pending, SIG_BIT(SIGKILL), __ATOMIC_SEQ_CST);
+		/* One still inside clone has no core yet: it dies at its first
+		 * entry, which checks signals. */
+		if (__atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == THREAD_NEW)
+			continue;
 		sched_wake(t);
 		if (t->state == THREAD_RUNNING && t->cpu != this_cpu())
 			arch_cpu_wake(t->cpu);
@@ -286,11 +304,15 @@ __noreturn void thread_exit(int wait_status)
 
 	thread_release_user_state(thread_current());
 	thread_cpu_retire(thread_current());
+	if (thread_current()->tid == p->pid)
+		p->leader_status = wait_status;
 	if (__atomic_sub_fetch(&p->nlive, 1, __ATOMIC_ACQ_REL) == 0) {
 		uint64_t flags = arch_irq_save();
 
 		spin_lock(&p->lock);
-		proc_set_exiting(p, wait_status); /* the last one out sets it */
+		/* All threads left by exit(): the process's status is its
+		 * first thread's, as Linux reports the group leader's. */
+		proc_set_exiting(p, p->leader_status);
 		spin_unlock(&p->lock);
 		arch_irq_restore(flags);
 	}

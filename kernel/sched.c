@@ -114,8 +114,12 @@ bool sched_block(uint64_t deadline_ns)
 	t->state = THREAD_BLOCKED;
 	t->timed_out = false;
 	t->deadline_ns = deadline_ns;
+	c->timed_sleepers += !!deadline_ns;
 	spin_unlock(&c->rq_lock);
+	if (c->timed_sleepers)
+		sched_check_timeouts(c); /* a core-mate's may be due */
 	schedule(c);
+	c->timed_sleepers -= !!deadline_ns;
 	t->deadline_ns = 0;
 	arch_irq_restore(flags);
 	return t->timed_out;
@@ -127,6 +131,10 @@ void sched_yield_cpu(void)
 	struct thread *t = c->current;
 	uint64_t flags = arch_irq_save();
 
+	/* Sleepers time out in the idle loop, which a core whose threads
+	 * only yield never reaches: look here too. */
+	if (c->timed_sleepers)
+		sched_check_timeouts(c);
 	spin_lock(&c->rq_lock);
 	if (!c->rq_head) { /* nobody else wants the core */
 		spin_unlock(&c->rq_lock);

@@ -78,18 +78,25 @@ int signal_send(struct thread *t, const struct ksiginfo *info)
 		return 0;
 	flags = arch_irq_save();
 	spin_lock(&p->lock);
+	/* Found without the lock: it may have ended (and been reaped) since. */
+	if (t->proc != p || t->state == THREAD_DEAD) {
+		spin_unlock(&p->lock);
+		arch_irq_restore(flags);
+		return -ESRCH;
+	}
 	err = pending_add(t, info);
-	spin_unlock(&p->lock);
-	arch_irq_restore(flags);
-	if (err || (t->sig_blocked & SIG_BIT(sig)))
-		return err;
 	/* A blocked thread wakes (its wait ends with EINTR); a running one
 	 * is told not to block (wake_pending) and, on another core,
-	 * interrupted so that it goes through delivery. */
-	sched_wake(t);
-	if (t != thread_current() && t->state == THREAD_RUNNING)
-		arch_cpu_wake(t->cpu);
-	return 0;
+	 * interrupted so that it goes through delivery. A thread still in
+	 * clone has no core yet; it looks at its signals when it starts. */
+	if (!err && !(t->sig_blocked & SIG_BIT(sig)) && t->state != THREAD_NEW) {
+		sched_wake(t);
+		if (t != thread_current() && t->state == THREAD_RUNNING)
+			arch_cpu_wake(t->cpu);
+	}
+	spin_unlock(&p->lock);
+	arch_irq_restore(flags);
+	return err;
 }
 
 /* Take @sig off the pending set: its info, and for a real-time signal the
@@ -165,6 +172,10 @@ void signal_deliver(struct trap_frame *tf)
 	struct thread *t = thread_current();
 	int sig;
 
+	/* As Linux: a kill (or the end of the process) comes before any
+	 * handler, or a handler could run on in a dying process. */
+	if (t->sig_pending & SIG_BIT(SIGKILL))
+		signal_default(t->proc, SIGKILL);
 	while ((sig = lowest_signal(t->sig_pending & ~t->sig_blocked))) {
 		uint64_t handler = t->proc->sigactions[sig - 1].handler;
 		struct ksiginfo info = signal_take(t, sig);

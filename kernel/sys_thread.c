@@ -86,7 +86,8 @@ static int64_t do_clone(const struct clone_req *r)
 	t->sig_blocked = self->sig_blocked; /* the mask is inherited */
 	__atomic_fetch_add(&p->nlive, 1, __ATOMIC_ACQ_REL);
 	__atomic_fetch_add(&t->cpu->nthreads, 1, __ATOMIC_RELAXED);
-	t->state = THREAD_BLOCKED; /* so that the wake below queues it */
+	/* so that the wake below queues it; t->cpu is visible before it */
+	__atomic_store_n(&t->state, THREAD_BLOCKED, __ATOMIC_RELEASE);
 	sched_wake(t);
 	return tid;
 }

@@ -29,13 +29,20 @@ static uint64_t cycles_to_ns(uint64_t cycles)
 	return (uint64_t)(((unsigned __int128)cycles * tsc_mult) >> 32);
 }
 
-uint64_t time_ns_to_cycles(uint64_t ns)
+uint64_t time_deadline_cycles(uint64_t deadline_ns)
 {
-	uint64_t hz = arch_tsc_hz();
+	uint64_t hz = arch_tsc_hz(), now = arch_cycles(), now_ns = cycles_to_ns(now), d, c;
 
-	/* In two parts, as 64 bits hold ns % NSEC * hz (hz < 10 GHz); rounded
-	 * up, so that a timer armed with it never fires early. */
-	return ns / NSEC * hz + (ns % NSEC * hz + NSEC - 1) / NSEC + 1;
+	if (deadline_ns <= now_ns)
+		return now;
+	/* Relative to now, so that the error of cycles_to_ns's fixed-point
+	 * factor scales with the wait, not with the TSC's age; at most an
+	 * hour (the idle loop arms again), so nothing overflows; rounded up
+	 * with some slack, so that the timer does not fire before the clock
+	 * says the deadline has come. */
+	d = MIN(deadline_ns - now_ns, 3600 * NSEC);
+	c = d / NSEC * hz + (d % NSEC * hz + NSEC - 1) / NSEC;
+	return now + c + (c >> 20) + 1;
 }
 
 uint64_t time_realtime_offset_ns(void)
@@ -142,7 +149,9 @@ static int sleep_until(uint64_t clk, uint64_t deadline)
 
 	clock_read(clk, &now);
 	while (now < deadline) {
-		sched_block(time_monotonic_ns() + (deadline - now));
+		uint64_t mono = time_monotonic_ns(), left = deadline - now;
+
+		sched_block(left > UINT64_MAX - mono ? UINT64_MAX : mono + left);
 		if (signal_interrupts(thread_current()))
 			return -EINTR;
 		clock_read(clk, &now);

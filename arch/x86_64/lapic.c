@@ -90,11 +90,13 @@ static void timer_calibrate(void)
 
 	lapic_write(REG_TIMER_DIVIDE, TIMER_DIVIDE_1);
 	lapic_write(REG_LVT_TIMER, LVT_MASKED);
-	t0 = arch_cycles();
+	/* The TSC window lies inside the timer's, so the rate comes out high
+	 * if anything: a timer that fires late, never early. */
 	lapic_write(REG_TIMER_INIT, 0xffffffffu);
+	t0 = arch_cycles();
 	arch_udelay(CALIBRATE_US);
-	left = lapic_read(REG_TIMER_CURRENT);
 	t1 = arch_cycles();
+	left = lapic_read(REG_TIMER_CURRENT);
 	lapic_write(REG_TIMER_INIT, 0);
 	timer_mult = ((uint64_t)(0xffffffffu - left) << 32) / (t1 - t0);
 	if (!timer_mult)

@@ -206,9 +206,9 @@ static void user_exception(struct trap_frame *tf)
 		.addr = tf->vector == 14 ? read_cr2() : tf->rip,
 	};
 
-	if (spurious_user_fault(tf))
-		return;
-	signal_fault(tf, &info, exception_names[tf->vector]);
+	if (!spurious_user_fault(tf))
+		signal_fault(tf, &info, exception_names[tf->vector]);
+	thread_return_to_user(tf);
 }
 
 _Static_assert(VEC_IPI_CALL == ARCH_VECTOR_WAKE, "one wake-up vector");

@@ -44,7 +44,7 @@ struct cpu {
 	uint32_t nthreads;	     /* threads placed on this core, alive */
 	struct thread *zombies;	     /* exited here; freed from the idle loop */
 	volatile uint32_t tlb_flush; /* set by mprotect elsewhere: flush, clear */
-	uint32_t pad3;
+	uint32_t timed_sleepers;     /* its threads blocked with a deadline */
 	struct cpu_arch arch;
 } __aligned(64);
 

@@ -55,6 +55,7 @@ struct proc {
 	bool pid_given;		/* the first thread took tid == pid */
 	bool exiting;		/* exit_group or a fatal signal: threads are dying */
 	int exit_status;	/* wait status, Linux encoding */
+	int leader_status;	/* what its first thread exited with */
 	/* Called once every thread is gone, just before the process's memory
 	 * and slot are freed (bare mode ends the run there). */
 	void (*ended)(struct proc *p);

@@ -26,7 +26,8 @@ bool sched_run_queued(struct cpu *c);
 uint64_t sched_check_timeouts(struct cpu *c);
 /* CLOCK_MONOTONIC in ns (sys_time.c). */
 uint64_t time_monotonic_ns(void);
-/* The cycle count (arch_cycles) at which CLOCK_MONOTONIC reaches @ns. */
-uint64_t time_ns_to_cycles(uint64_t ns);
+/* A cycle count (arch_cycles) at which CLOCK_MONOTONIC has reached
+ * @deadline_ns, or at most an hour from now. */
+uint64_t time_deadline_cycles(uint64_t deadline_ns);
 /* CLOCK_REALTIME - CLOCK_MONOTONIC, from the boot description. */
 uint64_t time_realtime_offset_ns(void);
