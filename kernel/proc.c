@@ -194,6 +194,23 @@ static void thread_cpu_retire(struct thread *t)
 	arch_irq_restore(flags);
 }
 
+struct thread *proc_find_thread(struct proc *p, int tid)
+{
+	struct thread *t = NULL;
+	uint64_t flags = arch_irq_save();
+
+	spin_lock(&p->lock);
+	for (unsigned int i = 0; i < p->nthreads && !t; i++) {
+		struct thread *o = p->threads[i];
+
+		if (o->tid == tid && o->state != THREAD_DEAD && o->state != THREAD_NEW)
+			t = o;
+	}
+	spin_unlock(&p->lock);
+	arch_irq_restore(flags);
+	return t;
+}
+
 uint64_t thread_cpu_cycles(void)
 {
 	struct thread *t = thread_current();

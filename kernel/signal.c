@@ -318,7 +318,6 @@ static int64_t send_to(struct thread *t, int sig, int code)
 }
 
 static struct thread *pick_thread(struct proc *p, int sig);
-static struct thread *find_thread(struct proc *p, int tid);
 
 /* sigqueue(3): a signal with a value, from this process to itself. */
 static int64_t queue_to(struct thread *t, int sig, uint64_t uinfo)
@@ -351,7 +350,7 @@ int64_t sys_rt_sigqueueinfo(const struct syscall_args *sa)
 int64_t sys_rt_tgsigqueueinfo(const struct syscall_args *sa)
 {
 	struct proc *p = cur()->proc;
-	struct thread *t = (int)sa->a[0] == p->pid ? find_thread(p, (int)sa->a[1]) : NULL;
+	struct thread *t = (int)sa->a[0] == p->pid ? proc_find_thread(p, (int)sa->a[1]) : NULL;
 
 	return t ? queue_to(t, (int)sa->a[2], sa->a[3]) : -ESRCH;
 }
@@ -391,23 +390,6 @@ int64_t sys_kill(const struct syscall_args *sa)
 	return send_to(pick_thread(p, sig ? sig : 1), sig, SI_USER);
 }
 
-static struct thread *find_thread(struct proc *p, int tid)
-{
-	struct thread *t = NULL;
-	uint64_t flags = arch_irq_save();
-
-	spin_lock(&p->lock);
-	for (unsigned int i = 0; i < p->nthreads && !t; i++) {
-		struct thread *o = p->threads[i];
-
-		if (o->tid == tid && o->state != THREAD_DEAD && o->state != THREAD_NEW)
-			t = o;
-	}
-	spin_unlock(&p->lock);
-	arch_irq_restore(flags);
-	return t;
-}
-
 int64_t sys_tgkill(const struct syscall_args *sa)
 {
 	struct proc *p = cur()->proc;
@@ -415,7 +397,7 @@ int64_t sys_tgkill(const struct syscall_args *sa)
 
 	if ((int)sa->a[0] <= 0 || (int)sa->a[1] <= 0)
 		return -EINVAL;
-	t = (int)sa->a[0] == p->pid ? find_thread(p, (int)sa->a[1]) : NULL;
+	t = (int)sa->a[0] == p->pid ? proc_find_thread(p, (int)sa->a[1]) : NULL;
 	return t ? send_to(t, (int)sa->a[2], SI_TKILL) : -ESRCH;
 }
 
@@ -425,6 +407,6 @@ int64_t sys_tkill(const struct syscall_args *sa)
 
 	if ((int)sa->a[0] <= 0)
 		return -EINVAL;
-	t = find_thread(cur()->proc, (int)sa->a[0]);
+	t = proc_find_thread(cur()->proc, (int)sa->a[0]);
 	return t ? send_to(t, (int)sa->a[1], SI_TKILL) : -ESRCH;
 }

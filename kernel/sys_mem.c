@@ -16,6 +16,14 @@
 #define MREMAP_MAYMOVE 1
 #define MREMAP_FIXED 2
 #define MADV_DONTNEED 4
+#define MADV_FREE 8
+#define MADV_DONTNEED_LOCKED 24
+/* Linux's advice values that change nothing in memory that is mapped and
+ * resident for good: NORMAL..WILLNEED, DONTFORK..DODUMP, WIPEONFORK..
+ * POPULATE_WRITE, COLLAPSE; and FREE, which lets the kernel keep the
+ * contents. Any other value is refused, as Linux refuses it. */
+#define MADV_HARMLESS \
+	(0xfull | (0xffull << 10) | (0x3full << 18) | (1ull << 25) | (1ull << MADV_FREE))
 #define PAGE 4096ull
 
 static struct uvm *cur_uvm(void)
@@ -88,10 +96,12 @@ int64_t sys_madvise(const struct syscall_args *sa)
 	struct uvm *u = cur_uvm();
 	uint64_t va = sa->a[0], len = ALIGN_UP(sa->a[1], PAGE);
 
+	uint64_t advice = sa->a[2];
+
 	if (!IS_ALIGNED(va, PAGE) || va + len < va)
 		return -EINVAL;
-	if (sa->a[2] != MADV_DONTNEED)
-		return 0; /* advice only: everything is resident already */
+	if (advice != MADV_DONTNEED && advice != MADV_DONTNEED_LOCKED)
+		return advice < 64 && (MADV_HARMLESS & (1ull << advice)) ? 0 : -EINVAL;
 	/* DONTNEED: the next read of anonymous memory sees zeros. The image is
 	 * a private file mapping, which Linux would re-read from the file:
 	 * its contents stay as they are. */
@@ -114,6 +124,28 @@ static int copy_user(struct uvm *u, uint64_t dst, uint64_t src, uint64_t len)
 	return 0;
 }
 
+/* MREMAP_FIXED: the mapping moves to @to (which it replaces), whatever its
+ * size; it needs MREMAP_MAYMOVE and must not overlap where it was. */
+static int64_t mremap_fixed(struct uvm *u, uint64_t old, uint64_t old_len, uint64_t new_len,
+			    uint64_t flags, uint64_t to)
+{
+	uint64_t va;
+	int err;
+
+	if (!(flags & MREMAP_MAYMOVE) || !IS_ALIGNED(to, PAGE) || to + new_len < to ||
+	    (to < old + old_len && old < to + new_len))
+		return -EINVAL;
+	err = uvm_mmap(u, to, new_len, true, false, &va);
+	if (!err && va != to)
+		err = -ENOMEM;
+	if (!err)
+		err = copy_user(u, to, old, MIN(old_len, new_len));
+	if (err)
+		return err;
+	uvm_munmap(u, old, old_len);
+	return to;
+}
+
 int64_t sys_mremap(const struct syscall_args *sa)
 {
 	struct uvm *u = cur_uvm();
@@ -121,12 +153,14 @@ int64_t sys_mremap(const struct syscall_args *sa)
 	uint64_t new_len = ALIGN_UP(sa->a[2], PAGE), flags = sa->a[3], va;
 	int err;
 
-	if (!IS_ALIGNED(old, PAGE) || !new_len || (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED)))
+	/* old_len 0 duplicates a shared mapping; the arena is private. */
+	if (!IS_ALIGNED(old, PAGE) || !new_len || !old_len ||
+	    (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED)))
 		return -EINVAL;
-	if (flags & MREMAP_FIXED)
-		return -EINVAL; /* not supported: no caller of ours needs it */
 	if (old < u->arena_base || old + old_len > u->arena_end || old + old_len < old)
 		return -EFAULT;
+	if (flags & MREMAP_FIXED)
+		return mremap_fixed(u, old, old_len, new_len, flags, sa->a[4]);
 	if (new_len <= old_len) {
 		uvm_munmap(u, old + new_len, old_len - new_len);
 		return old;

@@ -190,17 +190,29 @@ int64_t sys_sched_yield(const struct syscall_args *sa)
 	return 0;
 }
 
+/* The affinity calls name a thread (0: the caller); only this process's
+ * threads are visible without a proxy. */
+static bool own_thread(struct proc *p, uint64_t tid)
+{
+	return !tid || proc_find_thread(p, (int)tid);
+}
+
+/* A process's cores are the first p->ncores of the partition that are
+ * online (next_core places its threads there): that is its affinity, as
+ * OpenMP sizes its team from it. */
 int64_t sys_sched_getaffinity(const struct syscall_args *sa)
 {
 	struct proc *p = cur()->proc;
 	uint8_t mask[LWK_BD_MAX_CPUS / 8] = { 0 };
 	uint64_t bytes = ALIGN_UP((ncpus + 7) / 8, 8);
 
-	if ((sa->a[0] && (int)sa->a[0] != p->pid) || sa->a[1] < bytes || (sa->a[1] & 7))
-		return sa->a[0] && (int)sa->a[0] != p->pid ? -ESRCH : -EINVAL;
-	for_each_cpu (c)
-		if (c->state == CPU_ONLINE)
-			mask[c->id / 8] |= 1u << (c->id % 8);
+	if (!own_thread(p, sa->a[0]))
+		return -ESRCH;
+	if (sa->a[1] < bytes || (sa->a[1] & 7))
+		return -EINVAL;
+	for (unsigned int i = 0; i < p->ncores && i < ncpus; i++)
+		if (cpus[i].state == CPU_ONLINE)
+			mask[i / 8] |= 1u << (i % 8);
 	return uvm_copy_out(&p->uvm, sa->a[2], mask, bytes) ? -EFAULT : (int64_t)bytes;
 }
 
@@ -210,10 +222,16 @@ int64_t sys_sched_setaffinity(const struct syscall_args *sa)
 	uint8_t mask[LWK_BD_MAX_CPUS / 8] = { 0 };
 	uint64_t len = MIN(sa->a[1], sizeof(mask));
 
-	if (sa->a[0] && (int)sa->a[0] != cur()->tid)
+	struct thread *t = sa->a[0] ? proc_find_thread(p, (int)sa->a[0]) : cur();
+	unsigned int core;
+
+	if (!t)
 		return -ESRCH;
 	if (uvm_copy_in(&p->uvm, mask, sa->a[2], len))
 		return -EFAULT;
-	/* A thread stays on its core: accept a mask that includes it. */
-	return (mask[cur()->cpu->id / 8] & (1u << (cur()->cpu->id % 8))) ? 0 : -EINVAL;
+	/* A thread stays on its core for good: a mask that includes that
+	 * core changes nothing and is accepted; one that excludes it cannot
+	 * be honoured (Linux too says EINVAL for a mask it cannot use). */
+	core = READ_ONCE(t->cpu) ? t->cpu->id : 0;
+	return (mask[core / 8] & (1u << (core % 8))) ? 0 : -EINVAL;
 }

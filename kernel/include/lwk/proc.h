@@ -87,6 +87,10 @@ struct thread *thread_table_iter(unsigned int i);
 /* CPU time in cycles: the calling thread's, or the whole process's. */
 uint64_t thread_cpu_cycles(void);
 uint64_t proc_cpu_cycles(struct proc *p);
+/* The live thread of @p with ID @tid, or NULL. Found under the process
+ * lock, which is dropped on return: a caller that acts on the thread must
+ * check again that it is still p's (signal_send does). */
+struct thread *proc_find_thread(struct proc *p, int tid);
 /* The thread running on this core. */
 struct thread *thread_current(void);
 /* End the whole process with a wait status (exit code << 8, or signal):
