@@ -538,7 +538,8 @@ static int bundle_check(struct shim_state *st, const struct lwk_bare_bundle *b)
 	    b->image_offset % 4096 || b->interp_offset % 4096 || !b->argc)
 		return shim_error(st, -EINVAL,
 				  "program module: its header does not describe its contents "
-				  "(size %llu, module %llu bytes)",
+				  "(size %llu, module %llu bytes); was it written by this "
+				  "build's lwkctl?",
 				  (unsigned long long)b->total_size,
 				  (unsigned long long)st->program_size);
 	return 0;

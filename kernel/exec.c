@@ -64,7 +64,8 @@ static int map_image(struct uvm *u, const struct elf_image *img, const void *fil
 	}
 	ret = uvm_map_region(u, lo, hi - lo, ARCH_PROT_READ | ARCH_PROT_WRITE, UVM_CONTIG);
 	if (ret) {
-		snprintf(err, errlen, "no memory for its %llu MiB image (error %d)",
+		snprintf(err, errlen,
+			 "no memory for its %llu MiB image (error %d); give it more with --mem",
 			 (unsigned long long)((hi - lo) >> 20), ret);
 		return ret;
 	}
@@ -126,7 +127,8 @@ static int build_stack(struct uvm *u, const struct exec_request *req, const stru
 				 ARCH_PROT_READ | ARCH_PROT_WRITE, UVM_LARGE);
 
 	if (ret) {
-		snprintf(err, errlen, "no memory for its stack (error %d)", ret);
+		snprintf(err, errlen, "no memory for its stack (error %d); give it more with --mem",
+			 ret);
 		return ret;
 	}
 	if (!arch_random(&seed))
@@ -152,7 +154,8 @@ int exec_create(const struct exec_request *req, struct proc **proc, struct threa
 		return ret;
 	ret = proc_create(req->mem, req->argv[0], &p);
 	if (ret) {
-		snprintf(err, errlen, "cannot reserve %llu MiB for it (error %d)",
+		snprintf(err, errlen,
+			 "cannot reserve %llu MiB for it (error %d); ask for less with --mem",
 			 (unsigned long long)(req->mem >> 20), ret);
 		return ret;
 	}
@@ -166,9 +169,13 @@ int exec_create(const struct exec_request *req, struct proc **proc, struct threa
 		ret = build_stack(&p->uvm, req, &img, bias, img.interp ? LWK_INTERP_BASE : 0, sp,
 				  err, errlen);
 	if (!ret && (ret = uvm_arena_init(&p->uvm)))
-		snprintf(err, errlen, "no memory left for its heap (error %d); give it more", ret);
+		snprintf(err, errlen,
+			 "no memory left for its heap (error %d); give it more with --mem", ret);
 	if (!ret && (ret = thread_create(p, thread)))
-		snprintf(err, errlen, "cannot create its thread (error %d)", ret);
+		snprintf(err, errlen,
+			 "cannot create its first thread (error %d): the kernel's thread table or "
+			 "memory is full",
+			 ret);
 	if (ret) {
 		proc_destroy(p);
 		return ret;

@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -24,4 +25,13 @@ static inline __attribute__((noreturn)) void test_fail(const char *file, int lin
 static inline void test_pass(const char *name)
 {
 	printf("PASS %s\n", name);
+}
+
+/* xorshift64: a repeatable pseudo-random sequence from a non-zero seed. */
+static inline uint64_t test_rand(uint64_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
 }

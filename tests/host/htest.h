@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,3 +52,12 @@ extern int htest_failures; /* failures inside the running test */
 			htest_failures++;                                                       \
 		}                                                                               \
 	} while (0)
+
+/* xorshift64: a repeatable pseudo-random sequence from a non-zero seed. */
+static inline uint64_t htest_rand(uint64_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
+}

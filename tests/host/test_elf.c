@@ -731,14 +731,6 @@ HTEST(elf, refuses_bad_tls)
 	expect_refused(&f, "PT_TLS (program header 9): filesz 0x200 is larger than memsz 0x110");
 }
 
-static uint64_t fuzz_next(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 static void *fuzz_map(void *ctx, uint64_t va, uint64_t len)
 {
 	return len <= 1 << 20 ? ctx : NULL;
@@ -759,16 +751,16 @@ static void fuzz_use(const struct file *f, const struct elf_image *img, uint8_t 
 static struct file fuzz_mutant(const struct file *good, uint64_t *rng)
 {
 	size_t span = 0x400; /* headers, program headers and the interpreter path */
-	unsigned int flips = 1 + fuzz_next(rng) % 4;
+	unsigned int flips = 1 + htest_rand(rng) % 4;
 	struct file f = { NULL, good->size };
 
-	if (fuzz_next(rng) % 16 == 0)
-		f.size = fuzz_next(rng) % good->size;
+	if (htest_rand(rng) % 16 == 0)
+		f.size = htest_rand(rng) % good->size;
 	f.data = malloc(f.size ? f.size : 1);
 	memcpy(f.data, good->data, f.size);
 	span = MIN(span, f.size);
 	while (span && flips--)
-		f.data[fuzz_next(rng) % span] = fuzz_next(rng);
+		f.data[htest_rand(rng) % span] = htest_rand(rng);
 	return f;
 }
 

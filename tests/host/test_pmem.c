@@ -281,10 +281,7 @@ static uint64_t churn_rng = 0x9e3779b97f4a7c15ull;
 
 static uint64_t churn_next(void)
 {
-	churn_rng ^= churn_rng << 13;
-	churn_rng ^= churn_rng >> 7;
-	churn_rng ^= churn_rng << 17;
-	return churn_rng;
+	return htest_rand(&churn_rng);
 }
 
 struct churn_live {

@@ -27,10 +27,7 @@ static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 
 static uint64_t rng_next(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
+	return test_rand(&rng_state);
 }
 
 /* Mostly small blocks, some medium, a few large enough to be mappings. */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR MIT) */
 /*
  * Per-core counters of kernel entries: every system call by number, and
- * every exception (taken from user mode) and interrupt by vector. They let a
+ * every exception and interrupt by vector (an exception in kernel mode is
+ * counted too, just before the panic it causes). They let a
  * noise study attribute each detour of an LWK core. The kernel keeps one
  * block per core; Linux-side tools read them (lwkctl bare --stats today).
  */
