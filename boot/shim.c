@@ -11,6 +11,7 @@
 #include <string.h>
 #include <uapi/lwk/abi.h>
 #include <uapi/lwk/bare.h>
+#include <uapi/lwk/channel.h>
 #include "shim_internal.h"
 
 #define PAGE_4K KiB(4)
@@ -267,9 +268,10 @@ static int digit_value(char c)
 	return -1;
 }
 
-/* One APIC ID, decimal or 0x hex, exactly @len characters. strtoul() is not
- * used: it takes signs and blanks, which are not IDs. */
-static bool parse_apic_id(const char *s, size_t len, uint32_t *id)
+/* A number, decimal or 0x hex, exactly @len characters, at most @max.
+ * strtoul() is not used: it takes signs and blanks, which are not numbers
+ * here. */
+static bool parse_number(const char *s, size_t len, uint64_t max, uint64_t *out)
 {
 	uint64_t v = 0;
 	int base = 10;
@@ -284,12 +286,20 @@ static bool parse_apic_id(const char *s, size_t len, uint32_t *id)
 	for (size_t i = 0; i < len; i++) {
 		int d = digit_value(s[i]);
 
-		if (d < 0 || d >= base)
+		if (d < 0 || d >= base || v > (max - d) / base)
 			return false;
 		v = v * base + d;
-		if (v > UINT32_MAX)
-			return false;
 	}
+	*out = v;
+	return true;
+}
+
+static bool parse_apic_id(const char *s, size_t len, uint32_t *id)
+{
+	uint64_t v;
+
+	if (!parse_number(s, len, UINT32_MAX, &v))
+		return false;
 	*id = v;
 	return true;
 }
@@ -366,6 +376,74 @@ static int shim_reserve_kernel(struct shim_state *st)
 		    "boot description: the kernel image ends (0x%llx) before it starts (0x%llx)",
 		    (unsigned long long)env->kernel_end, (unsigned long long)env->kernel_start);
 	return shim_reserve(st, env->kernel_start, env->kernel_end);
+}
+
+/* lwk.channel=BASE,SIZE: the shared area of a VM partition
+ * (uapi/lwk/channel.h). It must be whole pages of RAM above 1 MiB that
+ * nothing else uses at boot; it is reserved, so the kernel never hands it
+ * out. */
+static int shim_parse_channel(struct shim_state *st, const char *v, size_t len)
+{
+	const char *comma = memchr(v, ',', len);
+	uint64_t base, size;
+
+	if (!comma || !parse_number(v, comma - v, UINT64_MAX, &base) ||
+	    !parse_number(comma + 1, v + len - comma - 1, UINT64_MAX, &size))
+		return shim_error(st, -EINVAL,
+				  "%s: '%.*s' is not BASE,SIZE (bytes, decimal or 0x hex, e.g. "
+				  "%s=0x1000000,0x400000)",
+				  LWK_CHAN_CMDLINE_KEY, (int)MIN(len, 48), v, LWK_CHAN_CMDLINE_KEY);
+	if (size > UINT64_MAX - base)
+		return shim_error(st, -EINVAL,
+				  "%s: base 0x%llx + size 0x%llx runs past the end of the address "
+				  "space",
+				  LWK_CHAN_CMDLINE_KEY, (unsigned long long)base,
+				  (unsigned long long)size);
+	st->channel = (struct bd_range){ base, size };
+	return 0;
+}
+
+static int shim_check_channel(struct shim_state *st)
+{
+	uint64_t base = st->channel.base, end = base + st->channel.size;
+
+	if (!IS_ALIGNED(base, PAGE_4K) || !IS_ALIGNED(st->channel.size, PAGE_4K))
+		return shim_error(st, -EINVAL,
+				  "%s: base 0x%llx and size 0x%llx must be multiples of 4 KiB",
+				  LWK_CHAN_CMDLINE_KEY, (unsigned long long)base,
+				  (unsigned long long)st->channel.size);
+	if (st->channel.size < LWK_BD_CHANNEL_MIN_SIZE)
+		return shim_error(st, -EINVAL, "%s: size 0x%llx is less than the %u KiB it needs",
+				  LWK_CHAN_CMDLINE_KEY, (unsigned long long)st->channel.size,
+				  LWK_BD_CHANNEL_MIN_SIZE / 1024);
+	if (base < SHIM_LOW_LIMIT || !ranges_cover(st->ram, st->n_ram, base, end))
+		return shim_error(
+		    st, -EINVAL,
+		    "%s: [0x%llx, 0x%llx) is not inside usable RAM above 1 MiB; pick a "
+		    "range the memory map lists as RAM",
+		    LWK_CHAN_CMDLINE_KEY, (unsigned long long)base, (unsigned long long)end);
+	if (ranges_overlap(st->reserved, st->n_reserved, base, end))
+		return shim_error(
+		    st, -EINVAL,
+		    "%s: [0x%llx, 0x%llx) overlaps the kernel image or a boot module; "
+		    "pick another range",
+		    LWK_CHAN_CMDLINE_KEY, (unsigned long long)base, (unsigned long long)end);
+	return shim_reserve(st, base, end);
+}
+
+static int shim_collect_channel(struct shim_state *st)
+{
+	size_t len;
+	const char *v = cmdline_value(st->cmdline, LWK_CHAN_CMDLINE_KEY, &len);
+	int ret;
+
+	if (!v)
+		return 0;
+	ret = shim_parse_channel(st, v, len);
+	if (!ret)
+		ret = shim_check_channel(st);
+	st->has_channel = !ret;
+	return ret;
 }
 
 /* lwk,memory: the usable RAM from 1 MiB on, in whole 4 KiB pages (firmware
@@ -456,6 +534,8 @@ static int fdt_put_root_props(const struct shim_state *st, void *fdt)
 		err = fdt_put_ranges(fdt, LWK_BD_RESERVED, st->reserved, st->n_reserved);
 	if (!err)
 		err = fdt_put_ranges(fdt, LWK_BD_TRAMPOLINE, &tramp, 1);
+	if (!err && st->has_channel)
+		err = fdt_put_ranges(fdt, LWK_BD_CHANNEL, &st->channel, 1);
 	return err;
 }
 
@@ -711,6 +791,8 @@ int shim_finish(struct shim_state *st, void *fdt, size_t fdt_size)
 		return shim_error(st, -EINVAL,
 				  "boot description: the TSC frequency is unknown (tsc_hz is 0)");
 	ret = shim_reserve_kernel(st);
+	if (!ret)
+		ret = shim_collect_channel(st);
 	if (!ret)
 		ret = shim_clip_memory(st);
 	if (!ret)

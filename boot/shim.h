@@ -30,6 +30,10 @@ struct shim_env {
  * Command-line keys the shim itself honours:
  *   lwk.cpus=ID,ID,...  use exactly these APIC IDs (first = boot core must be
  *                       the running one) instead of every enabled MADT entry.
+ *   lwk.channel=BASE,SIZE  the channel area of a VM partition (bytes,
+ *                       decimal or 0x hex): written out as lwk,channel and
+ *                       reserved; refused unless it is whole pages of RAM
+ *                       above 1 MiB clear of the kernel and the modules.
  * A multiboot2 module whose command line is "bootdesc" is taken as the boot
  * description itself (after a size and header check) instead of building one.
  */

@@ -59,6 +59,9 @@ struct shim_state {
 		uint32_t cpus;
 	} program;
 
+	bool has_channel; /* lwk.channel=BASE,SIZE on the command line */
+	struct bd_range channel;
+
 	uint32_t cpus[LWK_BD_MAX_CPUS]; /* [0] = the boot core */
 	unsigned int n_cpus;
 

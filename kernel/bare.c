@@ -85,7 +85,10 @@ __noreturn void bare_run(const struct bootdesc *bd)
 	if (exec_create(&req, &p, &t, &entry, &sp, err, sizeof(err)))
 		bare_fail(argv_ptrs[0], err);
 	p->ended = bare_process_ended;
-	p->ncores = ncpus;	      /* all of them; next_core skips any that failed */
+	/* All the cores; proc_next_core skips any that failed to start. */
+	for (unsigned int i = 0; i < ncpus; i++)
+		p->cores[i] = i;
+	p->ncores = ncpus;
 	p->next_core = 1 % p->ncores; /* the first thread has core 0 */
 	log_info("bare: pid %d runs %s with %llu MiB on %u cores", p->pid, argv_ptrs[0],
 		 (unsigned long long)(p->uvm.reserved >> 20), cpus_online());

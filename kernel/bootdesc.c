@@ -255,6 +255,46 @@ static int bd_parse_log(struct bd_reader *r)
 	return ret == 1 ? 0 : ret;
 }
 
+static bool bd_range_covers(const struct bd_range *r, unsigned int n, const struct bd_range *x)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (r[i].base <= x->base && x->base + x->size <= r[i].base + r[i].size)
+			return true;
+	return false;
+}
+
+/* The channel is shared with Linux: it must be owned memory that the
+ * allocator never hands out, so it joins the reserved list if the
+ * producer did not put it there. */
+static int bd_parse_channel(struct bd_reader *r)
+{
+	struct bootdesc *bd = r->bd;
+	const struct bd_range *c = &bd->channel;
+	int ret = bd_get_range(r, LWK_BD_CHANNEL, &bd->channel);
+
+	if (ret)
+		return ret == 1 ? 0 : ret;
+	if (!IS_ALIGNED(c->base, BD_PAGE) || !IS_ALIGNED(c->size, BD_PAGE))
+		return bd_error(r, "'%s' (0x%llx, size 0x%llx) is not 4 KiB aligned",
+				LWK_BD_CHANNEL, (unsigned long long)c->base,
+				(unsigned long long)c->size);
+	if (c->size < LWK_BD_CHANNEL_MIN_SIZE)
+		return bd_error(r, "'%s' size 0x%llx is less than the %u KiB the channel needs",
+				LWK_BD_CHANNEL, (unsigned long long)c->size,
+				LWK_BD_CHANNEL_MIN_SIZE / 1024);
+	if (!bd_range_covers(bd->memory, bd->n_memory, c))
+		return bd_error(r, "'%s' (0x%llx, size 0x%llx) does not lie inside one '%s' range",
+				LWK_BD_CHANNEL, (unsigned long long)c->base,
+				(unsigned long long)c->size, LWK_BD_MEMORY);
+	if (bd_range_covers(bd->reserved, bd->n_reserved, c))
+		return 0;
+	if (bd->n_reserved == LWK_BD_MAX_RANGES)
+		return bd_error(r, "'%s' has %u ranges and no room to reserve '%s' as well",
+				LWK_BD_RESERVED, LWK_BD_MAX_RANGES, LWK_BD_CHANNEL);
+	bd->reserved[bd->n_reserved++] = *c;
+	return 0;
+}
+
 static int bd_parse_notify(struct bd_reader *r)
 {
 	fdt32_t ipi[2];
@@ -448,6 +488,8 @@ int bootdesc_parse(const void *fdt, size_t max_size, struct bootdesc *bd, char *
 		ret = bd_parse_trampoline(&r);
 	if (!ret)
 		ret = bd_parse_log(&r);
+	if (!ret)
+		ret = bd_parse_channel(&r);
 	if (!ret)
 		ret = bd_parse_notify(&r);
 	if (!ret)

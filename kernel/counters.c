@@ -12,15 +12,33 @@
 
 _Static_assert(sizeof(struct lwk_cpu_counters) <= (1u << COUNTERS_SHIFT), "counter block size");
 
+/* Blocks in the channel, if it has room for them (lwkctl stats reads
+ * them there); else each core's block comes from the allocator. */
+static uint8_t *shared_area;
+static uint32_t shared_stride;
+
+void counters_use_area(void *base, uint32_t stride)
+{
+	shared_area = base;
+	shared_stride = stride;
+}
+
+static struct lwk_cpu_counters *counters_block(const struct cpu *c)
+{
+	paddr_t pa;
+
+	if (shared_area)
+		return (struct lwk_cpu_counters *)(shared_area + (uint64_t)c->id * shared_stride);
+	return pmem_alloc(COUNTERS_SHIFT, &pa) ? NULL : arch_phys_to_virt(pa);
+}
+
 int counters_init(void)
 {
 	for_each_cpu (c) {
-		paddr_t pa;
-		struct lwk_cpu_counters *k;
+		struct lwk_cpu_counters *k = counters_block(c);
 
-		if (pmem_alloc(COUNTERS_SHIFT, &pa))
+		if (!k)
 			return -ENOMEM;
-		k = arch_phys_to_virt(pa);
 		memset(k, 0, sizeof(*k));
 		k->magic = LWK_COUNTERS_MAGIC;
 		k->abi_version = LWK_ABI_VERSION;

@@ -130,6 +130,13 @@ static void idle_halt(struct cpu *c, uint64_t deadline_ns)
 	__atomic_store_n(&c->halted, 0, __ATOMIC_RELAXED);
 }
 
+void cpus_halt_until(uint64_t deadline_ns)
+{
+	arch_irq_disable();
+	idle_halt(this_cpu(), deadline_ns);
+	arch_irq_enable();
+}
+
 __noreturn void cpus_idle_loop(void)
 {
 	struct cpu *c = this_cpu();

@@ -1,21 +1,64 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Forwarded system calls. With no proxy attached (bare mode: lwkctl bare)
- * nothing can be forwarded: write and writev to fds 1 and 2 go to the
- * console ports, everything else answers -ENOSYS and is logged once per
- * number, so that a missing call is visible rather than silent.
+ * Forwarded system calls (uapi/lwk/channel.h, step 5). A thread whose
+ * process has a proxy writes the request half of its channel slot (the
+ * slot index is its kernel thread index), publishes the request's seq and
+ * sets the slot's bit in its process entry's posted[]; the proxy runs the
+ * call on Linux and publishes the completion with the same seq.
+ *
+ * Waiting costs the core little: the thread spins for a moment (most
+ * calls are answered in microseconds), then lets a core-mate run if one
+ * is ready, then blocks with a timed back-off so that the core halts in
+ * between (cpus.c arms the one-shot timer for the earliest sleeper).
+ *
+ * A signal for the waiting thread asks the proxy to interrupt the call
+ * (req.intr_seq); when the call then fails with EINTR, signal delivery
+ * applies Linux's restart rules (-ERESTARTSYS, lwk/signal.h). A thread
+ * being killed stops waiting at once and abandons the slot: the next
+ * request on the slot has a new seq, so a late answer is never taken for
+ * its answer.
+ *
+ * With no proxy attached (bare mode: lwkctl bare) nothing can be
+ * forwarded: write and writev to fds 1 and 2 go to the console ports,
+ * everything else answers -ENOSYS and is logged once per number, so that a
+ * missing call is visible rather than silent.
  */
 #include <arch/arch.h>
+#include <lwk/channel.h>
+#include <lwk/cpu.h>
 #include <lwk/errno.h>
 #include <lwk/log.h>
 #include <lwk/proc.h>
+#include <lwk/sched.h>
+#include <lwk/signal.h>
 #include <lwk/syscall.h>
 
 #define NR_WRITE 1
 #define NR_WRITEV 20
 #define MAX_NR 512
 
+#define SPIN_US 20
+#define BACKOFF_MIN_NS 50000ull	  /* 50 us */
+#define BACKOFF_MAX_NS 1000000ull /* 1 ms */
+#define ERRNO_MAX 4095		  /* results in [-4095, -1] are errors */
+
 static uint8_t logged[MAX_NR / 8];
+
+/* The last seq used on each slot. Kept here, not in the thread (a slot
+ * outlives its threads) nor only in the channel (which the host writes
+ * too): a seq is never used twice on a slot. */
+static uint32_t slot_seq[LWK_CHAN_MAX_SLOTS];
+
+/* Log a line about syscall @nr once per run. */
+static bool first_time(uint64_t nr)
+{
+	if (nr >= MAX_NR || (logged[nr / 8] & (1u << (nr % 8))))
+		return false;
+	logged[nr / 8] |= 1u << (nr % 8);
+	return true;
+}
+
+/* ---- bare mode ----------------------------------------------------------- */
 
 static int64_t bare_write(struct uvm *uvm, int fd, uint64_t buf, uint64_t len)
 {
@@ -53,7 +96,7 @@ static int64_t bare_writev(struct uvm *uvm, int fd, uint64_t iov, uint64_t cnt)
 	return total;
 }
 
-int64_t sys_forward(const struct syscall_args *sa)
+static int64_t bare_forward(const struct syscall_args *sa)
 {
 	struct uvm *uvm = &thread_current()->proc->uvm;
 	int fd = (int)sa->a[0];
@@ -61,10 +104,249 @@ int64_t sys_forward(const struct syscall_args *sa)
 	if ((sa->nr == NR_WRITE || sa->nr == NR_WRITEV) && (fd == 1 || fd == 2))
 		return sa->nr == NR_WRITE ? bare_write(uvm, fd, sa->a[1], sa->a[2])
 					  : bare_writev(uvm, fd, sa->a[1], sa->a[2]);
-	if (sa->nr < MAX_NR && !(logged[sa->nr / 8] & (1u << (sa->nr % 8)))) {
-		logged[sa->nr / 8] |= 1u << (sa->nr % 8);
+	if (first_time(sa->nr))
 		log_info("syscall %s (%llu) needs the proxy, and none is attached: -ENOSYS",
 			 syscall_name(sa->nr), (unsigned long long)sa->nr);
-	}
 	return -ENOSYS;
+}
+
+/* ---- the channel protocol -------------------------------------------------- */
+
+/* A fresh seq for the slot: never 0 (nothing published yet), never the
+ * one its completion carries now (a late answer to an abandoned call, or
+ * whatever an earlier boot left in the area). */
+static uint32_t seq_next(const struct lwk_chan_slot *s, unsigned int idx)
+{
+	uint32_t seq = slot_seq[idx] + 1;
+
+	while (!seq || seq == __atomic_load_n(&s->cmpl.hdr.seq, __ATOMIC_ACQUIRE))
+		seq++;
+	slot_seq[idx] = seq;
+	return seq;
+}
+
+static void post(struct lwk_chan_proc *cp, unsigned int idx)
+{
+	__atomic_fetch_or(&cp->posted[idx / 64], 1ull << (idx % 64), __ATOMIC_SEQ_CST);
+}
+
+struct fwd_wait {
+	struct thread *t;
+	struct lwk_chan_proc *cp; /* its process's entry, as the call began */
+	struct lwk_chan_slot *s;
+	unsigned int idx;
+	uint32_t seq;
+	bool interruptible; /* a signal interrupts the call */
+	bool interrupted;   /* we asked the proxy to interrupt it */
+};
+
+/* Fill the request half and publish it. */
+static void request_publish(struct fwd_wait *w, uint64_t nr, const uint64_t args[6])
+{
+	struct lwk_chan_req *r = &w->s->req;
+	struct thread *t = w->t;
+	uint32_t seq = seq_next(w->s, w->idx);
+
+	r->hdr.magic = LWK_MSG_MAGIC;
+	r->hdr.abi_version = LWK_ABI_VERSION;
+	r->hdr.type = LWK_MSG_SYSCALL;
+	r->hdr.size = sizeof(*r);
+	r->hdr.pad = 0;
+	r->pid = (uint32_t)t->proc->pid;
+	r->tid = (uint32_t)t->tid;
+	r->nr = (uint32_t)nr;
+	r->intr_seq = 0;
+	for (int i = 0; i < 6; i++)
+		r->args[i] = args[i];
+	__atomic_store_n(&r->hdr.seq, seq, __ATOMIC_RELEASE);
+	post(w->cp, w->idx);
+	w->seq = seq;
+}
+
+static bool completed(const struct lwk_chan_slot *s, uint32_t seq)
+{
+	return __atomic_load_n(&s->cmpl.hdr.seq, __ATOMIC_ACQUIRE) == seq;
+}
+
+/* The result of a completion, if it is well formed; the proxy is never
+ * trusted: anything else is -EIO and a log line. */
+static int64_t completion_result(const struct thread *t, const struct lwk_chan_slot *s, uint64_t nr)
+{
+	const struct lwk_chan_cmpl *c = &s->cmpl;
+	int64_t ret = READ_ONCE(c->ret);
+
+	if (c->hdr.magic != LWK_MSG_MAGIC || c->hdr.abi_version != LWK_ABI_VERSION ||
+	    c->hdr.type != LWK_MSG_RESULT) {
+		log_err("pid %d tid %d: the proxy answered %s with a malformed completion (magic "
+			"0x%x, abi %u, type %u): -EIO",
+			t->proc->pid, t->tid, syscall_name(nr), c->hdr.magic, c->hdr.abi_version,
+			c->hdr.type);
+		return -EIO;
+	}
+	/* Linux's internal codes (ERESTARTSYS and friends, 512 and up) never
+	 * reach a program; ours must not arrive from outside either. */
+	if (ret < -511 && ret >= -ERRNO_MAX) {
+		log_err("pid %d tid %d: the proxy answered %s with error %lld, which no Linux "
+			"call returns: -EIO",
+			t->proc->pid, t->tid, syscall_name(nr), (long long)-ret);
+		return -EIO;
+	}
+	return ret;
+}
+
+/* The thread is being killed: no answer matters any more. */
+static bool being_killed(const struct thread *t)
+{
+	return (__atomic_load_n(&t->sig_pending, __ATOMIC_ACQUIRE) & SIG_BIT(SIGKILL)) ||
+	       READ_ONCE(t->proc->exiting);
+}
+
+/* System calls run with interrupts off: a TLB shootdown from a core-mate
+ * of the process (mprotect) is answered here while we spin, as
+ * proc_tlb_shootdown does. */
+static void spin_once(void)
+{
+	struct cpu *c = this_cpu();
+
+	if (__atomic_load_n(&c->tlb_flush, __ATOMIC_SEQ_CST)) {
+		arch_tlb_flush_all();
+		__atomic_store_n(&c->tlb_flush, 0, __ATOMIC_SEQ_CST);
+	}
+	arch_pause();
+}
+
+/* A signal arrived: ask the proxy to interrupt the call (it answers
+ * -EINTR soon, or the call's result if it was done already). */
+static void interrupt_request(struct fwd_wait *w)
+{
+	__atomic_store_n(&w->s->req.intr_seq, w->seq, __ATOMIC_RELEASE);
+	post(w->cp, w->idx);
+	w->interrupted = true;
+}
+
+/* Wait for the completion of w->seq; false if the thread is being killed
+ * (the slot is abandoned then). */
+static bool completion_wait(struct fwd_wait *w)
+{
+	uint64_t spin_end = arch_cycles() + arch_tsc_hz() / 1000000 * SPIN_US;
+	uint64_t backoff = BACKOFF_MIN_NS;
+	bool yielded = false;
+
+	while (!completed(w->s, w->seq)) {
+		if (being_killed(w->t))
+			return false;
+		if (w->interruptible && !w->interrupted && signal_interrupts(w->t))
+			interrupt_request(w);
+		if (arch_cycles() < spin_end) {
+			spin_once();
+			continue;
+		}
+		/* One turn to a ready core-mate between two blocks, not more:
+		 * two waiters yielding to each other would keep the core busy. */
+		if (!yielded && sched_yield_cpu()) {
+			yielded = true;
+			continue;
+		}
+		sched_block(time_monotonic_ns() + backoff);
+		backoff = MIN(backoff * 2, BACKOFF_MAX_NS);
+		yielded = false;
+	}
+	return true;
+}
+
+/* Send one call through the current thread's slot and wait for its result. */
+static int64_t forward_through_slot(uint64_t nr, const uint64_t args[6], bool interruptible,
+				    bool *interrupted)
+{
+	struct thread *t = thread_current();
+	unsigned int idx = thread_index(t);
+	struct fwd_wait w = {
+		.t = t, .cp = t->proc->chan, .idx = idx, .interruptible = interruptible
+	};
+
+	w.s = idx < LWK_CHAN_MAX_SLOTS ? channel_slot(idx) : NULL;
+	if (!w.s) {
+		log_err("pid %d tid %d: thread slot %u has no channel slot: %s answers -ENOSYS",
+			t->proc->pid, t->tid, idx, syscall_name(nr));
+		return -ENOSYS;
+	}
+	request_publish(&w, nr, args);
+	if (!completion_wait(&w)) {
+		log_debug("pid %d tid %d: killed during %s: slot %u (seq %u) abandoned",
+			  t->proc->pid, t->tid, syscall_name(nr), idx, w.seq);
+		return -EINTR;
+	}
+	*interrupted = w.interrupted;
+	return completion_result(t, w.s, nr);
+}
+
+int64_t forward_call(uint64_t nr, const uint64_t args[6])
+{
+	bool interrupted = false;
+
+	if (!thread_current()->proc->chan)
+		return -ENOSYS;
+	return forward_through_slot(nr, args, false, &interrupted);
+}
+
+/* Calls that a handler never restarts, whatever SA_RESTART says (Linux's
+ * ERESTARTNOHAND, or plain EINTR; signal(7) lists them): pause,
+ * sigsuspend, sigtimedwait, the poll/select/epoll family, System V IPC
+ * waits, io_getevents. */
+static bool never_restarted_by_handler(uint64_t nr)
+{
+	static const uint16_t list[] = { 7,   23,  34,	65,  69,  70,  128, 130,
+					 208, 220, 232, 270, 271, 281, 333, 441 };
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(list); i++)
+		if (list[i] == nr)
+			return true;
+	return false;
+}
+
+int64_t sys_forward(const struct syscall_args *sa)
+{
+	bool interrupted = false;
+	int64_t ret;
+
+	if (!thread_current()->proc->chan)
+		return bare_forward(sa);
+	ret = forward_through_slot(sa->nr, sa->a, true, &interrupted);
+	/* The proxy gave up on the call because we asked: signal delivery
+	 * decides between EINTR and running it again. */
+	if (interrupted && ret == -EINTR)
+		return never_restarted_by_handler(sa->nr) ? -ERESTARTNOHAND : -ERESTARTSYS;
+	return ret;
+}
+
+/* ---- calls that are never forwarded ------------------------------------------ */
+
+/* The proxy must never fork itself for the LWK: a new process, or a new
+ * image, is made by the LWK and its proxy together, later. */
+int64_t syscall_refuse_process_creation(uint64_t nr)
+{
+	if (first_time(nr))
+		log_warn("pid %d: %s: process creation inside the LWK comes later: -ENOSYS",
+			 thread_current()->proc->pid, syscall_name(nr));
+	return -ENOSYS;
+}
+
+int64_t sys_fork(const struct syscall_args *sa)
+{
+	return syscall_refuse_process_creation(sa->nr);
+}
+
+int64_t sys_vfork(const struct syscall_args *sa)
+{
+	return syscall_refuse_process_creation(sa->nr);
+}
+
+int64_t sys_execve(const struct syscall_args *sa)
+{
+	return syscall_refuse_process_creation(sa->nr);
+}
+
+int64_t sys_execveat(const struct syscall_args *sa)
+{
+	return syscall_refuse_process_creation(sa->nr);
 }

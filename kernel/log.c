@@ -9,10 +9,18 @@
 
 #define LOG_RING_SIZE (64 * 1024)
 
+/* The ring the kernel starts with; a channel (Linux can read it there)
+ * takes over with log_use_ring(). */
 static struct {
 	struct lwk_log_ring hdr;
 	uint8_t data[LOG_RING_SIZE];
-} ring = { .hdr = { LWK_LOG_MAGIC, LWK_ABI_VERSION, LOG_RING_SIZE, 0, 0 } };
+} boot_ring = { .hdr = { LWK_LOG_MAGIC, LWK_ABI_VERSION, LOG_RING_SIZE, 0, 0 } };
+
+static struct lwk_log_ring *ring = &boot_ring.hdr;
+/* The kernel's own copies: Linux can write the ring's header, and a bad
+ * size or head there must not send the kernel out of bounds. */
+static uint32_t ring_size = LOG_RING_SIZE;
+static uint64_t ring_head;
 
 static struct spinlock log_lock = SPINLOCK_INIT;
 static enum log_level max_level = LOG_INFO;
@@ -26,8 +34,30 @@ void log_set_level(enum log_level level)
 static void ring_append(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		ring.data[(ring.hdr.head + i) % LOG_RING_SIZE] = s[i];
-	__atomic_store_n(&ring.hdr.head, ring.hdr.head + n, __ATOMIC_RELEASE);
+		ring->data[(ring_head + i) % ring_size] = s[i];
+	ring_head += n;
+	__atomic_store_n(&ring->head, ring_head, __ATOMIC_RELEASE);
+}
+
+void log_use_ring(struct lwk_log_ring *r, uint32_t size)
+{
+	uint64_t flags = arch_irq_save();
+	uint64_t len;
+
+	spin_lock(&log_lock);
+	len = MIN(ring_head, (uint64_t)MIN(size, ring_size));
+	for (uint64_t i = ring_head - len; i < ring_head; i++)
+		r->data[i % size] = ring->data[i % ring_size];
+	r->magic = LWK_LOG_MAGIC;
+	r->abi_version = LWK_ABI_VERSION;
+	r->size = size;
+	/* The count of bytes ever written carries over: a reader's position
+	 * stays meaningful. */
+	__atomic_store_n(&r->head, ring_head, __ATOMIC_RELEASE);
+	ring = r;
+	ring_size = size;
+	spin_unlock(&log_lock);
+	arch_irq_restore(flags);
 }
 
 /*
@@ -43,6 +73,7 @@ static void emit(const char *s, size_t n)
 	if (panic_in_progress()) {
 		if (panic_cpu() != (int)arch_cpu_id())
 			arch_halt_forever();
+		panic_note_output(s, n);
 		ring_append(s, n);
 		arch_console_write(s, n);
 		return;
@@ -108,10 +139,10 @@ size_t log_tail(char *buf, size_t n)
 		return 0;
 	flags = arch_irq_save();
 	spin_lock(&log_lock);
-	head = ring.hdr.head;
-	len = MIN(MIN((uint64_t)n - 1, head), (uint64_t)LOG_RING_SIZE);
+	head = ring_head;
+	len = MIN(MIN((uint64_t)n - 1, head), (uint64_t)ring_size);
 	for (uint64_t i = 0; i < len; i++)
-		buf[i] = ring.data[(head - len + i) % LOG_RING_SIZE];
+		buf[i] = ring->data[(head - len + i) % ring_size];
 	buf[len] = '\0';
 	spin_unlock(&log_lock);
 	arch_irq_restore(flags);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <arch/arch.h>
 #include <lwk/bootdesc.h>
+#include <lwk/channel.h>
 #include <lwk/cmdline.h>
 #include <lwk/cpus.h>
 #include <lwk/kmain.h>
@@ -11,6 +12,9 @@
 #include <lwk/log.h>
 #include <lwk/mm.h>
 #include <lwk/proc.h>
+#include <lwk/service.h>
+
+extern char __kernel_start[], __kernel_end[];
 
 static struct bootdesc bd;
 
@@ -62,6 +66,25 @@ static void check_boot_core(void)
 		boot_fail("no memory for the per-core counters");
 }
 
+/* The channel is cleared at layout: it must not be the kernel itself.
+ * (The reader saw to the rest: aligned, owned memory, reserved.) */
+static void check_channel(void)
+{
+	uint64_t ks = (uint64_t)__kernel_start - KERNEL_VMA,
+		 ke = (uint64_t)__kernel_end - KERNEL_VMA;
+	uint64_t cb = bd.channel.base, ce = cb + bd.channel.size;
+	char msg[160];
+
+	if (!bd.channel.size || ce <= ks || cb >= ke)
+		return;
+	snprintf(msg, sizeof(msg),
+		 "boot description: lwk,channel [0x%llx, 0x%llx) overlaps the kernel image "
+		 "[0x%llx, 0x%llx); move it",
+		 (unsigned long long)cb, (unsigned long long)ce, (unsigned long long)ks,
+		 (unsigned long long)ke);
+	boot_fail(msg);
+}
+
 static __noreturn void run_ktests(const char *selector)
 {
 	unsigned int failed = ktest_run(selector);
@@ -87,15 +110,26 @@ __noreturn void kmain(const void *fdt, size_t max_size)
 	if (bd.has_notify_ipi)
 		log_warn(
 		    "boot description: lwk,notify-ipi is not supported yet; Linux is not notified");
+	check_channel();
 	if (mm_init(&bd))
 		boot_fail("memory setup failed");
+	/* Before the counters are placed (they may go into the channel). */
+	channel_init(&bd);
 	check_boot_core();
 	cpus_start_all(&bd);
 	log_info("lwk: up: %u cores online, idle=%s", cpus_online(),
 		 cpus_idle_mode() == IDLE_POLL ? "poll" : "halt");
+	if (channel_present())
+		service_init();
 	if (cmdline_get(bd.bootargs, "lwk.ktest", sel, sizeof(sel)))
 		run_ktests(sel);
-	if (bd.program.present)
+	if (bd.program.present) {
+		if (channel_present())
+			log_warn("a bare run and a channel: the program runs, the channel is not "
+				 "served");
 		bare_run(&bd);
+	}
+	if (channel_present())
+		service_run();
 	cpus_idle_loop();
 }

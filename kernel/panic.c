@@ -2,10 +2,16 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <arch/arch.h>
+#include <lwk/channel.h>
 #include <lwk/log.h>
 #include <lwk/panic.h>
 
 static int panicking = -1; /* id of the panicking core, or -1 */
+/* The report's first line, kept for the channel. Only the panicking core
+ * writes it, with every other core stopped: no lock is needed or taken. */
+static char panic_line[LWK_CHAN_PANIC_LEN];
+static size_t panic_line_len;
+static bool panic_line_done;
 
 bool panic_in_progress(void)
 {
@@ -36,8 +42,22 @@ void panic_begin(void)
 	arch_stop_other_cpus();
 }
 
+void panic_note_output(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n && !panic_line_done; i++) {
+		if (s[i] == '\n') {
+			panic_line_done = panic_line_len > 0; /* skip leading blank lines */
+			continue;
+		}
+		if (panic_line_len < sizeof(panic_line) - 1)
+			panic_line[panic_line_len++] = s[i];
+	}
+}
+
 __noreturn void panic_end(void)
 {
+	panic_line[panic_line_len] = '\0';
+	channel_set_panicked(panic_line_len ? panic_line : "kernel panic (no report line)");
 	log_raw("lwk: kernel panic on cpu%u; stopping\n", arch_cpu_id());
 	arch_exit(ARCH_EXIT_PANIC);
 }

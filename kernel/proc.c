@@ -16,6 +16,11 @@ static int next_pid = 1;
 static struct thread threads[256];
 static struct spinlock slots_lock = SPINLOCK_INIT;
 
+unsigned int thread_index(const struct thread *t)
+{
+	return (unsigned int)(t - threads);
+}
+
 struct thread *thread_table_iter(unsigned int i)
 {
 	return i < ARRAY_SIZE(threads) ? &threads[i] : NULL;
@@ -121,12 +126,17 @@ static void thread_slot_clear(struct thread *t)
  * say how it ended, then give its memory and its slot back. */
 static void proc_finish(struct proc *p)
 {
+	/* Read before ended(): for a channel process, the service core may
+	 * free @p as soon as ended() has told it. */
+	bool keep = p->chan != NULL;
+
 	log_info("pid %d (%s) ended: %s %d", p->pid, p->name,
 		 p->exit_status & 0x7f ? "killed by signal" : "exit status",
 		 p->exit_status & 0x7f ? p->exit_status & 0x7f : (p->exit_status >> 8) & 0xff);
 	if (p->ended)
 		p->ended(p);
-	proc_destroy(p);
+	if (!keep)
+		proc_destroy(p);
 }
 
 void thread_reap(struct thread *t)
@@ -288,6 +298,70 @@ static void proc_kill_others(struct proc *p, struct thread *self)
 		if (t->state == THREAD_RUNNING && t->cpu != this_cpu())
 			arch_cpu_wake(t->cpu);
 	}
+}
+
+struct cpu *proc_next_core(struct proc *p)
+{
+	for (unsigned int tries = 0; tries < p->ncores; tries++) {
+		struct cpu *c = &cpus[p->cores[p->next_core]];
+
+		p->next_core = (p->next_core + 1) % p->ncores;
+		if (c->state == CPU_ONLINE)
+			return c;
+	}
+	return this_cpu();
+}
+
+void proc_kill(struct proc *p)
+{
+	uint64_t flags = arch_irq_save();
+
+	spin_lock(&p->lock);
+	if (proc_set_exiting(p, SIGKILL))
+		proc_kill_others(p, NULL);
+	spin_unlock(&p->lock);
+	arch_irq_restore(flags);
+}
+
+/* A process-directed signal goes to a thread that does not block it, else
+ * to the first one (it stays pending there), as on Linux. */
+static struct thread *proc_signal_target(struct proc *p, int sig)
+{
+	struct thread *t = NULL;
+	uint64_t flags = arch_irq_save();
+
+	spin_lock(&p->lock);
+	for (unsigned int i = 0; i < p->nthreads; i++) {
+		struct thread *o = p->threads[i];
+
+		if (o->state == THREAD_DEAD || o->state == THREAD_NEW)
+			continue;
+		if (!t || !(o->sig_blocked & SIG_BIT(sig)))
+			t = o;
+		if (!(o->sig_blocked & SIG_BIT(sig)))
+			break;
+	}
+	spin_unlock(&p->lock);
+	arch_irq_restore(flags);
+	return t;
+}
+
+int proc_signal(struct proc *p, int sig)
+{
+	struct ksiginfo info = { .signo = sig, .code = SI_USER };
+	struct thread *t;
+
+	if (sig <= 0 || sig > NSIG)
+		return -EINVAL;
+	if (sig == SIGKILL) {
+		proc_kill(p);
+		return 0;
+	}
+	t = proc_signal_target(p, sig);
+	/* It may have ended since; signal_send checks again under the lock. */
+	if (!t || READ_ONCE(t->proc) != p)
+		return -ESRCH;
+	return signal_send(t, &info);
 }
 
 __noreturn void proc_exit(struct proc *p, int wait_status)

@@ -125,7 +125,7 @@ bool sched_block(uint64_t deadline_ns)
 	return t->timed_out;
 }
 
-void sched_yield_cpu(void)
+bool sched_yield_cpu(void)
 {
 	struct cpu *c = this_cpu();
 	struct thread *t = c->current;
@@ -139,13 +139,14 @@ void sched_yield_cpu(void)
 	if (!c->rq_head) { /* nobody else wants the core */
 		spin_unlock(&c->rq_lock);
 		arch_irq_restore(flags);
-		return;
+		return false;
 	}
 	t->state = THREAD_RUNNABLE;
 	rq_push(c, t);
 	spin_unlock(&c->rq_lock);
 	schedule(c);
 	arch_irq_restore(flags);
+	return true;
 }
 
 __noreturn void sched_exit_thread(void)

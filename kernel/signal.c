@@ -20,6 +20,7 @@
 #define MINSIGSTKSZ 2048
 #define UNBLOCKABLE (SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP))
 #define RED_ZONE 128
+#define NR_RT_SIGRETURN 15
 
 static bool ignored_by_default(int sig)
 {
@@ -145,11 +146,50 @@ static bool on_altstack(const struct thread *t, uint64_t sp)
 	return t->altstack_size && sp - t->altstack_sp <= t->altstack_size;
 }
 
+/* Linux's rules for a system call that a signal interrupted, applied when
+ * the signal is delivered (@ka: the handler that runs, NULL if none): a
+ * handler without SA_RESTART, or any handler after a call that handlers
+ * never restart, makes it fail with EINTR; otherwise it runs again, as if
+ * the signal had not come (an ignored signal, one whose default action is
+ * to ignore it or to stop). */
+static void syscall_restart(struct thread *t, struct trap_frame *tf, const struct k_sigaction *ka)
+{
+	int code = t->restart_code;
+
+	if (!code)
+		return;
+	t->restart_code = 0;
+	if (ka && (code == ERESTARTNOHAND || !(ka->flags & SA_RESTART)))
+		arch_syscall_set_return(tf, -EINTR);
+	else
+		arch_syscall_restart(tf, t->restart_nr);
+}
+
+void signal_syscall_result(struct thread *t, uint64_t nr, int64_t ret)
+{
+	/* rt_sigreturn "returns" the rax of the context it restores, which
+	 * may hold any value at all: never a restart request. */
+	if (nr != NR_RT_SIGRETURN && (ret == -ERESTARTSYS || ret == -ERESTARTNOHAND)) {
+		t->restart_nr = nr;
+		t->restart_code = (int)-ret;
+	}
+}
+
+void signal_syscall_finish(struct trap_frame *tf)
+{
+	syscall_restart(thread_current(), tf, NULL);
+}
+
 static void run_handler(struct thread *t, struct trap_frame *tf, int sig,
 			const struct ksiginfo *info)
 {
 	struct k_sigaction ka = t->proc->sigactions[sig - 1];
-	uint64_t sp = arch_frame_user_sp(tf), old_mask = t->sig_blocked;
+	uint64_t sp, old_mask = t->sig_blocked;
+
+	/* Before the frame is written: it records where the handler returns
+	 * to, which is the system call again if it restarts. */
+	syscall_restart(t, tf, &ka);
+	sp = arch_frame_user_sp(tf);
 
 	if ((ka.flags & SA_ONSTACK) && t->altstack_size && !(t->altstack_flags & SS_DISABLE) &&
 	    !on_altstack(t, sp))
@@ -187,6 +227,7 @@ void signal_deliver(struct trap_frame *tf)
 			return; /* one frame at a time; the rest after sigreturn */
 		}
 	}
+	syscall_restart(t, tf, NULL); /* no handler ran: the call runs again */
 }
 
 void signal_fault(struct trap_frame *tf, const struct ksiginfo *info, const char *what)

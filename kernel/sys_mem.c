@@ -2,6 +2,7 @@
 /* Memory system calls, all served from memory mapped at process creation. */
 #include <lwk/errno.h>
 #include <lwk/layout.h>
+#include <lwk/log.h>
 #include <lwk/proc.h>
 #include <lwk/syscall.h>
 
@@ -25,6 +26,10 @@
 #define MADV_HARMLESS \
 	(0xfull | (0xffull << 10) | (0x3full << 18) | (1ull << 25) | (1ull << MADV_FREE))
 #define PAGE 4096ull
+#define NR_PREAD64 17
+#define NR_FCNTL 72
+#define F_GETFL 3
+#define MAX_RW_COUNT 0x7ffff000ull /* Linux's cap on one read */
 
 static struct uvm *cur_uvm(void)
 {
@@ -36,24 +41,15 @@ int64_t sys_brk(const struct syscall_args *sa)
 	return uvm_brk(cur_uvm(), sa->a[0]);
 }
 
-int64_t sys_mmap(const struct syscall_args *sa)
+/* Give the fresh mapping [va, va + len) its protection (it is read-write
+ * now, as the whole arena is); on failure it is unmapped. */
+static int64_t mmap_protect(uint64_t va, uint64_t len, uint64_t prot, uint64_t flags)
 {
-	uint64_t addr = sa->a[0], len = sa->a[1], flags = sa->a[3], off = sa->a[5];
-	int fd = (int)sa->a[4];
-	uint64_t va;
 	int err;
 
-	if (!(flags & (MAP_SHARED | MAP_PRIVATE)) || !IS_ALIGNED(off, PAGE) ||
-	    (sa->a[2] & ~PROT_MASK))
-		return -EINVAL;
-	/* File mappings are filled by a forwarded pread once a proxy exists;
-	 * with none attached no file can be open, so the fd is bad. */
-	if (!(flags & MAP_ANONYMOUS))
-		return fd < 0 ? -EBADF : -ENODEV;
-	err = uvm_mmap(cur_uvm(), addr, len, flags & MAP_FIXED, flags & MAP_FIXED_NOREPLACE, &va);
-	if (err || sa->a[2] == (PROT_READ | PROT_WRITE)) /* the arena is read-write */
-		return err ? err : (int64_t)va;
-	err = uvm_protect(cur_uvm(), va, ALIGN_UP(len, PAGE), sa->a[2]);
+	if (prot == (PROT_READ | PROT_WRITE))
+		return va;
+	err = uvm_protect(cur_uvm(), va, ALIGN_UP(len, PAGE), prot);
 	if (err) {
 		uvm_munmap(cur_uvm(), va, len);
 		return err;
@@ -63,6 +59,100 @@ int64_t sys_mmap(const struct syscall_args *sa)
 	if (flags & MAP_FIXED)
 		proc_tlb_shootdown(thread_current()->proc);
 	return va;
+}
+
+/* What mmap says when pread could not read the file: pipes, sockets and
+ * directories cannot be mapped (ENODEV), and an fd open for writing only
+ * is EACCES where pread says EBADF (F_GETFL tells it from a closed fd). */
+static int mmap_read_error(int fd, int64_t err)
+{
+	uint64_t getfl[6] = { (uint64_t)fd, F_GETFL };
+
+	if (err == -ESPIPE || err == -EISDIR || err == -EINVAL)
+		return -ENODEV;
+	if (err == -EBADF && forward_call(NR_FCNTL, getfl) >= 0)
+		return -EACCES;
+	return (int)err;
+}
+
+/* Fill [va, va + len) from the file at @off by forwarded preads, which the
+ * proxy carries out straight into the mirrored memory. What lies past the
+ * end of the file stays zero: the arena hands out zeroed memory only. */
+static int mmap_fill(int fd, uint64_t va, uint64_t len, uint64_t off)
+{
+	uint64_t done = 0;
+
+	while (done < len) {
+		uint64_t args[6] = { (uint64_t)fd, va + done, MIN(len - done, MAX_RW_COUNT),
+				     off + done };
+		int64_t n = forward_call(NR_PREAD64, args);
+
+		if (n < 0)
+			return mmap_read_error(fd, n);
+		if (n == 0 || (uint64_t)n > args[2])
+			break; /* the end of the file (or a proxy that overstates) */
+		done += n;
+	}
+	return 0;
+}
+
+/*
+ * A file mapping is a private copy made at mmap time: arena memory filled
+ * by pread. ld.so maps a library with one PROT_READ mapping of the whole
+ * file, then MAP_FIXED mappings of each segment over it, and mprotect: each
+ * is a fresh copy with its own protection (uvm_protect splits the arena's
+ * large pages where protections differ). A read-only MAP_SHARED mapping is
+ * served the same way; writes to a shared mapping could never reach the
+ * file, so a writable one is refused with ENODEV.
+ */
+static int64_t mmap_file(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, int fd,
+			 uint64_t off)
+{
+	static bool told_bare, told_shared;
+	uint64_t va = 0;
+	int err;
+
+	if (fd < 0)
+		return -EBADF;
+	if (!thread_current()->proc->chan) {
+		if (!told_bare)
+			log_info("mmap of a file needs the proxy, and none is attached: -ENODEV");
+		told_bare = true;
+		return -ENODEV;
+	}
+	if ((flags & MAP_SHARED) && (prot & PROT_WRITE)) {
+		if (!told_shared)
+			log_info("pid %d: writable MAP_SHARED mapping of a file (fd %d): the LWK "
+				 "keeps private copies only: -ENODEV",
+				 thread_current()->proc->pid, fd);
+		told_shared = true;
+		return -ENODEV;
+	}
+	if (len && off + ALIGN_UP(len, PAGE) < off)
+		return -EOVERFLOW;
+	err = uvm_mmap(cur_uvm(), addr, len, flags & MAP_FIXED, flags & MAP_FIXED_NOREPLACE, &va);
+	if (!err)
+		err = mmap_fill(fd, va, len, off);
+	if (err) {
+		if (va)
+			uvm_munmap(cur_uvm(), va, len);
+		return err;
+	}
+	return mmap_protect(va, len, prot, flags);
+}
+
+int64_t sys_mmap(const struct syscall_args *sa)
+{
+	uint64_t addr = sa->a[0], len = sa->a[1], prot = sa->a[2], flags = sa->a[3], off = sa->a[5];
+	uint64_t va = 0;
+	int err;
+
+	if (!(flags & (MAP_SHARED | MAP_PRIVATE)) || !IS_ALIGNED(off, PAGE) || (prot & ~PROT_MASK))
+		return -EINVAL;
+	if (!(flags & MAP_ANONYMOUS))
+		return mmap_file(addr, len, prot, flags, (int)sa->a[4], off);
+	err = uvm_mmap(cur_uvm(), addr, len, flags & MAP_FIXED, flags & MAP_FIXED_NOREPLACE, &va);
+	return err ? err : mmap_protect(va, len, prot, flags);
 }
 
 int64_t sys_munmap(const struct syscall_args *sa)

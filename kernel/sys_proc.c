@@ -197,9 +197,9 @@ static bool own_thread(struct proc *p, uint64_t tid)
 	return !tid || proc_find_thread(p, (int)tid);
 }
 
-/* A process's cores are the first p->ncores of the partition that are
- * online (next_core places its threads there): that is its affinity, as
- * OpenMP sizes its team from it. */
+/* A process's cores (p->cores, where proc_next_core places its threads)
+ * that are online: that is its affinity, as OpenMP sizes its team from
+ * it. */
 int64_t sys_sched_getaffinity(const struct syscall_args *sa)
 {
 	struct proc *p = cur()->proc;
@@ -210,9 +210,12 @@ int64_t sys_sched_getaffinity(const struct syscall_args *sa)
 		return -ESRCH;
 	if (sa->a[1] < bytes || (sa->a[1] & 7))
 		return -EINVAL;
-	for (unsigned int i = 0; i < p->ncores && i < ncpus; i++)
-		if (cpus[i].state == CPU_ONLINE)
-			mask[i / 8] |= 1u << (i % 8);
+	for (unsigned int i = 0; i < p->ncores; i++) {
+		unsigned int core = p->cores[i];
+
+		if (core < ncpus && cpus[core].state == CPU_ONLINE)
+			mask[core / 8] |= 1u << (core % 8);
+	}
 	return uvm_copy_out(&p->uvm, sa->a[2], mask, bytes) ? -EFAULT : (int64_t)bytes;
 }
 

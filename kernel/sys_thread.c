@@ -35,18 +35,6 @@ struct clone_req {
 	uint64_t flags, stack, parent_tid, child_tid, tls;
 };
 
-static struct cpu *next_core(struct proc *p)
-{
-	for (unsigned int tries = 0; tries < p->ncores; tries++) {
-		struct cpu *c = &cpus[p->next_core];
-
-		p->next_core = (p->next_core + 1) % p->ncores;
-		if (c->state == CPU_ONLINE)
-			return c;
-	}
-	return this_cpu();
-}
-
 static int64_t do_clone(const struct clone_req *r)
 {
 	struct thread *self = thread_current(), *t;
@@ -79,7 +67,7 @@ static int64_t do_clone(const struct clone_req *r)
 	t->gs_base = self->gs_base;
 	t->clear_child_tid = (r->flags & CLONE_CHILD_CLEARTID) ? r->child_tid : 0;
 	arch_fpu_save(t->fpu); /* the child starts with the parent's FPU state */
-	t->cpu = next_core(p);
+	t->cpu = proc_next_core(p);
 	t->ksp = arch_thread_init(t->kstack_top, self->uframe, 0,
 				  r->stack ? r->stack : arch_frame_user_sp(self->uframe));
 	arch_frame_set_return((struct trap_frame *)(t->kstack_top - arch_frame_size()), 0);

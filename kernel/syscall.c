@@ -4,6 +4,7 @@
 #include <lwk/counters.h>
 #include <lwk/errno.h>
 #include <lwk/proc.h>
+#include <lwk/signal.h>
 #include <lwk/syscall.h>
 
 struct syscall_entry {
@@ -30,13 +31,18 @@ void syscall_dispatch(struct trap_frame *tf);
 void syscall_dispatch(struct trap_frame *tf)
 {
 	struct syscall_args sa = { .nr = arch_syscall_nr(tf) };
+	struct thread *t = this_cpu()->current;
 	int64_t ret = -ENOSYS;
 
 	counters_syscall(sa.nr);
-	this_cpu()->current->uframe = tf;
+	t->uframe = tf;
 	arch_syscall_args(tf, sa.a);
 	if (sa.nr < ARRAY_SIZE(syscall_table) && syscall_table[sa.nr].fn)
 		ret = syscall_table[sa.nr].fn(&sa);
+	/* An interrupted call (-ERESTARTSYS...) ends as signal delivery
+	 * decides; its internal code never reaches user mode. */
+	signal_syscall_result(t, sa.nr, ret);
 	arch_syscall_set_return(tf, ret);
 	thread_return_to_user(tf);
+	signal_syscall_finish(tf);
 }

@@ -287,6 +287,27 @@ static int map_split(struct uvm *u, uint64_t va)
 	return maps_insert(u, tail);
 }
 
+/* Join neighbours that protection changes left with the same rights and
+ * contiguous memory: ld.so's mmap/mprotect pattern, repeated with munmap
+ * and mmap again, would otherwise use the table up. */
+static void maps_coalesce(struct uvm *u)
+{
+	unsigned int i = 0;
+
+	while (i + 1 < u->nmaps) {
+		struct uvm_map *a = &u->maps[i], *b = &u->maps[i + 1];
+
+		if (a->va + a->size != b->va || pa_addr(a->pa) + a->size != pa_addr(b->pa) ||
+		    a->prot != b->prot) {
+			i++;
+			continue;
+		}
+		a->size += b->size;
+		memmove(b, b + 1, (u->nmaps - i - 2) * sizeof(*b));
+		u->nmaps--;
+	}
+}
+
 static int protect_locked(struct uvm *u, uint64_t va, uint64_t size, unsigned int prot)
 {
 	uint64_t end = va + size;
@@ -310,6 +331,8 @@ static int protect_locked(struct uvm *u, uint64_t va, uint64_t size, unsigned in
 	for (unsigned int i = 0; !err && i < u->nmaps; i++)
 		if (u->maps[i].va >= va && u->maps[i].va < end)
 			u->maps[i].prot = prot;
+	if (!err)
+		maps_coalesce(u);
 	return err;
 }
 

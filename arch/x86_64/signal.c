@@ -217,3 +217,11 @@ uint64_t arch_frame_return_value(const struct trap_frame *tf)
 {
 	return tf->rax;
 }
+
+/* As Linux does for -ERESTARTSYS: back over the 2-byte SYSCALL instruction,
+ * with the number in rax again (the other argument registers are intact). */
+void arch_syscall_restart(struct trap_frame *tf, uint64_t nr)
+{
+	tf->rax = nr;
+	tf->rip -= 2;
+}

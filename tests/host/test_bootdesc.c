@@ -456,6 +456,76 @@ HTEST(bootdesc, log_and_notify)
 	EXPECT_REFUSED("'lwk,notify-ipi' is 4 bytes, expected 8");
 }
 
+/* ---- the channel ---------------------------------------------------------------- */
+
+#define CHAN_BASE (MEM_BASE + 0x1000000)
+#define CHAN_SIZE 0x400000ull
+
+HTEST(bootdesc, channel)
+{
+	build_good();
+	EXPECT_EQ(parse(), 0);
+	EXPECT_EQ(bd.channel.size, 0); /* optional */
+	set_range(LWK_BD_CHANNEL, CHAN_BASE, CHAN_SIZE);
+	EXPECT_EQ(parse(), 0);
+	EXPECT_EQ(bd.channel.base, CHAN_BASE);
+	EXPECT_EQ(bd.channel.size, CHAN_SIZE);
+	/* Not listed in lwk,reserved: the reader reserves it. */
+	EXPECT_EQ(bd.n_reserved, 2);
+	EXPECT_EQ(bd.reserved[1].base, CHAN_BASE);
+	EXPECT_EQ(bd.reserved[1].size, CHAN_SIZE);
+	/* Listed already (inside a larger range): not twice. */
+	set_range(LWK_BD_RESERVED, MEM_BASE, 0x2000000);
+	EXPECT_EQ(parse(), 0);
+	EXPECT_EQ(bd.n_reserved, 1);
+	/* The smallest there can be, at the very end of a memory range. */
+	set_range(LWK_BD_CHANNEL, MEM_BASE + 0x8000000 - LWK_BD_CHANNEL_MIN_SIZE,
+		  LWK_BD_CHANNEL_MIN_SIZE);
+	EXPECT_EQ(parse(), 0);
+}
+
+HTEST(bootdesc, channel_bad)
+{
+	build_good();
+	set_range(LWK_BD_CHANNEL, CHAN_BASE + 0x800, CHAN_SIZE);
+	EXPECT_REFUSED("'lwk,channel' (0x101000800, size 0x400000) is not 4 KiB aligned");
+	set_range(LWK_BD_CHANNEL, CHAN_BASE, CHAN_SIZE + 1);
+	EXPECT_REFUSED("'lwk,channel' (0x101000000, size 0x400001) is not 4 KiB aligned");
+	set_range(LWK_BD_CHANNEL, CHAN_BASE, 0);
+	EXPECT_REFUSED("'lwk,channel' size 0x0 is less than the 256 KiB the channel needs");
+	set_range(LWK_BD_CHANNEL, CHAN_BASE, 0x3f000);
+	EXPECT_REFUSED("size 0x3f000 is less than the 256 KiB");
+	/* Across the end of the first memory range, in the gap, below it. */
+	set_range(LWK_BD_CHANNEL, MEM_BASE + 0x7f00000, CHAN_SIZE);
+	EXPECT_REFUSED("'lwk,channel' (0x107f00000, size 0x400000) does not lie inside one "
+		       "'lwk,memory' range");
+	set_range(LWK_BD_CHANNEL, MEM_BASE + 0x9000000, CHAN_SIZE);
+	EXPECT_REFUSED("does not lie inside one 'lwk,memory' range");
+	set_range(LWK_BD_CHANNEL, 0x1000000, CHAN_SIZE);
+	EXPECT_REFUSED("does not lie inside one 'lwk,memory' range");
+	set_range(LWK_BD_CHANNEL, UINT64_MAX - 0xfff, 0x40000);
+	EXPECT_REFUSED("'lwk,channel' range 0");
+	set_u64(LWK_BD_CHANNEL, CHAN_BASE);
+	EXPECT_REFUSED("'lwk,channel' is 8 bytes, expected 16");
+}
+
+/* With lwk,reserved full, the channel cannot be reserved: refused rather
+ * than left for the allocator. */
+HTEST(bootdesc, channel_reserved_full)
+{
+	fdt64_t v[2 * LWK_BD_MAX_RANGES];
+
+	build_good();
+	for (unsigned int i = 0; i < LWK_BD_MAX_RANGES; i++) {
+		v[2 * i] = cpu_to_fdt64(MEM_BASE + i * 0x10000);
+		v[2 * i + 1] = cpu_to_fdt64(0x1000);
+	}
+	set_raw(LWK_BD_RESERVED, v, sizeof(v));
+	EXPECT_EQ(parse(), 0);
+	set_range(LWK_BD_CHANNEL, CHAN_BASE, CHAN_SIZE);
+	EXPECT_REFUSED("'lwk,reserved' has 64 ranges and no room to reserve 'lwk,channel'");
+}
+
 /* ---- bootargs ---------------------------------------------------------------- */
 
 HTEST(bootdesc, bootargs)

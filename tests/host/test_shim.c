@@ -1964,3 +1964,106 @@ HTEST(shim, program_fuzz)
 	}
 	EXPECT(accepted > 0 && refused > 0);
 }
+
+/* ---- lwk.channel ------------------------------------------------------------------ */
+
+#define CHAN_BASE 0x2000000ull
+#define CHAN_SIZE 0x400000ull
+
+static void expect_channel_reserved(void)
+{
+	EXPECT_EQ(bd.channel.base, CHAN_BASE);
+	EXPECT_EQ(bd.channel.size, CHAN_SIZE);
+	/* kernel, channel, then the two modules, sorted */
+	EXPECT_EQ(bd.n_reserved, 4);
+	EXPECT_EQ(bd.reserved[1].base, CHAN_BASE);
+	EXPECT_EQ(bd.reserved[1].size, CHAN_SIZE);
+	EXPECT_EQ(bd.reserved[2].base, MOD1_START);
+}
+
+HTEST(shim, channel_mb2)
+{
+	struct fake_phys m = { 0 };
+	const char *line = "console=ttyS0 lwk.channel=0x2000000,0x400000";
+
+	EXPECT_EQ(run_mb2(&m, mb2_std(&m, line)), 0);
+	EXPECT_EQ(parse_out(), 0);
+	expect_channel_reserved();
+	expect_std_memory();
+	EXPECT(!strcmp(bd.bootargs, line));
+	fp_free(&m);
+}
+
+HTEST(shim, channel_pvh_decimal)
+{
+	struct fake_phys m = { 0 };
+	struct pvh_cfg c = pvh_std(&m, "lwk.channel=33554432,4194304");
+
+	EXPECT_EQ(run_pvh(&m, pvh_build(&m, &c)), 0);
+	EXPECT_EQ(parse_out(), 0);
+	expect_channel_reserved();
+	fp_free(&m);
+}
+
+/* Without the key there is no channel; with it twice, the last wins. */
+HTEST(shim, channel_absent_and_last_wins)
+{
+	struct fake_phys m = { 0 };
+
+	EXPECT_EQ(run_mb2(&m, mb2_std(&m, "xlwk.channel=1,2 lwk.channelx=3")), 0);
+	EXPECT_EQ(parse_out(), 0);
+	EXPECT_EQ(bd.channel.size, 0);
+	expect_std_reserved();
+	fp_free(&m);
+	EXPECT_EQ(run_mb2(&m, mb2_std(&m, "lwk.channel=junk lwk.channel=0x2000000,0x400000")), 0);
+	EXPECT_EQ(parse_out(), 0);
+	expect_channel_reserved();
+	fp_free(&m);
+}
+
+static void expect_channel_refused(const char *value, const char *text)
+{
+	struct fake_phys m = { 0 };
+	char line[128];
+
+	snprintf(line, sizeof(line), "console=ttyS0 lwk.channel=%s quiet", value);
+	EXPECT_FAIL(run_mb2(&m, mb2_std(&m, line)), -EINVAL, text);
+	EXPECT(!strncmp(err, "lwk.channel: ", 13));
+	fp_free(&m);
+}
+
+HTEST(shim, channel_syntax)
+{
+	const char *form = "is not BASE,SIZE (bytes, decimal or 0x hex, e.g. "
+			   "lwk.channel=0x1000000,0x400000)";
+
+	expect_channel_refused("0x2000000", form);
+	expect_channel_refused("0x2000000,", form);
+	expect_channel_refused(",0x400000", form);
+	expect_channel_refused("abc,0x400000", "'abc,0x400000' is not BASE,SIZE");
+	expect_channel_refused("0x2000000,0x400000,1", form);
+	expect_channel_refused("-1,0x400000", form);
+	expect_channel_refused("0x,0x400000", form);
+	expect_channel_refused("0x10000000000000000,0x1000", form); /* more than 64 bits */
+	expect_channel_refused("18446744073709551616,4096", form);
+	expect_channel_refused("0xfffffffffffff000,0x2000",
+			       "base 0xfffffffffffff000 + size 0x2000 runs past the end");
+}
+
+HTEST(shim, channel_bad_ranges)
+{
+	expect_channel_refused("0x2000800,0x400000",
+			       "base 0x2000800 and size 0x400000 must be multiples of 4 KiB");
+	expect_channel_refused("0x2000000,0x400800", "must be multiples of 4 KiB");
+	expect_channel_refused("0x2000000,0", "size 0x0 is less than the 256 KiB it needs");
+	expect_channel_refused("0x2000000,0x3f000", "size 0x3f000 is less than the 256 KiB");
+	/* below 1 MiB (RAM, but the trampoline's), in ACPI tables, past RAM */
+	expect_channel_refused("0x40000,0x40000",
+			       "[0x40000, 0x80000) is not inside usable RAM above 1 MiB");
+	expect_channel_refused("0x7ffc0000,0x40000", "is not inside usable RAM above 1 MiB");
+	expect_channel_refused("0x17ffc0000,0x80000", "is not inside usable RAM above 1 MiB");
+	/* the kernel image, a module */
+	expect_channel_refused("0x1000000,0x400000",
+			       "[0x1000000, 0x1400000) overlaps the kernel image or a boot module");
+	expect_channel_refused("0x2f00000,0x200000", "overlaps the kernel image or a boot module");
+}

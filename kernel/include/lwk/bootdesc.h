@@ -18,7 +18,8 @@ struct bootdesc {
 	struct bd_range reserved[LWK_BD_MAX_RANGES];
 	unsigned int n_reserved;
 	struct bd_range trampoline;
-	struct bd_range log; /* size 0: none */
+	struct bd_range log;	 /* size 0: none */
+	struct bd_range channel; /* size 0: none; also listed in reserved[] */
 	bool has_notify_ipi;
 	uint32_t notify_vector;
 	uint32_t notify_apic_id;

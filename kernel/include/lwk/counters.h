@@ -11,6 +11,9 @@
 
 /* Give every core of the boot description its zeroed block. */
 int counters_init(void);
+/* Before counters_init: take the blocks from @base, core N's at N * @stride
+ * (the channel's counters area, which Linux reads). */
+void counters_use_area(void *base, uint32_t stride);
 
 static inline void counters_syscall(uint64_t nr)
 {

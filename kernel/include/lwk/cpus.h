@@ -21,3 +21,7 @@ void cpus_call(struct cpu *c, void (*fn)(void *), void *arg);
 /* Wait until @c finished its last call; false after @timeout_us. */
 bool cpus_wait(struct cpu *c, uint64_t timeout_us);
 __noreturn void cpus_idle_loop(void);
+/* Halt this core until an IPI or CLOCK_MONOTONIC @deadline_ns (0: no
+ * deadline), unless it has work or threads to run (the service core's
+ * back-off). */
+void cpus_halt_until(uint64_t deadline_ns);

@@ -21,3 +21,7 @@ void log_raw(const char *fmt, ...) __printf(1, 2);
 /* Copy the last @n bytes of the log ring (fewer if less was written) into
  * @buf and NUL-terminate; returns the number of bytes copied. */
 size_t log_tail(char *buf, size_t n);
+/* Move the log into @r, a ring of @size data bytes in memory Linux can
+ * read (the channel), keeping what is logged so far. */
+struct lwk_log_ring;
+void log_use_ring(struct lwk_log_ring *r, uint32_t size);

@@ -11,6 +11,9 @@ __noreturn void panic_end(void);
 bool panic_in_progress(void);
 /* The core that is panicking, or -1. */
 int panic_cpu(void);
+/* The log, while panicking: text written, of which the first line is what
+ * the channel reports as the panic (lwkctl status). */
+void panic_note_output(const char *s, size_t n);
 
 /* Arch hooks. */
 void arch_backtrace(uint64_t rbp, uint64_t rip);

@@ -7,6 +7,8 @@
 #include <lwk/uvm.h>
 
 #define PROC_MAX_THREADS 256
+/* As many as a boot description names (LWK_BD_MAX_CPUS). */
+#define PROC_MAX_CORES 256
 #define THREAD_KSTACK_SHIFT 14 /* 16 KiB kernel stack per thread */
 #define THREAD_FPU_SHIFT 13    /* 8 KiB for XSAVE state (AVX-512 needs ~2.7 KiB) */
 
@@ -14,6 +16,7 @@
 enum thread_state { THREAD_NEW, THREAD_RUNNABLE, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD };
 
 struct proc;
+struct lwk_chan_proc;
 
 struct thread {
 	int tid;
@@ -40,6 +43,10 @@ struct thread {
 	unsigned int sig_queued;
 	uint64_t altstack_sp, altstack_size;
 	int altstack_flags;
+	/* a system call a signal interrupted, until delivery decides between
+	 * EINTR and a restart: its number and ERESTARTSYS / ERESTARTNOHAND */
+	uint64_t restart_nr;
+	int restart_code;
 	/* futex wait */
 	struct thread *futex_next;
 	uint64_t futex_key; /* physical address of the word */
@@ -49,16 +56,23 @@ struct thread {
 struct proc {
 	int pid;
 	struct spinlock lock;	/* threads[] and every thread's pending signals */
-	unsigned int next_core; /* round-robin placement of new threads */
-	unsigned int ncores;	/* cores 0..ncores-1 of the partition */
+	unsigned int next_core; /* round-robin placement: an index into cores[] */
+	unsigned int ncores;	/* its cores: cores[0 .. ncores-1] */
 	unsigned int nlive;	/* threads not yet exited */
 	bool pid_given;		/* the first thread took tid == pid */
 	bool exiting;		/* exit_group or a fatal signal: threads are dying */
 	int exit_status;	/* wait status, Linux encoding */
 	int leader_status;	/* what its first thread exited with */
+	/* its cores, logical indexes; cores[0] has the first thread */
+	uint16_t cores[PROC_MAX_CORES];
 	/* Called once every thread is gone, just before the process's memory
 	 * and slot are freed (bare mode ends the run there). */
 	void (*ended)(struct proc *p);
+	/* Its channel entry and proxy; NULL in bare mode (no proxy). A
+	 * process with one keeps its memory and slot after it ended, until
+	 * the service core calls proc_destroy (the proxy may still have
+	 * the memory mapped). */
+	struct lwk_chan_proc *chan;
 	struct uvm uvm;
 	struct k_sigaction sigactions[NSIG];
 	struct thread *threads[PROC_MAX_THREADS];
@@ -91,12 +105,21 @@ uint64_t proc_cpu_cycles(struct proc *p);
  * lock, which is dropped on return: a caller that acts on the thread must
  * check again that it is still p's (signal_send does). */
 struct thread *proc_find_thread(struct proc *p, int tid);
+/* A thread's index in the kernel's thread table (its channel slot). */
+unsigned int thread_index(const struct thread *t);
 /* The thread running on this core. */
 struct thread *thread_current(void);
 /* End the whole process with a wait status (exit code << 8, or signal):
  * every other thread is killed, and this one exits. The process is freed
  * when the last thread is reaped. */
 __noreturn void proc_exit(struct proc *p, int wait_status);
+/* The core for a new thread of @p: its cores in turn, skipping any that
+ * is not online (the caller's core if none is). */
+struct cpu *proc_next_core(struct proc *p);
+/* From outside the process (the service core): end it with SIGKILL, as
+ * kill -9 does, or send it @sig (to a thread that does not block it). */
+void proc_kill(struct proc *p);
+int proc_signal(struct proc *p, int sig);
 /* End the calling thread; the last one sets the process's wait status. */
 __noreturn void thread_exit(int wait_status);
 /* Every way back to user mode passes here (after a system call, an

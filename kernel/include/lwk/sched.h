@@ -13,8 +13,9 @@ void sched_wake(struct thread *t);
 /* Block the current thread until sched_wake() or, if @deadline_ns is not
  * 0, until CLOCK_MONOTONIC reaches it. Returns true if it timed out. */
 bool sched_block(uint64_t deadline_ns);
-/* Let the next runnable thread of this core run. */
-void sched_yield_cpu(void);
+/* Let the next runnable thread of this core run; false if there was none
+ * (the caller went on at once). */
+bool sched_yield_cpu(void);
 /* End the current thread for good. */
 __noreturn void sched_exit_thread(void);
 /* Idle loop: free the threads that exited on this core. */

@@ -24,6 +24,7 @@ struct k_sigaction {
 
 #define SA_SIGINFO 0x4
 #define SA_ONSTACK 0x08000000
+#define SA_RESTART 0x10000000
 #define SA_RESTORER 0x04000000
 #define SA_NODEFER 0x40000000
 #define SA_RESETHAND 0x80000000
@@ -36,6 +37,13 @@ struct ksiginfo {
 	int pid, uid;	/* kill/tkill/sigqueue: the sender */
 	uint64_t value; /* sigqueue: si_value */
 };
+
+/* Internal results of a system call a signal interrupted; they never reach
+ * user mode (Linux's values, which Linux keeps internal too). Delivery
+ * decides: a handler without SA_RESTART (any handler, for ERESTARTNOHAND)
+ * makes the call fail with EINTR; otherwise it runs again. */
+#define ERESTARTSYS 512
+#define ERESTARTNOHAND 514
 
 #define SIGRTMIN_KERNEL 32
 #define SIGQUEUE_MAX 32 /* queued real-time signals per thread */
@@ -54,6 +62,12 @@ bool signal_interrupts(const struct thread *t);
 void signal_deliver(struct trap_frame *tf);
 /* A fault in user mode: run the handler, or die of the signal. */
 void signal_fault(struct trap_frame *tf, const struct ksiginfo *info, const char *what);
+/* End of system call @nr: a result of -ERESTARTSYS or -ERESTARTNOHAND is
+ * noted for signal delivery, which comes next and decides. */
+void signal_syscall_result(struct thread *t, uint64_t nr, int64_t ret);
+/* After delivery: a restart code no signal decided on (the signal went
+ * away meanwhile) means the call runs again, as Linux does. */
+void signal_syscall_finish(struct trap_frame *tf);
 
 /* Arch: lay out the signal frame on the user stack at @sp and point the
  * registers at the handler; restore from it on rt_sigreturn. */
@@ -61,3 +75,6 @@ int arch_signal_frame_setup(struct thread *t, struct trap_frame *tf, uint64_t sp
 			    const struct ksiginfo *info, const struct k_sigaction *ka,
 			    uint64_t old_mask);
 int arch_signal_frame_restore(struct thread *t, struct trap_frame *tf, uint64_t *mask);
+/* Make the system call that @tf returns from run again (number @nr) when
+ * the thread goes back to user mode. */
+void arch_syscall_restart(struct trap_frame *tf, uint64_t nr);

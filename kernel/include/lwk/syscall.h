@@ -20,8 +20,21 @@ typedef int64_t (*syscall_fn)(const struct syscall_args *sa);
 #undef SYSCALL
 
 /* Everything FORWARD goes here: to the proxy, or (bare mode, no proxy)
- * console output for fds 1 and 2 and -ENOSYS for the rest. */
+ * console output for fds 1 and 2 and -ENOSYS for the rest. A call that a
+ * signal interrupted returns -ERESTARTSYS or -ERESTARTNOHAND (lwk/signal.h),
+ * which signal delivery turns into -EINTR or a restart. */
 int64_t sys_forward(const struct syscall_args *sa);
+/* Kernel code's own forwarded call, made on the current thread's behalf
+ * through its slot (mmap of a file reads it with pread64 this way): the
+ * call's result or -errno; -ENOSYS with no proxy. Signals do not
+ * interrupt it; a kill ends the wait at once (-EINTR). Pointer arguments
+ * are user addresses of the current process, as the proxy mirrors them. */
+int64_t forward_call(uint64_t nr, const uint64_t args[6]);
+
+/* fork, vfork, execve, execveat, and clone or clone3 without CLONE_VM:
+ * -ENOSYS, with a log line naming the call once per run. They are never
+ * forwarded: the proxy must not fork itself for the LWK. */
+int64_t syscall_refuse_process_creation(uint64_t nr);
 
 /* The name of syscall @nr ("?" if unknown). */
 const char *syscall_name(uint64_t nr);

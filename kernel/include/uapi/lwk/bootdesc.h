@@ -14,6 +14,12 @@
  *       lwk,reserved = <u64 base, u64 size>...;  parts of it in use at boot
  *       lwk,trampoline = <u64 base, u64 size>;   AP start page(s) below 1 MiB
  *       lwk,log = <u64 base, u64 size>;          optional shared log ring
+ *       lwk,channel = <u64 base, u64 size>;      optional: the channel area
+ *                (uapi/lwk/channel.h) through which Linux talks to the LWK;
+ *                4 KiB aligned, at least 256 KiB, inside one lwk,memory
+ *                range; the kernel never allocates from it (it counts as
+ *                reserved whether lwk,reserved lists it or not). The VM
+ *                shim makes it from the command line's lwk.channel=BASE,SIZE.
  *       lwk,notify-ipi = <u32 vector, u32 apic-id>;  optional doorbell to Linux
  *       chosen { bootargs = "kernel command line"; };
  *       cpus {
@@ -42,6 +48,7 @@
 #define LWK_BD_RESERVED "lwk,reserved"
 #define LWK_BD_TRAMPOLINE "lwk,trampoline"
 #define LWK_BD_LOG "lwk,log"
+#define LWK_BD_CHANNEL "lwk,channel"
 #define LWK_BD_NOTIFY_IPI "lwk,notify-ipi"
 #define LWK_BD_CHOSEN "/chosen"
 #define LWK_BD_BOOTARGS "bootargs"
@@ -60,3 +67,4 @@
 #define LWK_BD_MAX_RANGES 64
 #define LWK_BD_MAX_BOOTARGS 1024
 #define LWK_BD_MAX_SIZE (64 * 1024)
+#define LWK_BD_CHANNEL_MIN_SIZE (256 * 1024)

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The kernel's side of the channel (uapi/lwk/channel.h): laid out at boot
+ * in the boot description's lwk,channel range, if it names one (VM and
+ * partition modes; bare runs and ktests have none).
+ */
+#pragma once
+
+#include <lwk/types.h>
+#include <uapi/lwk/channel.h>
+
+struct bootdesc;
+struct proc;
+
+/* Lay the channel out (state BOOTING); false if the boot description names
+ * none. */
+bool channel_init(const struct bootdesc *bd);
+bool channel_present(void);
+struct lwk_chan_header *channel_header(void);
+/* Forwarded-call slot @index (a kernel thread slot index). */
+struct lwk_chan_slot *channel_slot(unsigned int index);
+/* The process-control entry @index (0 .. LWK_CHAN_MAX_PROCS - 1). */
+struct lwk_chan_proc *channel_proc(unsigned int index);
+/* State READY / PANICKED (with the panic line). */
+void channel_set_ready(void);
+void channel_set_panicked(const char *line);

@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR MIT) */
+/*
+ * The channel: the shared-memory area through which Linux (lwkctl, and one
+ * lwkexec proxy per LWK process) and the LWK talk. Its physical base and
+ * size come from the boot description (lwk,channel); the LWK owns it, never
+ * allocates from it, and lays it out at boot:
+ *
+ *   base + 0                  struct lwk_chan_header   (one 4 KiB page)
+ *   base + procs_off          struct lwk_chan_proc[nprocs]   (4 KiB each)
+ *   base + slots_off          struct lwk_chan_slot[nslots]   (192 bytes each)
+ *   base + log_off            struct lwk_log_ring + log_size bytes (log.h)
+ *   base + counters_off       struct lwk_cpu_counters[ncpus] (counters.h)
+ *
+ * Who writes what. Each field has exactly one writer; the other side only
+ * reads it. "host" is a Linux process (lwkctl or the proxy of that process
+ * entry), "lwk" is the kernel. Sequence numbers publish a message: the
+ * writer fills the body, then stores the header's seq with release order;
+ * the reader loads seq with acquire order and then reads the body.
+ *
+ * Process control (one entry per LWK process, struct lwk_chan_proc):
+ *   1. A proxy claims a free entry: compare-and-swap owner 0 -> its Linux
+ *      pid, then bumps lease.
+ *   2. It writes ctl (type CREATE: cores, memory, staging bytes wanted) and
+ *      publishes ctl.hdr.seq. The LWK's service core answers in reply with
+ *      the same seq: a status (0 or -errno), a one-line message, and for
+ *      CREATE a staging buffer (physically contiguous) to load the program.
+ *   3. EXEC: the program, its interpreter and its argv/envp are in the
+ *      staging buffer; the LWK creates the process and writes its memory
+ *      map (struct lwk_chan_map[]) into the staging buffer; the proxy
+ *      mirrors it at the same virtual addresses.
+ *   4. START: the first thread runs; the staging buffer is freed.
+ *   5. Forwarded system calls: a thread writes the request half of its slot
+ *      (the slot index is its kernel thread index) and sets the slot's bit
+ *      in its process's posted[] (atomic OR); the proxy takes the bits
+ *      (atomic exchange with 0), serves each call and publishes the
+ *      completion half. To interrupt a blocked call (a signal), the LWK sets
+ *      req.intr_seq to the call's seq and the slot's bit in posted[] again.
+ *   6. Signals for the process: the proxy ORs bit (signo - 1) into signals;
+ *      the LWK takes them (atomic exchange with 0).
+ *   7. When the last thread is gone the LWK sets state EXITED and
+ *      exit_status; the proxy unmaps its mirror and sends RELEASE, and only
+ *      then is the memory reused. If lease stops changing for
+ *      LWK_CHAN_LEASE_MS the proxy is taken for dead: the process is
+ *      killed, and its cores and memory reclaimed without waiting.
+ *
+ * Every integer is little-endian, fixed-width; addresses travel as u64.
+ */
+#pragma once
+
+#include <stdint.h>
+#include <uapi/lwk/abi.h>
+
+#define LWK_CHAN_MAGIC 0x4c574b48u /* "LWKH": the channel header */
+#define LWK_MSG_MAGIC 0x4c57u	   /* "LW": every message header */
+
+#define LWK_CHAN_MAX_PROCS 16
+#define LWK_CHAN_MAX_SLOTS 256 /* one per kernel thread slot */
+#define LWK_CHAN_MAX_CPUS 256
+#define LWK_CHAN_PANIC_LEN 256
+#define LWK_CHAN_MSG_LEN 192
+#define LWK_CHAN_NAME_LEN 32
+#define LWK_CHAN_LEASE_MS 1000	   /* a proxy silent this long is dead */
+#define LWK_CHAN_LEASE_BEAT_MS 100 /* how often a proxy bumps its lease */
+
+/* Kernel command-line key by which the VM shim learns the channel area:
+ * lwk.channel=BASE,SIZE (hex or decimal bytes); the shim turns it into the
+ * boot description's lwk,channel and keeps the range out of free memory. */
+#define LWK_CHAN_CMDLINE_KEY "lwk.channel"
+
+/* lwk_chan_header.state */
+#define LWK_STATE_BOOTING 1
+#define LWK_STATE_READY 2
+#define LWK_STATE_PANICKED 3
+#define LWK_STATE_DOWN 4 /* shut down on request */
+
+/* lwk_msg_hdr.type */
+#define LWK_MSG_CREATE 1
+#define LWK_MSG_EXEC 2
+#define LWK_MSG_START 3
+#define LWK_MSG_RELEASE 4
+#define LWK_MSG_SYSCALL 16
+#define LWK_MSG_RESULT 17
+#define LWK_MSG_REPLY 32
+
+/* lwk_chan_proc.state (written by the LWK) */
+#define LWK_PROC_FREE 0
+#define LWK_PROC_CREATED 1 /* cores and staging given, no process yet */
+#define LWK_PROC_LOADED 2  /* process made, not started */
+#define LWK_PROC_RUNNING 3
+#define LWK_PROC_EXITED 4 /* every thread gone; waits for RELEASE */
+
+/* Every message starts with this. */
+struct lwk_msg_hdr {
+	uint16_t magic; /* LWK_MSG_MAGIC */
+	uint16_t abi_version;
+	uint16_t type; /* LWK_MSG_* */
+	uint16_t size; /* bytes of the whole message, header included */
+	uint32_t seq;  /* published last (see above) */
+	uint32_t pad;
+};
+LWK_STATIC_ASSERT(sizeof(struct lwk_msg_hdr) == 16);
+LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_msg_hdr, seq) == 8);
+
+/* One forwarded system call. The request is written by the LWK, the
+ * completion by the proxy; each sits on its own cache lines. */
+struct lwk_chan_req {
+	struct lwk_msg_hdr hdr; /* type LWK_MSG_SYSCALL */
+	uint32_t pid;		/* LWK process and thread */
+	uint32_t tid;
+	uint32_t nr;	   /* Linux x86_64 syscall number */
+	uint32_t intr_seq; /* == hdr.seq: interrupt this call (EINTR) */
+	uint64_t args[6];
+	uint64_t pad[6];
+};
+LWK_STATIC_ASSERT(sizeof(struct lwk_chan_req) == 128);
+LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_req, nr) == 24);
+LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_req, args) == 32);
+
+struct lwk_chan_cmpl {
+	struct lwk_msg_hdr hdr; /* type LWK_MSG_RESULT, seq = the request's */
+	int64_t ret;		/* result or -errno, as the syscall returns it */
+	uint64_t pad[5];
+};
+LWK_STATIC_ASSERT(sizeof(struct lwk_chan_cmpl) == 64);
+LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_cmpl, ret) == 16);
+
+struct lwk_chan_slot {
+	struct lwk_chan_req req;
+	struct lwk_chan_cmpl cmpl;
+};
+LWK_STATIC_ASSERT(sizeof(struct lwk_chan_slot) == 192);
+
+/* A piece of the process's memory: virtually and physically contiguous. */
+struct lwk_chan_map {
+	uint64_t va;
+	uint64_t size;
+	uint64_t pa;   /* guest-physical (VM) or physical (partition) */
+	uint32_t prot; /* PROT_* as Linux numbers them */
+	uint32_t pad;
+};
+LWK_STATIC_ASSERT(sizeof(struct lwk_chan_map) == 32);
+
+/* A control command, proxy -> LWK. Which fields matter depends on type. */
+struct lwk_chan_ctl {
+	struct lwk_msg_hdr hdr; /* LWK_MSG_CREATE / EXEC / START / RELEASE */
+	/* CREATE */
+	uint64_t core_mask[LWK_CHAN_MAX_CPUS / 64]; /* exactly these cores, or */
+	uint32_t ncores;			    /* this many (0: every free one) */
+	uint32_t pad0;
+	uint64_t mem;	       /* bytes for the process (0: a fair share) */
+	uint64_t staging_size; /* bytes to load the program through */
+	/* EXEC: offsets into the staging buffer */
+	uint64_t image_off, image_size;
+	uint64_t interp_off, interp_size; /* size 0: no interpreter */
+	uint64_t argv_off, argv_size;	  /* NUL-separated strings */
+	uint64_t envp_off, envp_size;
+	uint64_t maps_off; /* where the LWK writes the memory map */
+	uint64_t pad1[6];
+};
+LWK_STATIC_ASSERT(sizeof(struct lwk_chan_ctl) == 192);
+LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_ctl, core_mask) == 16);
+LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_ctl, image_off) == 72);
+
+/* The LWK's answer to a control command. */
+struct lwk_chan_reply {
+	struct lwk_msg_hdr hdr; /* LWK_MSG_REPLY, seq = the command's */
+	int32_t status;		/* 0 or -errno */
+	uint32_t pid;		/* EXEC: the LWK process ID */
+	uint64_t staging_pa;	/* CREATE: the staging buffer */
+	uint64_t staging_size;
+	uint64_t mem;				    /* CREATE: bytes granted */
+	uint64_t core_mask[LWK_CHAN_MAX_CPUS / 64]; /* CREATE: cores granted */
+	uint32_t nmaps;				    /* EXEC: entries at maps_off */
+	uint32_t pad0;
+	char msg[LWK_CHAN_MSG_LEN]; /* why it failed, one line, NUL-terminated */
+	uint64_t pad1[5];
+};
+LWK_STATIC_ASSERT(sizeof(struct lwk_chan_reply) == 320);
+LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_reply, core_mask) == 48);
+LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_reply, msg) == 88);
+
+/* One LWK process and its proxy: 4 KiB, host-written lines first. */
+struct lwk_chan_proc {
+	/* written by the host (the proxy that owns the entry) */
+	uint32_t owner;	  /* Linux pid of the proxy; 0: entry free */
+	uint32_t lease;	  /* bumped every LWK_CHAN_LEASE_BEAT_MS */
+	uint64_t signals; /* bit signo-1: deliver signo to the process */
+	uint64_t pad0[6];
+	struct lwk_chan_ctl ctl;
+	/* written by the LWK */
+	struct lwk_chan_reply reply;
+	uint32_t state; /* LWK_PROC_* */
+	uint32_t pid;
+	int32_t exit_status; /* wait status, Linux encoding, once EXITED */
+	uint32_t nthreads;
+	uint64_t mem;				    /* bytes reserved */
+	uint64_t core_mask[LWK_CHAN_MAX_CPUS / 64]; /* its cores */
+	char name[LWK_CHAN_NAME_LEN];
+	uint64_t pad1[5];
+	uint64_t posted[LWK_CHAN_MAX_SLOTS / 64]; /* slots with news */
+	uint64_t pad2[4];
+	uint8_t pad3[4096 - 768];
+};
+LWK_STATIC_ASSERT(sizeof(struct lwk_chan_proc) == 4096);
+LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_proc, ctl) == 64);
+LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_proc, reply) == 256);
+LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_proc, state) == 576);
+LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_proc, posted) == 704);
+
+/* The first page: what lwkctl status shows, and where the rest is. */
+struct lwk_chan_header {
+	uint32_t magic; /* LWK_CHAN_MAGIC once the LWK laid the channel out */
+	uint32_t abi_version;
+	uint64_t size; /* bytes of the whole area */
+	/* written by the LWK */
+	uint32_t state; /* LWK_STATE_* */
+	uint32_t ncpus; /* cores in the partition */
+	uint32_t cpus_online;
+	uint32_t service_cpu; /* the core that answers control commands */
+	uint64_t tsc_hz;
+	uint64_t mem_total; /* bytes processes can be given, in all */
+	uint64_t mem_free;  /* of which not given now */
+	uint64_t heartbeat; /* the service core bumps it as it polls */
+	uint64_t procs_off, slots_off, log_off, counters_off;
+	uint32_t nprocs, nslots;
+	uint32_t log_size;
+	uint32_t counters_size; /* bytes per core's block */
+	uint32_t cpu_apic_id[LWK_CHAN_MAX_CPUS];
+	uint32_t cpu_pid[LWK_CHAN_MAX_CPUS]; /* LWK pid using the core; 0: free */
+	char panic[LWK_CHAN_PANIC_LEN];	     /* set with state PANICKED */
+	/* written by the host (lwkctl shutdown) */
+	uint32_t shutdown; /* 1: stop every process and power off */
+	uint32_t pad0;
+	uint8_t pad1[4096 - 2424];
+};
+LWK_STATIC_ASSERT(sizeof(struct lwk_chan_header) == 4096);
+LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_header, procs_off) == 64);
+LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_header, cpu_apic_id) == 112);
+LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_header, panic) == 2160);
+LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_header, shutdown) == 2416);

@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The service core (lwk/service.h): the poll loop and its back-off, and the
+ * life of each process entry outside the control commands (service_ctl.c):
+ * the end of its process, its signals, its proxy's lease, shutdown.
+ *
+ * Everything here runs on the service core alone, except
+ * service_proc_ended(), which a compute core calls when a process's last
+ * thread is gone: it only leaves a flag for the service core to act on.
+ */
+#include <string.h>
+#include <arch/arch.h>
+#include <lwk/channel.h>
+#include <lwk/cpus.h>
+#include <lwk/log.h>
+#include <lwk/pmem.h>
+#include <lwk/sched.h>
+#include "service_internal.h"
+
+#define SERVICE_POLL_US 1000	 /* keep polling this long after activity */
+#define SERVICE_HALT_MIN_US 50	 /* then halt this long, doubling ... */
+#define SERVICE_HALT_MAX_US 2000 /* ... up to this */
+#define SERVICE_SHUTDOWN_MS 2000 /* how long killed processes get to end */
+
+struct svc_entry svc_entries[LWK_CHAN_MAX_PROCS];
+uint8_t svc_core_owner[LWK_BD_MAX_CPUS];
+uint64_t svc_promised;
+static bool svc_ready;
+
+static uint64_t ms_cycles(uint64_t ms)
+{
+	return arch_tsc_hz() / 1000 * ms;
+}
+
+uint64_t svc_mem_available(void)
+{
+	uint64_t free = pmem_free_bytes(), keep = SERVICE_HEADROOM + svc_promised;
+
+	return free > keep ? ALIGN_DOWN(free - keep, MiB(2)) : 0;
+}
+
+unsigned int svc_index(const struct svc_entry *e)
+{
+	return (unsigned int)(e - svc_entries);
+}
+
+void svc_set_state(struct svc_entry *e, uint32_t state)
+{
+	e->state = state;
+	__atomic_store_n(&e->chan->state, state, __ATOMIC_RELEASE);
+}
+
+/* Give @e's cores back: free for the next CREATE, 0 in cpu_pid. */
+void svc_free_cores(struct svc_entry *e)
+{
+	struct lwk_chan_header *h = channel_header();
+
+	for (unsigned int i = 0; i < e->ncores; i++) {
+		svc_core_owner[e->cores[i]] = 0;
+		WRITE_ONCE(h->cpu_pid[e->cores[i]], 0);
+	}
+	e->ncores = 0;
+}
+
+/* Free whatever @e holds (staging buffer, process, memory, cores) and mark
+ * it FREE. The proxy clears owner when it has seen that. */
+void svc_entry_release(struct svc_entry *e)
+{
+	struct lwk_chan_proc *c = e->chan;
+
+	if (e->staging_shift)
+		pmem_free(e->staging, e->staging_shift);
+	if (e->p)
+		proc_destroy(e->p);
+	if (e->mem_promised)
+		svc_promised -= e->mem;
+	svc_free_cores(e);
+	WRITE_ONCE(c->pid, 0);
+	WRITE_ONCE(c->nthreads, 0);
+	WRITE_ONCE(c->mem, 0);
+	WRITE_ONCE(c->exit_status, 0);
+	memset(c->core_mask, 0, sizeof(c->core_mask));
+	memset(c->name, 0, sizeof(c->name));
+	for (unsigned int i = 0; i < ARRAY_SIZE(c->posted); i++)
+		__atomic_store_n(&c->posted[i], 0, __ATOMIC_RELAXED);
+	e->staging_shift = 0;
+	e->p = NULL;
+	e->first = NULL;
+	e->mem = 0;
+	e->mem_promised = false;
+	e->orphan = false;
+	__atomic_store_n(&e->ended, 0, __ATOMIC_RELAXED);
+	svc_set_state(e, LWK_PROC_FREE);
+}
+
+/* Called on the core that reaped the process's last thread (p->ended). The
+ * service core does the rest; wake it if it is halted, so that the proxy
+ * learns of the end at once. */
+void service_proc_ended(struct proc *p)
+{
+	struct svc_entry *e = &svc_entries[p->chan - channel_proc(0)];
+
+	e->exit_status = p->exit_status;
+	__atomic_store_n(&e->ended, 1, __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&cpus[0].halted, __ATOMIC_SEQ_CST))
+		arch_cpu_wake(&cpus[0]);
+}
+
+/* Clear the owner of an entry whose proxy is dead: nobody else will. Only
+ * if it is still the dead one (a proxy claims with a CAS from 0). */
+static void svc_disown(struct svc_entry *e)
+{
+	uint32_t owner = e->owner;
+
+	__atomic_compare_exchange_n(&e->chan->owner, &owner, 0, false, __ATOMIC_ACQ_REL,
+				    __ATOMIC_RELAXED);
+	e->owner = 0;
+}
+
+/* The process's last thread is gone: its cores are free, its memory stays
+ * until RELEASE (the proxy may still have it mapped). */
+static bool svc_check_ended(struct svc_entry *e)
+{
+	if (e->state != LWK_PROC_RUNNING || !__atomic_load_n(&e->ended, __ATOMIC_ACQUIRE))
+		return false;
+	svc_free_cores(e);
+	WRITE_ONCE(e->chan->exit_status, e->exit_status);
+	WRITE_ONCE(e->chan->nthreads, 0);
+	svc_set_state(e, LWK_PROC_EXITED);
+	if (e->orphan) { /* its proxy is gone: nobody will send RELEASE */
+		svc_entry_release(e);
+		svc_disown(e);
+	}
+	return true;
+}
+
+/* The proxy wants signals delivered: bit signo - 1 of signals. */
+static bool svc_signals(struct svc_entry *e)
+{
+	uint64_t bits = __atomic_exchange_n(&e->chan->signals, 0, __ATOMIC_ACQ_REL);
+
+	if (!bits)
+		return false;
+	if (e->state != LWK_PROC_RUNNING) {
+		log_debug("channel: entry %u: signals 0x%llx with no running process: dropped",
+			  svc_index(e), (unsigned long long)bits);
+		return true;
+	}
+	for (int sig = 1; bits; sig++, bits >>= 1)
+		if (bits & 1)
+			proc_signal(e->p, sig);
+	return true;
+}
+
+/* The proxy has not bumped its lease for LWK_CHAN_LEASE_MS: it is dead,
+ * and what it held comes back. A running process is killed first and
+ * reclaimed as soon as it has ended. */
+static void svc_lease_expired(struct svc_entry *e)
+{
+	unsigned int i = svc_index(e);
+
+	switch (e->state) {
+	case LWK_PROC_RUNNING:
+		log_info("channel: proxy of pid %d (%s) is gone: killing it", e->p->pid,
+			 e->p->name);
+		e->orphan = true;
+		proc_kill(e->p);
+		return;
+	case LWK_PROC_EXITED:
+		log_info("channel: proxy of pid %d (%s) is gone: reclaiming its memory", e->p->pid,
+			 e->p->name);
+		break;
+	case LWK_PROC_CREATED:
+	case LWK_PROC_LOADED:
+		log_info("channel: proxy of entry %u (Linux pid %u) is gone: freeing its unstarted "
+			 "process",
+			 i, e->owner);
+		break;
+	default:
+		log_info("channel: proxy of entry %u (Linux pid %u) went silent before using it: "
+			 "entry freed",
+			 i, e->owner);
+	}
+	svc_entry_release(e);
+	svc_disown(e);
+}
+
+/* A proxy proves it is alive by changing lease; a new owner starts a new
+ * lease. An entry is watched while it is claimed or holds anything. */
+static bool svc_lease(struct svc_entry *e, uint64_t now)
+{
+	uint32_t owner = __atomic_load_n(&e->chan->owner, __ATOMIC_ACQUIRE);
+	uint32_t lease = __atomic_load_n(&e->chan->lease, __ATOMIC_ACQUIRE);
+
+	if (!owner && e->state == LWK_PROC_FREE) {
+		e->owner = 0;
+		return false;
+	}
+	if (owner != e->owner || lease != e->lease) {
+		e->owner = owner;
+		e->lease = lease;
+		e->lease_tsc = now;
+		return false;
+	}
+	if (e->orphan || now - e->lease_tsc < ms_cycles(LWK_CHAN_LEASE_MS))
+		return false;
+	svc_lease_expired(e);
+	return true;
+}
+
+static void svc_refresh(struct svc_entry *e)
+{
+	if (e->state == LWK_PROC_RUNNING)
+		WRITE_ONCE(e->chan->nthreads, READ_ONCE(e->p->nthreads));
+}
+
+static bool svc_poll_entry(struct svc_entry *e, uint64_t now)
+{
+	bool busy = svc_check_ended(e);
+
+	busy |= svc_lease(e, now);
+	if (__atomic_load_n(&e->chan->owner, __ATOMIC_ACQUIRE)) {
+		busy |= svc_signals(e);
+		busy |= svc_ctl_poll(e);
+	}
+	svc_refresh(e);
+	return busy;
+}
+
+/* lwkctl shutdown: every process is killed (an unstarted one freed), the
+ * service waits a bounded time for them to end, and powers off. */
+static __noreturn void svc_shutdown(void)
+{
+	uint64_t end = arch_cycles() + ms_cycles(SERVICE_SHUTDOWN_MS);
+	unsigned int killed = 0, running;
+
+	log_info("channel: shutdown requested: stopping every process");
+	for (unsigned int i = 0; i < LWK_CHAN_MAX_PROCS; i++) {
+		struct svc_entry *e = &svc_entries[i];
+
+		if (e->state == LWK_PROC_RUNNING) {
+			proc_kill(e->p);
+			killed++;
+		} else if (e->state == LWK_PROC_CREATED || e->state == LWK_PROC_LOADED) {
+			svc_entry_release(e);
+		}
+	}
+	do {
+		running = 0;
+		for (unsigned int i = 0; i < LWK_CHAN_MAX_PROCS; i++) {
+			svc_check_ended(&svc_entries[i]);
+			running += svc_entries[i].state == LWK_PROC_RUNNING;
+		}
+	} while (running && arch_cycles() < end);
+	for (unsigned int i = 0; i < LWK_CHAN_MAX_PROCS && running; i++)
+		if (svc_entries[i].state == LWK_PROC_RUNNING)
+			log_warn("channel: pid %d (%s) did not end within %u ms of SIGKILL",
+				 svc_entries[i].p->pid, svc_entries[i].p->name,
+				 SERVICE_SHUTDOWN_MS);
+	__atomic_store_n(&channel_header()->state, LWK_STATE_DOWN, __ATOMIC_RELEASE);
+	log_info("lwk: shut down on request (%u processes killed); powering off", killed);
+	arch_exit(ARCH_EXIT_PASS);
+}
+
+static void svc_refresh_header(void)
+{
+	struct lwk_chan_header *h = channel_header();
+
+	WRITE_ONCE(h->mem_free, svc_mem_available());
+	WRITE_ONCE(h->cpus_online, cpus_online());
+	__atomic_store_n(&h->heartbeat, h->heartbeat + 1, __ATOMIC_RELEASE);
+}
+
+void service_init(void)
+{
+	struct lwk_chan_header *h = channel_header();
+
+	for (unsigned int i = 0; i < LWK_CHAN_MAX_PROCS; i++)
+		svc_entries[i].chan = channel_proc(i);
+	WRITE_ONCE(h->mem_total, svc_mem_available());
+	svc_refresh_header();
+	svc_ready = true;
+}
+
+bool service_poll(void)
+{
+	uint64_t now = arch_cycles();
+	bool busy = false;
+
+	if (!svc_ready)
+		return false;
+	if (__atomic_load_n(&channel_header()->shutdown, __ATOMIC_ACQUIRE) == 1)
+		svc_shutdown();
+	for (unsigned int i = 0; i < LWK_CHAN_MAX_PROCS; i++)
+		busy |= svc_poll_entry(&svc_entries[i], now);
+	svc_refresh_header();
+	return busy;
+}
+
+/* Poll while there is activity; then halt with the one-shot timer for a
+ * growing interval, so that an idle partition costs the service core
+ * little and the compute cores nothing. */
+__noreturn void service_run(void)
+{
+	uint64_t last = arch_cycles(), halt_us = SERVICE_HALT_MIN_US;
+
+	channel_set_ready();
+	log_info("service: core 0 answers the channel; processes run on cores 1-%u", ncpus - 1);
+	for (;;) {
+		if (service_poll()) {
+			last = arch_cycles();
+			halt_us = SERVICE_HALT_MIN_US;
+		} else if (arch_cycles() - last < arch_tsc_hz() / 1000000 * SERVICE_POLL_US) {
+			arch_pause();
+		} else {
+			cpus_halt_until(time_monotonic_ns() + halt_us * 1000);
+			halt_us = MIN(halt_us * 2, SERVICE_HALT_MAX_US);
+		}
+	}
+}

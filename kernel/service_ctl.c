@@ -1,0 +1,536 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Process-control commands on the service core (uapi/lwk/channel.h):
+ * CREATE (cores, memory, a staging buffer), EXEC (the process from the
+ * staging buffer), START, RELEASE. A command comes from Linux and is
+ * checked in full: each refusal is a -errno and one line in reply.msg that
+ * says what was wrong, and the service goes on.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <arch/arch.h>
+#include <lwk/cpus.h>
+#include <lwk/errno.h>
+#include <lwk/exec.h>
+#include <lwk/log.h>
+#include <lwk/pmem.h>
+#include "service_internal.h"
+
+#define STAGING_MAX_SHIFT 28 /* 256 MiB */
+#define PROC_MEM_MIN MiB(16)
+#define ARGS_MAX MiB(1)	       /* argv and envp strings, together */
+#define ARGS_MAX_STRINGS 65536 /* and their number */
+
+static const char *const state_names[] = { "free", "created", "loaded", "running", "exited" };
+static const char *const cmd_names[] = { "control command", "CREATE", "EXEC", "START", "RELEASE" };
+
+static const char *state_name(uint32_t s)
+{
+	return s < ARRAY_SIZE(state_names) ? state_names[s] : "?";
+}
+
+static const char *cmd_name(uint32_t type)
+{
+	return type < ARRAY_SIZE(cmd_names) ? cmd_names[type] : "control command";
+}
+
+static __printf(3, 4) int refuse(struct lwk_chan_reply *r, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->msg, sizeof(r->msg), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+static uint64_t mib_up(uint64_t bytes)
+{
+	return (bytes + MiB(1) - 1) >> 20;
+}
+
+/* ---- CREATE ------------------------------------------------------------------- */
+
+static bool core_free(unsigned int i)
+{
+	return i != 0 && i < ncpus && cpus[i].state == CPU_ONLINE && !svc_core_owner[i];
+}
+
+static unsigned int cores_free(void)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 1; i < ncpus; i++)
+		n += core_free(i);
+	return n;
+}
+
+static bool mask_empty(const uint64_t *mask)
+{
+	for (unsigned int w = 0; w < LWK_CHAN_MAX_CPUS / 64; w++)
+		if (mask[w])
+			return false;
+	return true;
+}
+
+/* Exactly the cores of @mask, each of which must be a free compute core. */
+static int cores_from_mask(struct svc_entry *e, const uint64_t *mask, struct lwk_chan_reply *r)
+{
+	uint32_t *cpu_pid = channel_header()->cpu_pid;
+
+	e->ncores = 0;
+	for (unsigned int i = 0; i < LWK_CHAN_MAX_CPUS; i++) {
+		if (!(mask[i / 64] & (1ull << (i % 64))))
+			continue;
+		if (i >= ncpus)
+			return refuse(r, -EINVAL,
+				      "core %u does not exist (the partition has cores 0-%u)", i,
+				      ncpus - 1);
+		if (i == 0)
+			return refuse(r, -EINVAL,
+				      "core 0 is the service core; processes get cores 1-%u",
+				      ncpus - 1);
+		if (cpus[i].state != CPU_ONLINE)
+			return refuse(r, -EINVAL, "core %u is not online", i);
+		if (svc_core_owner[i] && READ_ONCE(cpu_pid[i]) != SERVICE_CPU_PID_PENDING)
+			return refuse(r, -EBUSY, "core %u is in use by pid %u", i,
+				      READ_ONCE(cpu_pid[i]));
+		if (svc_core_owner[i])
+			return refuse(r, -EBUSY, "core %u is in use by a process being loaded", i);
+		e->cores[e->ncores++] = i;
+	}
+	return 0;
+}
+
+/* @want free compute cores (0: every free one), lowest first. */
+static int cores_by_count(struct svc_entry *e, uint32_t want, unsigned int nfree,
+			  struct lwk_chan_reply *r)
+{
+	if (ncpus < 2)
+		return refuse(
+		    r, -EINVAL,
+		    "the partition has no compute core (core 0 is the service core); boot "
+		    "it with 2 cores or more");
+	if (want > ncpus - 1)
+		return refuse(r, -EINVAL, "%u cores asked, the partition has %u compute cores",
+			      want, ncpus - 1);
+	if (!nfree && !want)
+		return refuse(r, -EBUSY,
+			      "every free core asked, but all %u compute cores are in use",
+			      ncpus - 1);
+	if (want > nfree)
+		return refuse(r, -EBUSY, "%u cores asked, %u free", want, nfree);
+	e->ncores = 0;
+	for (unsigned int i = 1; i < ncpus && e->ncores < (want ? want : nfree); i++)
+		if (core_free(i))
+			e->cores[e->ncores++] = i;
+	return 0;
+}
+
+static int staging_shift(uint64_t size, unsigned int *shift, struct lwk_chan_reply *r)
+{
+	unsigned int s = PMEM_SHIFT_4K;
+
+	if (!size)
+		return refuse(r, -EINVAL,
+			      "staging_size is 0: the program is loaded through a "
+			      "staging buffer, ask for one as large as its files");
+	if (size > (1ull << STAGING_MAX_SHIFT))
+		return refuse(r, -EFBIG,
+			      "a %llu MiB staging buffer asked, at most %llu MiB: the program and "
+			      "its interpreter must fit in that",
+			      (unsigned long long)mib_up(size), 1ull << (STAGING_MAX_SHIFT - 20));
+	while ((1ull << s) < size)
+		s++;
+	*shift = s;
+	return 0;
+}
+
+/* The memory for the process: what was asked, or for 0 its cores' share
+ * of what is free (free x cores taken / free cores before). The staging
+ * buffer is taken from the same free memory. */
+static int grant_mem(uint64_t asked, unsigned int ncores, unsigned int nfree, uint64_t staging,
+		     uint64_t *out, struct lwk_chan_reply *r)
+{
+	uint64_t avail = svc_mem_available();
+	uint64_t want;
+
+	avail = avail > staging ? ALIGN_DOWN(avail - staging, MiB(2)) : 0;
+	if (asked) {
+		if (asked > avail)
+			return refuse(r, -ENOMEM, "--mem %llu MiB asked, %llu MiB free",
+				      (unsigned long long)mib_up(asked),
+				      (unsigned long long)(avail >> 20));
+		want = ALIGN_UP(asked, MiB(2));
+		if (want < PROC_MEM_MIN)
+			return refuse(
+			    r, -EINVAL,
+			    "--mem %llu MiB is too little: a process needs at least %llu MiB",
+			    (unsigned long long)mib_up(asked),
+			    (unsigned long long)(PROC_MEM_MIN >> 20));
+	} else {
+		want = ALIGN_DOWN(avail / nfree * ncores, MiB(2));
+		if (want < PROC_MEM_MIN)
+			return refuse(
+			    r, -ENOMEM,
+			    "%llu MiB free, a share of %llu MiB for %u of %u free cores: a "
+			    "process needs at least %llu MiB",
+			    (unsigned long long)(avail >> 20), (unsigned long long)(want >> 20),
+			    ncores, nfree, (unsigned long long)(PROC_MEM_MIN >> 20));
+	}
+	*out = want;
+	return 0;
+}
+
+static void create_commit(struct svc_entry *e, paddr_t staging, unsigned int shift, uint64_t mem,
+			  struct lwk_chan_reply *r)
+{
+	uint32_t *cpu_pid = channel_header()->cpu_pid;
+	struct lwk_chan_proc *c = e->chan;
+
+	e->staging = staging;
+	e->staging_shift = shift;
+	e->mem = mem;
+	e->mem_promised = true;
+	svc_promised += mem;
+	memset(c->core_mask, 0, sizeof(c->core_mask));
+	for (unsigned int i = 0; i < e->ncores; i++) {
+		unsigned int core = e->cores[i];
+
+		svc_core_owner[core] = svc_index(e) + 1;
+		WRITE_ONCE(cpu_pid[core], SERVICE_CPU_PID_PENDING);
+		r->core_mask[core / 64] |= 1ull << (core % 64);
+	}
+	memcpy(c->core_mask, r->core_mask, sizeof(c->core_mask));
+	WRITE_ONCE(c->mem, mem);
+	r->staging_pa = pa_addr(staging);
+	r->staging_size = 1ull << shift;
+	r->mem = mem;
+	svc_set_state(e, LWK_PROC_CREATED);
+	log_info("channel: entry %u: %u core%s, %llu MiB, %llu KiB staging at 0x%llx", svc_index(e),
+		 e->ncores, e->ncores == 1 ? "" : "s", (unsigned long long)(mem >> 20),
+		 (unsigned long long)(r->staging_size >> 10), (unsigned long long)r->staging_pa);
+}
+
+static int ctl_create(struct svc_entry *e, const struct lwk_chan_ctl *ctl, struct lwk_chan_reply *r)
+{
+	unsigned int nfree = cores_free(), shift = 0;
+	uint64_t mem = 0;
+	paddr_t staging;
+	int ret;
+
+	if (e->state != LWK_PROC_FREE)
+		return refuse(r, -EBUSY, "the entry holds a process already (%s); RELEASE it first",
+			      state_name(e->state));
+	ret = mask_empty(ctl->core_mask) ? cores_by_count(e, ctl->ncores, nfree, r)
+					 : cores_from_mask(e, ctl->core_mask, r);
+	if (!ret)
+		ret = staging_shift(ctl->staging_size, &shift, r);
+	if (!ret)
+		ret = grant_mem(ctl->mem, e->ncores, nfree, 1ull << shift, &mem, r);
+	if (!ret && pmem_alloc(shift, &staging))
+		ret = refuse(r, -ENOMEM,
+			     "no contiguous %llu KiB free for the staging buffer (%llu MiB free "
+			     "in all)",
+			     1ull << (shift - 10), (unsigned long long)(pmem_free_bytes() >> 20));
+	if (ret) {
+		e->ncores = 0;
+		return ret;
+	}
+	/* It held other processes' memory: the proxy must not see that. */
+	memset(arch_phys_to_virt(staging), 0, 1ull << shift);
+	create_commit(e, staging, shift, mem, r);
+	return 0;
+}
+
+/* ---- EXEC ------------------------------------------------------------------------ */
+
+/* Is [off, off + size) inside the staging buffer? (No overflow.) */
+static bool in_staging(const struct svc_entry *e, uint64_t off, uint64_t size)
+{
+	uint64_t total = 1ull << e->staging_shift;
+
+	return off <= total && size <= total - off;
+}
+
+static int exec_check_ranges(const struct svc_entry *e, const struct lwk_chan_ctl *ctl,
+			     struct lwk_chan_reply *r)
+{
+	static const char fmt[] = "the %s (offset 0x%llx, %llu bytes) is not inside the %llu-byte "
+				  "staging buffer";
+	const struct {
+		const char *what;
+		uint64_t off, size;
+	} parts[] = {
+		{ "program image", ctl->image_off, ctl->image_size },
+		{ "interpreter", ctl->interp_off, ctl->interp_size },
+		{ "argv", ctl->argv_off, ctl->argv_size },
+		{ "environment", ctl->envp_off, ctl->envp_size },
+	};
+
+	if (!ctl->image_size)
+		return refuse(r, -EINVAL, "image_size is 0: no program to run");
+	if (!ctl->argv_size)
+		return refuse(r, -EINVAL, "argv_size is 0: a program needs argv[0]");
+	for (unsigned int i = 0; i < ARRAY_SIZE(parts); i++)
+		if (!in_staging(e, parts[i].off, parts[i].size))
+			return refuse(r, -EINVAL, fmt, parts[i].what,
+				      (unsigned long long)parts[i].off,
+				      (unsigned long long)parts[i].size, 1ull << e->staging_shift);
+	if (!in_staging(e, ctl->maps_off, 0) || ctl->maps_off % 8)
+		return refuse(
+		    r, -EINVAL,
+		    "maps_off 0x%llx is not an 8-byte aligned offset inside the %llu-byte "
+		    "staging buffer",
+		    (unsigned long long)ctl->maps_off, 1ull << e->staging_shift);
+	if (ctl->argv_size + ctl->envp_size > ARGS_MAX)
+		return refuse(r, -E2BIG, "argv and environment are %llu KiB, at most %llu KiB",
+			      (unsigned long long)((ctl->argv_size + ctl->envp_size) >> 10),
+			      (unsigned long long)(ARGS_MAX >> 10));
+	return 0;
+}
+
+/* argv and envp, copied out of the staging buffer (which the proxy can
+ * still write) and split into NULL-terminated arrays. */
+struct exec_args {
+	paddr_t buf;
+	unsigned int shift;
+	const char **argv, **envp;
+};
+
+static unsigned int count_strings(const char *s, uint64_t len)
+{
+	unsigned int n = 0;
+
+	for (uint64_t i = 0; i < len; i++)
+		n += !s[i];
+	return n;
+}
+
+static void split_strings(char *s, uint64_t len, const char **out)
+{
+	unsigned int n = 0;
+
+	for (uint64_t off = 0; off < len; off += strlen(s + off) + 1)
+		out[n++] = s + off;
+	out[n] = NULL;
+}
+
+static int exec_copy_args(const struct svc_entry *e, const struct lwk_chan_ctl *ctl,
+			  struct exec_args *a, struct lwk_chan_reply *r)
+{
+	const char *staging = arch_phys_to_virt(e->staging);
+	uint64_t alen = ctl->argv_size, elen = ctl->envp_size;
+	uint64_t strs = ALIGN_UP(alen + elen, 8), bytes;
+	unsigned int nargs, nenv;
+	char *buf;
+
+	a->shift = PMEM_SHIFT_4K;
+	bytes = strs + (ARGS_MAX_STRINGS + 2) * sizeof(char *);
+	while ((1ull << a->shift) < bytes)
+		a->shift++;
+	if (pmem_alloc(a->shift, &a->buf))
+		return refuse(r, -ENOMEM, "no memory to copy argv and the environment");
+	buf = arch_phys_to_virt(a->buf);
+	memcpy(buf, staging + ctl->argv_off, alen);
+	memcpy(buf + alen, staging + ctl->envp_off, elen);
+	nargs = count_strings(buf, alen);
+	nenv = count_strings(buf + alen, elen);
+	if (buf[alen - 1] || (elen && buf[alen + elen - 1]) || nargs + nenv > ARGS_MAX_STRINGS) {
+		pmem_free(a->buf, a->shift);
+		return refuse(r, -EINVAL,
+			      "argv and environment must be NUL-terminated strings, at most %u "
+			      "(%u + %u given)",
+			      ARGS_MAX_STRINGS, nargs, nenv);
+	}
+	a->argv = (const char **)(buf + strs);
+	a->envp = a->argv + nargs + 1;
+	split_strings(buf, alen, a->argv);
+	split_strings(buf + alen, elen, a->envp);
+	return 0;
+}
+
+/* The process's memory map, for the proxy to mirror at the same
+ * addresses. */
+static int exec_write_maps(struct svc_entry *e, struct proc *p, uint64_t maps_off,
+			   struct lwk_chan_reply *r)
+{
+	uint64_t bytes = (uint64_t)p->uvm.nmaps * sizeof(struct lwk_chan_map);
+	struct lwk_chan_map *m;
+
+	if (!in_staging(e, maps_off, bytes))
+		return refuse(r, -ENOSPC,
+			      "the memory map has %u entries (%llu bytes): leave room for them at "
+			      "maps_off 0x%llx of the staging buffer",
+			      p->uvm.nmaps, (unsigned long long)bytes,
+			      (unsigned long long)maps_off);
+	m = (struct lwk_chan_map *)((uint8_t *)arch_phys_to_virt(e->staging) + maps_off);
+	for (unsigned int i = 0; i < p->uvm.nmaps; i++)
+		m[i] = (struct lwk_chan_map){ p->uvm.maps[i].va, p->uvm.maps[i].size,
+					      pa_addr(p->uvm.maps[i].pa), p->uvm.maps[i].prot, 0 };
+	r->nmaps = p->uvm.nmaps;
+	return 0;
+}
+
+static void exec_commit(struct svc_entry *e, struct proc *p, const char *argv0)
+{
+	const char *slash = strrchr(argv0, '/');
+	struct lwk_chan_proc *c = e->chan;
+	uint32_t *cpu_pid = channel_header()->cpu_pid;
+
+	e->p = p;
+	e->mem_promised = false;
+	svc_promised -= e->mem;
+	p->chan = c;
+	p->ended = service_proc_ended;
+	memcpy(p->cores, e->cores, e->ncores * sizeof(p->cores[0]));
+	p->ncores = e->ncores;
+	p->next_core = 1 % p->ncores; /* the first thread has cores[0] */
+	for (unsigned int i = 0; i < e->ncores; i++)
+		WRITE_ONCE(cpu_pid[e->cores[i]], p->pid);
+	strlcpy(c->name, slash ? slash + 1 : argv0, sizeof(c->name));
+	WRITE_ONCE(c->pid, p->pid);
+	WRITE_ONCE(c->mem, p->uvm.reserved);
+	WRITE_ONCE(c->nthreads, p->nthreads);
+	svc_set_state(e, LWK_PROC_LOADED);
+	log_info("channel: entry %u: pid %d (%s) loaded, %llu MiB", svc_index(e), p->pid, p->name,
+		 (unsigned long long)(p->uvm.reserved >> 20));
+}
+
+static int ctl_exec(struct svc_entry *e, const struct lwk_chan_ctl *ctl, struct lwk_chan_reply *r)
+{
+	const uint8_t *staging = arch_phys_to_virt(e->staging);
+	struct exec_request req = { .mem = e->mem };
+	struct exec_args a;
+	struct proc *p;
+	int ret;
+
+	if (e->state != LWK_PROC_CREATED)
+		return refuse(r, -EINVAL, "EXEC needs a CREATE first (the entry is %s)",
+			      state_name(e->state));
+	ret = exec_check_ranges(e, ctl, r);
+	if (!ret)
+		ret = exec_copy_args(e, ctl, &a, r);
+	if (ret)
+		return ret;
+	req.image = staging + ctl->image_off;
+	req.image_size = ctl->image_size;
+	req.interp = ctl->interp_size ? staging + ctl->interp_off : NULL;
+	req.interp_size = ctl->interp_size;
+	req.argv = a.argv;
+	req.envp = a.envp;
+	ret = exec_create(&req, &p, &e->first, &e->entry, &e->sp, r->msg, sizeof(r->msg));
+	if (!ret) {
+		ret = exec_write_maps(e, p, ctl->maps_off, r);
+		if (ret)
+			proc_destroy(p);
+		else
+			exec_commit(e, p, a.argv[0]);
+	}
+	pmem_free(a.buf, a.shift);
+	if (!ret)
+		r->pid = p->pid;
+	return ret;
+}
+
+/* ---- START, RELEASE ------------------------------------------------------------- */
+
+static int ctl_start(struct svc_entry *e, struct lwk_chan_reply *r)
+{
+	if (e->state != LWK_PROC_LOADED)
+		return refuse(r, -EINVAL, "START needs a loaded process (the entry is %s)",
+			      state_name(e->state));
+	/* The proxy has mirrored the process: the staging buffer is done. */
+	pmem_free(e->staging, e->staging_shift);
+	e->staging_shift = 0;
+	svc_set_state(e, LWK_PROC_RUNNING);
+	log_info("channel: pid %d (%s) starts on %u core%s", e->p->pid, e->p->name, e->ncores,
+		 e->ncores == 1 ? "" : "s");
+	thread_start(e->first, &cpus[e->cores[0]], e->entry, e->sp);
+	return 0;
+}
+
+static int ctl_release(struct svc_entry *e, struct lwk_chan_reply *r)
+{
+	if (e->state == LWK_PROC_RUNNING)
+		return refuse(r, -EBUSY,
+			      "pid %d is still running: send it SIGKILL and wait for EXITED first",
+			      e->p->pid);
+	if (e->state != LWK_PROC_FREE)
+		svc_entry_release(e);
+	return 0;
+}
+
+/* ---- the message ------------------------------------------------------------------ */
+
+static int ctl_check(const struct lwk_chan_ctl *ctl, struct lwk_chan_reply *r)
+{
+	if (ctl->hdr.magic != LWK_MSG_MAGIC)
+		return refuse(r, -EPROTO,
+			      "control message magic 0x%04x, expected 0x%04x: not an lwk proxy, or "
+			      "a corrupt entry",
+			      ctl->hdr.magic, LWK_MSG_MAGIC);
+	if (ctl->hdr.abi_version != LWK_ABI_VERSION)
+		return refuse(r, -EPROTO,
+			      "the proxy speaks ABI version %u, this kernel version %u: use the "
+			      "lwkexec of the kernel's build",
+			      ctl->hdr.abi_version, LWK_ABI_VERSION);
+	if (ctl->hdr.size != sizeof(*ctl))
+		return refuse(r, -EINVAL, "control message of %u bytes, expected %zu",
+			      ctl->hdr.size, sizeof(*ctl));
+	return 0;
+}
+
+static int ctl_dispatch(struct svc_entry *e, const struct lwk_chan_ctl *ctl,
+			struct lwk_chan_reply *r)
+{
+	int ret = ctl_check(ctl, r);
+
+	if (ret)
+		return ret;
+	switch (ctl->hdr.type) {
+	case LWK_MSG_CREATE:
+		return ctl_create(e, ctl, r);
+	case LWK_MSG_EXEC:
+		return ctl_exec(e, ctl, r);
+	case LWK_MSG_START:
+		return ctl_start(e, r);
+	case LWK_MSG_RELEASE:
+		return ctl_release(e, r);
+	default:
+		return refuse(r, -EINVAL,
+			      "unknown control command %u (CREATE 1, EXEC 2, START 3, RELEASE 4)",
+			      ctl->hdr.type);
+	}
+}
+
+/* The reply's body first, its seq last (release): the proxy that sees
+ * the seq sees the rest. */
+static void ctl_publish(struct svc_entry *e, uint32_t seq, struct lwk_chan_reply *r)
+{
+	r->hdr = (struct lwk_msg_hdr){ LWK_MSG_MAGIC, LWK_ABI_VERSION, LWK_MSG_REPLY,
+				       sizeof(*r),    e->replied_seq,  0 };
+	memcpy(&e->chan->reply, r, sizeof(*r));
+	e->replied_seq = seq;
+	__atomic_store_n(&e->chan->reply.hdr.seq, seq, __ATOMIC_RELEASE);
+}
+
+bool svc_ctl_poll(struct svc_entry *e)
+{
+	uint32_t seq = __atomic_load_n(&e->chan->ctl.hdr.seq, __ATOMIC_ACQUIRE);
+	struct lwk_chan_reply r;
+	struct lwk_chan_ctl ctl;
+
+	if (seq == e->replied_seq)
+		return false;
+	/* One copy, checked and used: the proxy may write on meanwhile. */
+	memcpy(&ctl, &e->chan->ctl, sizeof(ctl));
+	memset(&r, 0, sizeof(r));
+	r.status = ctl_dispatch(e, &ctl, &r);
+	if (r.status)
+		log_info("channel: entry %u: %s refused (%d): %s", svc_index(e),
+			 cmd_name(ctl.hdr.type), r.status, r.msg);
+	ctl_publish(e, seq, &r);
+	return true;
+}
