@@ -1,5 +1,6 @@
 # Host unit tests: pure kernel logic built for the host under ASan/UBSan.
-HOST_KSRCS := kernel/pmem.c kernel/bootdesc.c kernel/elf.c $(wildcard boot/shim*.c)
+HOST_KSRCS := kernel/pmem.c kernel/bootdesc.c kernel/elf.c $(wildcard boot/shim*.c) \
+	proxy/transport_vm.c proxy/partition.c
 HOST_SRCS := $(wildcard tests/host/*.c) $(HOST_KSRCS)
 HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(HOST_SRCS))
 

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * lwkctl's commands and the helpers they share: option parsing (one-line
+ * errors, exit status 2), sizes, the kernel image, the accelerator, and the
+ * clean-up of a partition's files.
+ */
+#pragma once
+
+#include <stdint.h>
+#include <stdio.h>
+
+struct partition;
+struct lwk_chan_header;
+
+#define LWKCTL_USAGE_ERROR 2
+
+/* Commands: argc/argv start after the command's name. */
+int lwkctl_bare(int argc, char **argv);
+int lwkctl_boot(int argc, char **argv);
+int lwkctl_shutdown(int argc, char **argv);
+int lwkctl_status(int argc, char **argv);
+int lwkctl_dmesg(int argc, char **argv);
+
+void lwkctl_bare_usage(FILE *f);
+void lwkctl_boot_usage(FILE *f);
+void lwkctl_shutdown_usage(FILE *f);
+void lwkctl_status_usage(FILE *f);
+void lwkctl_dmesg_usage(FILE *f);
+
+/* Walks a command's options. */
+struct lwkctl_opts {
+	const char *cmd; /* "boot": named in error messages */
+	int argc;
+	char **argv;
+	int i; /* the option being looked at */
+};
+
+/* Is argv[i] the option @name ("--cpus N" or "--cpus=N")? If so, its value
+ * goes to @val (NULL for a flag) and the walk moves past it; a missing
+ * value prints a one-line error and exits with status 2. */
+int lwkctl_opt(struct lwkctl_opts *o, const char *name, const char **val);
+/* Print "lwkctl CMD: ...; see 'lwkctl CMD --help'" and return 2. */
+int lwkctl_usage_error(const struct lwkctl_opts *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Exit 0 after printing @usage if argv[i] is --help or -h. */
+void lwkctl_opt_help(struct lwkctl_opts *o, void (*usage)(FILE *));
+
+/* "512M", "2G", "65536K", bytes: 0 or -1. */
+int lwkctl_parse_size(const char *s, uint64_t *out);
+/* A decimal number in [min, max]: 0 or -1. */
+int lwkctl_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
+/* The kernel image: @given, else $LWK_KERNEL, else ../lwk.elf next to
+ * this program. */
+int lwkctl_kernel_path(const char *given, char *out, size_t len);
+/* KVM only where it is backed by hardware. */
+int lwkctl_kvm_usable(void);
+
+/* Print the last @n lines of the file at @path, each indented. */
+void lwkctl_print_tail(const char *path, unsigned int n, FILE *to);
+/* Remove the partition's record and memory file (and with @all its
+ * console log and directory); -errno if the record stays. */
+int lwkctl_partition_remove(const struct partition *p, int all);
+/* The state directory, if this user may change partitions; else print why
+ * and return -1 ("only root can ..."). */
+int lwkctl_may_manage(const char *what);
+/* Sleep @ms milliseconds. */
+void lwkctl_sleep_ms(unsigned int ms);
+/* Describe the channel header's state: "ready", "booting", ... */
+const char *lwkctl_state_name(uint32_t state);

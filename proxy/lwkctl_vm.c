@@ -1,0 +1,661 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * lwkctl boot --vm and lwkctl shutdown: a VM partition is a QEMU guest
+ * running the LWK whose RAM is a shared file in /dev/shm, so this host maps
+ * the channel (and lwkexec the processes' memory) by file offset. QEMU runs
+ * in the background, in its own session, its serial console going to a log
+ * in the partition's state directory; the partition record there says how
+ * to reach it (partition.h).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <uapi/lwk/channel.h>
+#include "lwkctl.h"
+#include "partition.h"
+
+#define CHAN_BASE 0x1000000ull /* 16 MiB: fixed, see the channel's shim key */
+#define CHAN_SIZE 0x400000ull  /* 4 MiB */
+#define MiB ((uint64_t)1 << 20)
+#define MIN_MEM (64 * MiB) /* kernel, channel and a little for processes */
+#define DEFAULT_MEM (1024 * MiB)
+#define DEFAULT_CPUS 4
+#define MAX_CPUS 255
+#define DEFAULT_BOOT_TIMEOUT 60
+#define DEFAULT_SHUTDOWN_TIMEOUT 20
+#define POLL_MS 20
+#define TAIL_LINES 12
+
+struct boot_opts {
+	int vm;
+	unsigned long cpus;
+	uint64_t mem;
+	const char *name;
+	const char *kernel;
+	const char *kargs;
+	unsigned long timeout;
+};
+
+void lwkctl_boot_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: lwkctl boot --vm [--cpus N] [--mem SIZE] [--name NAME] [--kernel PATH]\n"
+		"                   [--kernel-args ARGS] [--timeout SEC]\n"
+		"  Start a VM partition: the LWK in a QEMU guest in the background, its RAM a\n"
+		"  shared file (/dev/shm/lwk-NAME-mem) through which lwkexec serves programs.\n"
+		"  Returns once the LWK is ready; 'lwkctl shutdown' stops it.\n"
+		"  --vm                a QEMU partition (the only kind this build has)\n"
+		"  --cpus N            cores, 2..%d (default %d); core 0 is the service core\n"
+		"                      that talks to Linux, the others run programs\n"
+		"  --mem SIZE          guest memory, e.g. 512M or 2G (default 1G, at least 64M)\n"
+		"  --name NAME         the partition's name (default $LWK_PARTITION, else lwk0)\n"
+		"  --kernel PATH       the kernel image (default $LWK_KERNEL, else ../lwk.elf\n"
+		"                      next to this program)\n"
+		"  --kernel-args ARGS  extra LWK command line, e.g. \"loglevel=debug\"\n"
+		"  --timeout SEC       give up if the LWK is not ready in SEC s (default %d)\n"
+		"  QEMU runs with TCG unless KVM is hardware-backed. Its console log and the\n"
+		"  partition record are in $XDG_RUNTIME_DIR/lwk/NAME/ (else /run/lwk/NAME/).\n",
+		MAX_CPUS, DEFAULT_CPUS, DEFAULT_BOOT_TIMEOUT);
+}
+
+void lwkctl_shutdown_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: lwkctl shutdown [--name NAME] [--force] [--timeout SEC]\n"
+		"  Stop a partition: the LWK kills every process on it (each is named) and\n"
+		"  powers off; its record and memory file are removed.\n"
+		"  --name NAME    which partition (default $LWK_PARTITION, else the only one);\n"
+		"                 --partition NAME says the same\n"
+		"  --force        do not ask the LWK: kill QEMU (SIGTERM, then SIGKILL)\n"
+		"  --timeout SEC  kill QEMU if the LWK has not powered off after SEC s\n"
+		"                 (default %d)\n",
+		DEFAULT_SHUTDOWN_TIMEOUT);
+}
+
+static int name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n && n < 64 && name[0] != '.' && name[0] != '-' &&
+	       strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") ==
+		   n;
+}
+
+static int boot_opt_value(struct lwkctl_opts *it, struct boot_opts *o)
+{
+	const char *v;
+
+	if (lwkctl_opt(it, "--cpus", &v)) {
+		if (lwkctl_parse_uint(v, 2, MAX_CPUS, &o->cpus))
+			return lwkctl_usage_error(
+			    it,
+			    "--cpus wants 2 to %d cores (core 0 serves Linux, "
+			    "the others run programs), not '%s'",
+			    MAX_CPUS, v);
+	} else if (lwkctl_opt(it, "--mem", &v)) {
+		if (lwkctl_parse_size(v, &o->mem) || o->mem < MIN_MEM || o->mem % MiB)
+			return lwkctl_usage_error(
+			    it,
+			    "--mem wants a whole number of MiB, at least 64M, like 512M or 2G, "
+			    "not '%s'",
+			    v);
+	} else if (lwkctl_opt(it, "--name", &v)) {
+		if (!name_valid(v))
+			return lwkctl_usage_error(it,
+						  "--name wants letters, digits, '.', '_' or '-' "
+						  "(at most 63), not '%s'",
+						  v);
+		o->name = v;
+	} else if (lwkctl_opt(it, "--kernel", &v)) {
+		o->kernel = v;
+	} else if (lwkctl_opt(it, "--kernel-args", &v)) {
+		o->kargs = v;
+	} else if (lwkctl_opt(it, "--timeout", &v)) {
+		if (lwkctl_parse_uint(v, 1, 86400, &o->timeout))
+			return lwkctl_usage_error(
+			    it, "--timeout wants seconds (1 or more), not '%s'", v);
+	} else {
+		return lwkctl_usage_error(it, "unknown option '%s'", it->argv[it->i]);
+	}
+	return 0;
+}
+
+static int boot_parse(int argc, char **argv, struct boot_opts *o)
+{
+	struct lwkctl_opts it = { "boot", argc, argv, 0 };
+	const char *env = getenv("LWK_PARTITION");
+
+	*o = (struct boot_opts){ .cpus = DEFAULT_CPUS,
+				 .mem = DEFAULT_MEM,
+				 .name = env && *env ? env : "lwk0",
+				 .timeout = DEFAULT_BOOT_TIMEOUT };
+	while (it.i < argc) {
+		lwkctl_opt_help(&it, lwkctl_boot_usage);
+		if (lwkctl_opt(&it, "--vm", NULL))
+			o->vm = 1;
+		else if (boot_opt_value(&it, o))
+			return -1;
+	}
+	if (!o->vm) {
+		lwkctl_usage_error(&it, "say --vm: a QEMU partition is the only kind this build "
+					"can boot (partition mode with lwk.ko is not built yet)");
+		return -1;
+	}
+	if (!name_valid(o->name)) {
+		lwkctl_usage_error(&it, "LWK_PARTITION='%s' is not a partition name", o->name);
+		return -1;
+	}
+	return 0;
+}
+
+/* A record of that name: refuse if its QEMU runs, else clear it away. */
+static int boot_check_name(const char *state, const char *name)
+{
+	char dir[PATH_MAX + 80], err[512];
+	struct partition old;
+
+	snprintf(dir, sizeof(dir), "%s/%s", state, name);
+	if (partition_load(dir, &old, err, sizeof(err)) == -ENOENT)
+		return 0;
+	if (old.qemu_pid > 0 && partition_alive(&old)) {
+		fprintf(stderr,
+			"lwkctl: partition '%s' is already up (QEMU pid %d); stop it with 'lwkctl "
+			"shutdown --name %s' or choose another --name\n",
+			name, old.qemu_pid, name);
+		return -1;
+	}
+	if (old.qemu_pid > 0)
+		fprintf(stderr, "lwkctl: %s: QEMU (pid %d) is gone; removed its old record\n", name,
+			old.qemu_pid);
+	lwkctl_partition_remove(&old, 0); /* partition_load set old.dir */
+	return 0;
+}
+
+/* A memory file that another QEMU uses (a partition of the same name
+ * recorded in another state directory): the pid, else 0. */
+static int mem_file_user(const char *mem_path)
+{
+	struct partition probe = { .qemu_pid = 0 };
+	struct dirent *d;
+	DIR *proc = opendir("/proc");
+	int pid = 0;
+
+	snprintf(probe.mem_path, sizeof(probe.mem_path), "mem-path=%s,", mem_path);
+	while (proc && !pid && (d = readdir(proc))) {
+		probe.qemu_pid = atoi(d->d_name);
+		if (probe.qemu_pid > 0 && probe.qemu_pid != getpid() && partition_alive(&probe))
+			pid = probe.qemu_pid;
+	}
+	if (proc)
+		closedir(proc);
+	return pid;
+}
+
+static int boot_check_mem_file(const char *name)
+{
+	char path[128];
+	int pid;
+
+	snprintf(path, sizeof(path), "/dev/shm/lwk-%s-mem", name);
+	pid = access(path, F_OK) ? 0 : mem_file_user(path);
+	if (pid) {
+		fprintf(stderr,
+			"lwkctl: %s is in use by QEMU pid %d (a partition named '%s' recorded in "
+			"another state directory?); choose another --name\n",
+			path, pid, name);
+		return -1;
+	}
+	return 0;
+}
+
+/* tmpfs fills up silently: QEMU would die of SIGBUS when the guest touches
+ * a page that has no room. */
+static int boot_check_shm(uint64_t mem)
+{
+	struct statvfs sv;
+	uint64_t avail;
+
+	if (statvfs("/dev/shm", &sv)) {
+		fprintf(stderr, "lwkctl: cannot use /dev/shm for the guest's memory: %s\n",
+			strerror(errno));
+		return -1;
+	}
+	avail = (uint64_t)sv.f_bavail * sv.f_frsize;
+	if (avail < mem) {
+		fprintf(stderr,
+			"lwkctl: /dev/shm has %" PRIu64 " MiB free, the partition wants %" PRIu64
+			" MiB; ask for less with --mem or free /dev/shm\n",
+			avail / MiB, mem / MiB);
+		return -1;
+	}
+	return 0;
+}
+
+static int boot_fill(const struct boot_opts *o, const char *state, struct partition *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->tr.fd = -1;
+	snprintf(p->name, sizeof(p->name), "%s", o->name);
+	snprintf(p->kind, sizeof(p->kind), "vm");
+	if (snprintf(p->dir, sizeof(p->dir), "%s/%s", state, o->name) >= (int)sizeof(p->dir) ||
+	    snprintf(p->console, sizeof(p->console), "%s/console.log", p->dir) >=
+		(int)sizeof(p->console)) {
+		fprintf(stderr, "lwkctl: the state directory's path %s is too long\n", state);
+		return -1;
+	}
+	snprintf(p->mem_path, sizeof(p->mem_path), "/dev/shm/lwk-%s-mem", o->name);
+	p->mem_size = o->mem;
+	p->low_ram = transport_vm_low_ram(o->mem);
+	p->chan_base = CHAN_BASE;
+	p->chan_size = CHAN_SIZE;
+	p->cpus = o->cpus;
+	return 0;
+}
+
+/* The child: its own session (Ctrl-C at our terminal must not reach it),
+ * no stdin, its console and its own complaints into the log. */
+static void boot_exec_qemu(const struct partition *p, const char *kernel, const char *kargs)
+{
+	char machine[64], backend[PATH_MAX + 128], mem[32], smp[16], append[4096];
+	int kvm = lwkctl_kvm_usable();
+	int log = open(p->console, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	char *args[] = { "qemu-system-x86_64",
+			 "-accel",
+			 kvm ? "kvm" : "tcg",
+			 "-cpu",
+			 kvm ? "host" : "max",
+			 "-machine",
+			 machine,
+			 "-object",
+			 backend,
+			 "-m",
+			 mem,
+			 "-smp",
+			 smp,
+			 "-kernel",
+			 (char *)kernel,
+			 "-append",
+			 append,
+			 "-device",
+			 "isa-debug-exit,iobase=0xf4,iosize=0x04",
+			 "-nic",
+			 "none", /* no NIC: no option ROM to load at boot */
+			 "-nographic",
+			 "-no-reboot",
+			 NULL };
+
+	setsid();
+	signal(SIGPIPE, SIG_DFL); /* ignored in lwkctl, and exec keeps that */
+	if (log < 0 || null < 0 || dup2(null, 0) < 0 || dup2(log, 1) < 0 || dup2(log, 2) < 0)
+		_exit(126);
+	snprintf(machine, sizeof(machine), "q35,memory-backend=mem");
+	snprintf(backend, sizeof(backend),
+		 "memory-backend-file,id=mem,size=%" PRIu64 "M,mem-path=%s,share=on",
+		 p->mem_size / MiB, p->mem_path);
+	snprintf(mem, sizeof(mem), "%" PRIu64 "M", p->mem_size / MiB);
+	snprintf(smp, sizeof(smp), "%u", p->cpus);
+	snprintf(append, sizeof(append), "%s=0x%" PRIx64 ",0x%" PRIx64 "%s%s", LWK_CHAN_CMDLINE_KEY,
+		 p->chan_base, p->chan_size, kargs ? " " : "", kargs ? kargs : "");
+	execvp(args[0], args);
+	fprintf(stderr, "lwkctl: cannot run qemu-system-x86_64 (%s); install qemu-system-x86\n",
+		strerror(errno));
+	_exit(127);
+}
+
+/* Stop a QEMU that would not power off: SIGTERM, then SIGKILL. If it is
+ * our child, reap it. */
+static void qemu_kill(const struct partition *p, int child)
+{
+	int status;
+
+	kill(p->qemu_pid, SIGTERM);
+	for (int i = 0; i < 150 && partition_alive(p); i++) {
+		if (child && waitpid(p->qemu_pid, &status, WNOHANG) == p->qemu_pid)
+			return;
+		lwkctl_sleep_ms(POLL_MS);
+	}
+	kill(p->qemu_pid, SIGKILL);
+	if (child)
+		waitpid(p->qemu_pid, &status, 0);
+	for (int i = 0; i < 100 && partition_alive(p); i++)
+		lwkctl_sleep_ms(POLL_MS);
+}
+
+static volatile sig_atomic_t boot_interrupted;
+
+static void boot_on_signal(int sig)
+{
+	boot_interrupted = sig;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Map the channel once the memory file is there and full-sized. */
+static void boot_try_map(struct partition *p)
+{
+	char err[512];
+
+	if (p->hdr)
+		return;
+	if (p->tr.fd < 0 &&
+	    transport_vm_open(&p->tr, p->mem_path, p->mem_size, p->low_ram, err, sizeof(err)))
+		return;
+	p->hdr = transport_map(&p->tr, p->chan_base, p->chan_size, PROT_READ | PROT_WRITE, NULL);
+}
+
+/* 1: ready; 0: not yet; -1: failed (said why). */
+static int boot_poll(struct partition *p)
+{
+	const struct lwk_chan_header *h = p->hdr;
+	uint32_t state;
+
+	if (!h || __atomic_load_n(&h->magic, __ATOMIC_ACQUIRE) != LWK_CHAN_MAGIC)
+		return 0;
+	if (h->abi_version != LWK_ABI_VERSION) {
+		fprintf(stderr,
+			"lwkctl: lwk kernel speaks ABI version %u, this lwkctl/lwkexec speaks %u; "
+			"use matching builds\n",
+			h->abi_version, LWK_ABI_VERSION);
+		return -1;
+	}
+	state = __atomic_load_n(&h->state, __ATOMIC_ACQUIRE);
+	if (state == LWK_STATE_READY)
+		return 1;
+	if (state == LWK_STATE_PANICKED) {
+		fprintf(stderr, "lwkctl: %s: the LWK panicked while booting: %.*s\n", p->name,
+			LWK_CHAN_PANIC_LEN, h->panic);
+		return -1;
+	}
+	if (state == LWK_STATE_DOWN) {
+		fprintf(stderr, "lwkctl: %s: the LWK powered off while booting\n", p->name);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *boot_stage(const struct partition *p)
+{
+	if (!p->hdr)
+		return "QEMU never made its memory file";
+	if (__atomic_load_n(&p->hdr->magic, __ATOMIC_ACQUIRE) != LWK_CHAN_MAGIC)
+		return "the LWK never set up its channel: is the kernel built with channel "
+		       "support?";
+	return "the LWK set up its channel but never became ready";
+}
+
+/* QEMU's exit status, with what the LWK meant by it (isa-debug-exit
+ * turns the kernel's code V into 2V+1). */
+static const char *qemu_status_text(int status)
+{
+	static char text[96];
+
+	if (!WIFEXITED(status))
+		snprintf(text, sizeof(text), "killed by signal %d", WTERMSIG(status));
+	else if (WEXITSTATUS(status) == 35)
+		snprintf(text, sizeof(text), "status 35: the LWK stopped on an error");
+	else if (WEXITSTATUS(status) == 37)
+		snprintf(text, sizeof(text), "status 37: the LWK panicked");
+	else
+		snprintf(text, sizeof(text), "status %d", WEXITSTATUS(status));
+	return text;
+}
+
+/* Wait for READY, QEMU's end, a signal or the timeout. */
+static int boot_wait(struct partition *p, unsigned long timeout)
+{
+	uint64_t deadline = now_ms() + timeout * 1000;
+	int status, r;
+
+	for (;;) {
+		if (waitpid(p->qemu_pid, &status, WNOHANG) == p->qemu_pid) {
+			p->qemu_pid = -p->qemu_pid; /* reaped: nothing to kill */
+			fprintf(stderr, "lwkctl: %s: QEMU exited (%s) before the LWK was ready\n",
+				p->name, qemu_status_text(status));
+			boot_try_map(p); /* the file outlives QEMU: a panic line is there */
+			boot_poll(p);
+			return -1;
+		}
+		boot_try_map(p);
+		r = boot_poll(p);
+		if (r)
+			return r > 0 ? 0 : -1;
+		if (boot_interrupted) {
+			fprintf(stderr, "lwkctl: %s: interrupted (%s) while booting\n", p->name,
+				strsignal(boot_interrupted));
+			return -1;
+		}
+		if (now_ms() > deadline) {
+			fprintf(stderr, "lwkctl: %s was not ready within %lu s (%s)\n", p->name,
+				timeout, boot_stage(p));
+			return -1;
+		}
+		lwkctl_sleep_ms(POLL_MS);
+	}
+}
+
+static void boot_fail(struct partition *p)
+{
+	partition_detach(p);
+	if (p->qemu_pid > 0)
+		qemu_kill(p, 1);
+	lwkctl_partition_remove(p, 0); /* the console log stays, to be read */
+	fprintf(stderr, "lwkctl: %s: stopped; the console's last lines (all in %s):\n", p->name,
+		p->console);
+	lwkctl_print_tail(p->console, TAIL_LINES, stderr);
+}
+
+static void boot_report(const struct partition *p)
+{
+	unsigned int n = p->hdr->ncpus;
+	char err[512];
+	struct partition only;
+	int alone = !partition_find(NULL, &only, err, sizeof(err)) && !strcmp(only.name, p->name);
+
+	printf("%s: up, %u cores (1 service + %u compute), %" PRIu64 " MiB; ", p->name, n,
+	       n ? n - 1 : 0, p->mem_size / MiB);
+	if (alone)
+		printf("lwkexec PROG runs programs on it\n");
+	else
+		printf("lwkexec --partition %s PROG runs programs on it\n", p->name);
+}
+
+static void boot_catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = boot_on_signal };
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN); /* 'lwkctl boot | head' must still clean up */
+}
+
+static int boot_start(const struct boot_opts *o, struct partition *p, const char *kernel)
+{
+	char err[512];
+	pid_t pid;
+
+	if (mkdir(p->dir, 0755) && errno != EEXIST) {
+		fprintf(stderr, "lwkctl: cannot make %s: %s\n", p->dir, strerror(errno));
+		return -1;
+	}
+	unlink(p->mem_path); /* a stale one from a partition that crashed */
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "lwkctl: cannot start QEMU: %s\n", strerror(errno));
+		return -1;
+	}
+	if (pid == 0)
+		boot_exec_qemu(p, kernel, o->kargs);
+	p->qemu_pid = pid;
+	if (partition_save(p, err, sizeof(err))) {
+		fprintf(stderr, "lwkctl: %s\n", err);
+		boot_fail(p);
+		return -1;
+	}
+	return 0;
+}
+
+int lwkctl_boot(int argc, char **argv)
+{
+	char state[PATH_MAX], kernel[PATH_MAX] = "";
+	struct boot_opts o;
+	struct partition p;
+
+	if (boot_parse(argc, argv, &o))
+		return LWKCTL_USAGE_ERROR;
+	if (lwkctl_may_manage("boot") || partition_state_dir(state, sizeof(state)))
+		return 1;
+	if (lwkctl_kernel_path(o.kernel, kernel, sizeof(kernel)) || access(kernel, R_OK)) {
+		fprintf(stderr,
+			"lwkctl: cannot read the kernel image %s; build it with 'make', or name it "
+			"with --kernel or LWK_KERNEL\n",
+			kernel);
+		return 1;
+	}
+	if (boot_check_name(state, o.name) || boot_check_mem_file(o.name) ||
+	    boot_check_shm(o.mem) || boot_fill(&o, state, &p))
+		return 1;
+	boot_catch_signals();
+	if (boot_start(&o, &p, kernel))
+		return 1;
+	if (boot_wait(&p, o.timeout)) {
+		boot_fail(&p);
+		return 1;
+	}
+	boot_report(&p);
+	partition_detach(&p);
+	return 0;
+}
+
+/* Processes on the partition now: they die with it, so say which. */
+static unsigned int shutdown_victims(const struct partition *p, char *out, size_t len)
+{
+	const struct lwk_chan_header *h = p->hdr;
+	unsigned int n = 0,
+		     nprocs = h->nprocs < LWK_CHAN_MAX_PROCS ? h->nprocs : LWK_CHAN_MAX_PROCS;
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (unsigned int i = 0; i < nprocs; i++) {
+		const struct lwk_chan_proc *e =
+		    partition_chan(p, h->procs_off + (uint64_t)i * sizeof(*e));
+		uint32_t state;
+
+		if (!e || !partition_chan(p, h->procs_off + (uint64_t)(i + 1) * sizeof(*e) - 1))
+			break;
+		state = __atomic_load_n(&e->state, __ATOMIC_ACQUIRE);
+		if (state == LWK_PROC_FREE || state == LWK_PROC_EXITED)
+			continue;
+		if (used < len)
+			used +=
+			    snprintf(out + used, len - used, "%sLWK pid %u (%.*s, lwkexec pid %u)",
+				     n ? ", " : "", e->pid, LWK_CHAN_NAME_LEN, e->name, e->owner);
+		n++;
+	}
+	return n;
+}
+
+/* Ask the LWK to power off; 0 once QEMU is gone. */
+static int shutdown_ask(struct partition *p, unsigned long timeout)
+{
+	uint64_t deadline = now_ms() + timeout * 1000;
+
+	__atomic_store_n(&p->hdr->shutdown, 1, __ATOMIC_RELEASE);
+	while (partition_alive(p)) {
+		if (now_ms() > deadline) {
+			fprintf(stderr,
+				"lwkctl: %s: the LWK did not power off within %lu s; killing QEMU "
+				"(pid %d)\n",
+				p->name, timeout, p->qemu_pid);
+			return -1;
+		}
+		lwkctl_sleep_ms(POLL_MS);
+	}
+	return 0;
+}
+
+static int shutdown_parse(int argc, char **argv, const char **name, int *force,
+			  unsigned long *timeout)
+{
+	struct lwkctl_opts it = { "shutdown", argc, argv, 0 };
+	const char *v;
+
+	while (it.i < argc) {
+		lwkctl_opt_help(&it, lwkctl_shutdown_usage);
+		if (lwkctl_opt(&it, "--force", NULL))
+			*force = 1;
+		else if (lwkctl_opt(&it, "--name", &v) || lwkctl_opt(&it, "--partition", &v))
+			*name = v;
+		else if (lwkctl_opt(&it, "--timeout", &v)) {
+			if (lwkctl_parse_uint(v, 1, 86400, timeout))
+				return lwkctl_usage_error(
+				    &it, "--timeout wants seconds (1 or more), not '%s'", v);
+		} else
+			return lwkctl_usage_error(&it, "unknown option '%s'", argv[it.i]);
+	}
+	return 0;
+}
+
+int lwkctl_shutdown(int argc, char **argv)
+{
+	const char *name = NULL;
+	int force = 0, attached;
+	unsigned long timeout = DEFAULT_SHUTDOWN_TIMEOUT;
+	char err[512], victims[2048];
+	unsigned int nvictims = 0;
+	struct partition p;
+
+	if (shutdown_parse(argc, argv, &name, &force, &timeout))
+		return LWKCTL_USAGE_ERROR;
+	signal(SIGPIPE, SIG_IGN);
+	if (partition_find(name, &p, err, sizeof(err))) {
+		fprintf(stderr, "lwkctl: %s\n", err);
+		return 1;
+	}
+	if (lwkctl_may_manage("shut down"))
+		return 1;
+	if (!partition_alive(&p)) {
+		printf("%s: QEMU (pid %d) was already gone; removed its record\n", p.name,
+		       p.qemu_pid);
+		lwkctl_partition_remove(&p, 1);
+		return 0;
+	}
+	attached = !partition_attach(&p, err, sizeof(err));
+	if (!attached && !force)
+		fprintf(stderr, "lwkctl: %s; stopping QEMU instead\n", err);
+	if (attached)
+		nvictims = shutdown_victims(&p, victims, sizeof(victims));
+	if (!attached || force || shutdown_ask(&p, timeout))
+		qemu_kill(&p, 0);
+	partition_detach(&p);
+	if (partition_alive(&p)) {
+		fprintf(stderr, "lwkctl: %s: QEMU (pid %d) survived SIGKILL; its record stays\n",
+			p.name, p.qemu_pid);
+		return 1;
+	}
+	lwkctl_partition_remove(&p, 1);
+	if (nvictims)
+		printf("%s: killed %u process%s: %s\n", p.name, nvictims, nvictims > 1 ? "es" : "",
+		       victims);
+	printf("%s: down\n", p.name);
+	return 0;
+}

@@ -1,0 +1,568 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * lwkexec: run one program on an LWK partition and be its proxy on Linux.
+ *
+ *   lwkexec [--partition NAME] [--cores N|LIST] [--mem SIZE] [--] PROG [ARGS...]
+ *
+ * It finds PROG as the shell would, checks it with the kernel's own ELF
+ * loader, asks the LWK for a process (service_launch.c), serves its
+ * forwarded system calls until it exits (service.c), and exits with its
+ * status, dying of the same signal if a signal killed it. Signals sent to
+ * lwkexec (Ctrl-C, kill, a job launcher) go to the LWK process.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <lwk/elf.h>
+#include "partition.h"
+#include "service.h"
+
+#define READY_TIMEOUT_S 30
+#define SCRIPT_LINE_MAX 256 /* as Linux reads a #! line */
+#define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
+
+extern char **environ;
+
+/* The signals lwkexec passes on to the process. */
+static const int forwarded_signals[] = { SIGHUP,  SIGINT,  SIGQUIT, SIGUSR1,
+					 SIGUSR2, SIGTERM, SIGALRM, SIGWINCH };
+static struct lwk_chan_proc *volatile signal_entry;
+
+struct options {
+	const char *partition;
+	const char *cores;
+	uint64_t mem;
+	char **argv; /* PROG ARGS... */
+};
+
+struct program {
+	char path[PATH_MAX]; /* as found (argv[0] of a script's interpreter) */
+	void *image, *interp;
+	size_t image_size, interp_size;
+	char **argv; /* what the process gets */
+	char interp_path[ELF_INTERP_MAX + 1];
+	char script[PATH_MAX]; /* the #! script run through path, or "" */
+};
+
+static void usage(FILE *f)
+{
+	fputs(
+	    "usage: lwkexec [--partition NAME] [--cores N|LIST] [--mem SIZE] [--] PROG [ARGS...]\n"
+	    "  Run PROG on LWK cores of a running partition (see 'lwkctl boot --vm') and\n"
+	    "  serve its system calls from here; exits with PROG's status.\n"
+	    "  --partition NAME  the partition (default: $LWK_PARTITION, or the only one)\n"
+	    "  --cores N|LIST    N cores (default 1), or exactly the cores of LIST, e.g.\n"
+	    "                    1,2,5-7 (a single core: 3-3); core 0 is the service core\n"
+	    "  --mem SIZE        memory for PROG, e.g. 512M or 2G (default: a fair share)\n"
+	    "  PROG is looked up in $PATH when it has no '/'. LWKEXEC_DEBUG=1 names the\n"
+	    "  system calls lwkexec does not serve, LWKEXEC_DEBUG=2 traces every one.\n",
+	    f);
+}
+
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	int shift = 0;
+
+	if (end == s || *s == '-')
+		return -1;
+	if (*end == 'G' || *end == 'g')
+		shift = 30;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20;
+	else if (*end == 'K' || *end == 'k')
+		shift = 10;
+	if (shift)
+		end++;
+	if (*end || v == 0 || v > (1ull << 44) >> shift)
+		return -1;
+	*out = v << shift;
+	return 0;
+}
+
+/* "--opt VALUE" or "--opt=VALUE": the value, or NULL if @a is not @opt. */
+static const char *opt_value(char **argv, int *i, const char *opt)
+{
+	size_t n = strlen(opt);
+	const char *a = argv[*i];
+
+	if (strncmp(a, opt, n))
+		return NULL;
+	if (a[n] == '=')
+		return a + n + 1;
+	if (a[n] || !argv[*i + 1])
+		return NULL;
+	return argv[++*i];
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	int i;
+
+	*o = (struct options){ 0 };
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *v;
+
+		if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			exit(0);
+		} else if ((v = opt_value(argv, &i, "--partition"))) {
+			o->partition = v;
+		} else if ((v = opt_value(argv, &i, "--cores"))) {
+			o->cores = v;
+		} else if ((v = opt_value(argv, &i, "--mem"))) {
+			if (parse_size(v, &o->mem)) {
+				fprintf(stderr,
+					"lwkexec: --mem '%s' is not a size like 512M or 2G\n", v);
+				return -1;
+			}
+		} else {
+			fprintf(stderr,
+				"lwkexec: unknown option or missing value '%s'; see "
+				"'lwkexec --help'\n",
+				argv[i]);
+			return -1;
+		}
+	}
+	if (i >= argc) {
+		fprintf(stderr, "lwkexec: no program given; see 'lwkexec --help'\n");
+		return -1;
+	}
+	o->argv = argv + i;
+	return 0;
+}
+
+/* --- finding and reading the program --- */
+
+/* PROG as the shell finds it: 0, or 126/127 after the shell's message. */
+static int program_find(const char *name, char *out, size_t len)
+{
+	const char *path = getenv("PATH"), *p;
+	int denied = 0;
+	struct stat st;
+
+	if (strchr(name, '/')) {
+		snprintf(out, len, "%s", name);
+		if (stat(name, &st)) {
+			fprintf(stderr, "lwkexec: %s: %s\n", name, strerror(errno));
+			return errno == ENOENT || errno == ENOTDIR ? 127 : 126;
+		}
+		if (S_ISDIR(st.st_mode) || access(name, X_OK)) {
+			fprintf(stderr, "lwkexec: %s: %s\n", name,
+				S_ISDIR(st.st_mode) ? "Is a directory" : "Permission denied");
+			return 126;
+		}
+		return 0;
+	}
+	for (p = path ? path : DEFAULT_PATH;;) {
+		size_t n = strcspn(p, ":");
+
+		snprintf(out, len, "%.*s%s%s", (int)n, n ? p : ".", "/", name);
+		if (!stat(out, &st) && S_ISREG(st.st_mode)) {
+			if (!access(out, X_OK))
+				return 0;
+			denied = 1;
+		}
+		if (!p[n])
+			break;
+		p += n + 1;
+	}
+	if (denied) {
+		fprintf(stderr, "lwkexec: %s: Permission denied\n", name);
+		return 126;
+	}
+	fprintf(stderr, "lwkexec: %s: command not found\n", name);
+	return 127;
+}
+
+/* The whole of @path, or NULL with errno set. */
+static void *file_read(const char *path, size_t *size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	char *buf = NULL;
+	size_t done = 0;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) || !(buf = malloc(st.st_size ? (size_t)st.st_size : 1)))
+		goto fail;
+	while (done < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + done, (size_t)st.st_size - done);
+
+		if (n <= 0) {
+			errno = n ? errno : EIO;
+			goto fail;
+		}
+		done += (size_t)n;
+	}
+	close(fd);
+	*size = done;
+	return buf;
+fail:
+	free(buf);
+	close(fd);
+	return NULL;
+}
+
+/* A "#!interp [arg]" script runs as interp [arg] script ARGS, like Linux
+ * does it. 0 if @prog is no script, 1 if it was rewritten, or a status. */
+static int script_rewrite(struct program *prog)
+{
+	char line[SCRIPT_LINE_MAX + 1], *interp, *arg, *end;
+	size_t n = prog->image_size < SCRIPT_LINE_MAX ? prog->image_size : SCRIPT_LINE_MAX;
+	int argc = 0, k = 0;
+	char **argv;
+
+	if (n < 2 || memcmp(prog->image, "#!", 2))
+		return 0;
+	memcpy(line, (char *)prog->image + 2, n - 2);
+	line[n - 2] = '\0';
+	line[strcspn(line, "\n")] = '\0';
+	interp = line + strspn(line, " \t");
+	end = interp + strcspn(interp, " \t");
+	arg = *end ? end + 1 + strspn(end + 1, " \t") : end;
+	*end = '\0';
+	for (end = arg + strlen(arg); end > arg && (end[-1] == ' ' || end[-1] == '\t');)
+		*--end = '\0';
+	if (!*interp) {
+		fprintf(stderr, "lwkexec: %s: cannot execute: its #! line names no interpreter\n",
+			prog->path);
+		return 126;
+	}
+	while (prog->argv[argc])
+		argc++;
+	argv = calloc((size_t)argc + 3, sizeof(*argv));
+	if (!argv)
+		return 126;
+	argv[k++] = strdup(interp);
+	if (*arg)
+		argv[k++] = strdup(arg);
+	argv[k++] = strdup(prog->path);
+	for (int i = 1; i < argc; i++)
+		argv[k++] = prog->argv[i];
+	prog->argv = argv;
+	free(prog->image);
+	prog->image = NULL;
+	snprintf(prog->script, sizeof(prog->script), "%s", prog->path);
+	snprintf(prog->path, sizeof(prog->path), "%s", interp);
+	return 1;
+}
+
+static int image_read(struct program *prog)
+{
+	prog->image = file_read(prog->path, &prog->image_size);
+	if (!prog->image && prog->script[0]) {
+		fprintf(stderr, "lwkexec: %s: %s: bad interpreter: %s\n", prog->script, prog->path,
+			strerror(errno));
+		return errno == ENOENT ? 127 : 126; /* as the shell says */
+	}
+	if (!prog->image) {
+		fprintf(stderr, "lwkexec: %s: %s\n", prog->path, strerror(errno));
+		return errno == ENOENT ? 127 : 126;
+	}
+	if (!prog->image_size) {
+		fprintf(stderr, "lwkexec: %s: cannot execute: the file is empty\n", prog->path);
+		return 126;
+	}
+	return 0;
+}
+
+/* Check PROG (and its interpreter) with the ELF loader the LWK uses. */
+static int program_load(struct program *prog)
+{
+	static struct elf_image img, interp_img;
+	char err[200];
+	int r = image_read(prog);
+
+	if (!r && (r = script_rewrite(prog)) == 1)
+		r = image_read(prog);
+	if (r)
+		return r;
+	if (elf_parse(prog->image, prog->image_size, &img, err, sizeof(err))) {
+		fprintf(stderr, "lwkexec: %s: cannot execute: %s\n", prog->path, err);
+		return 126;
+	}
+	if (!img.interp)
+		return 0;
+	snprintf(prog->interp_path, sizeof(prog->interp_path), "%.*s", (int)img.interp_len,
+		 img.interp);
+	prog->interp = file_read(prog->interp_path, &prog->interp_size);
+	if (!prog->interp) {
+		fprintf(stderr, "lwkexec: %s: cannot execute: its interpreter %s: %s\n", prog->path,
+			prog->interp_path, strerror(errno));
+		return errno == ENOENT ? 127 : 126;
+	}
+	if (elf_parse(prog->interp, prog->interp_size, &interp_img, err, sizeof(err))) {
+		fprintf(stderr, "lwkexec: %s: cannot execute: its interpreter %s: %s\n", prog->path,
+			prog->interp_path, err);
+		return 126;
+	}
+	return 0;
+}
+
+/* --- the partition --- */
+
+static int partition_open(const char *name, struct partition *p)
+{
+	char err[512];
+	int r = partition_find(name, p, err, sizeof(err));
+
+	if (!r && !partition_alive(p)) {
+		fprintf(stderr,
+			"lwkexec: partition %s is not running (its QEMU exited); see 'lwkctl "
+			"status'\n",
+			p->name);
+		return 1;
+	}
+	if (!r)
+		r = partition_attach(p, err, sizeof(err));
+	if (r) {
+		fprintf(stderr, "lwkexec: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
+/* Wait for READY: a partition may still be booting. */
+static int partition_ready(const struct partition *p)
+{
+	struct timespec nap = { 0, 50 * 1000 * 1000 };
+
+	for (int i = 0; i < READY_TIMEOUT_S * 20; i++) {
+		uint32_t state = __atomic_load_n(&p->hdr->state, __ATOMIC_ACQUIRE);
+
+		if (state == LWK_STATE_READY)
+			return 0;
+		if (state == LWK_STATE_PANICKED) {
+			fprintf(stderr, "lwkexec: the LWK of partition %s panicked: %.*s\n",
+				p->name, LWK_CHAN_PANIC_LEN, p->hdr->panic);
+			return 1;
+		}
+		if (state == LWK_STATE_DOWN) {
+			fprintf(stderr,
+				"lwkexec: partition %s is shut down; boot one with 'lwkctl boot "
+				"--vm'\n",
+				p->name);
+			return 1;
+		}
+		nanosleep(&nap, NULL);
+	}
+	fprintf(stderr,
+		"lwkexec: partition %s did not become ready within %d s; see 'lwkctl "
+		"status'\n",
+		p->name, READY_TIMEOUT_S);
+	return 1;
+}
+
+/* What the partition can give, checked here to say it clearly. */
+static int request_check(const struct partition *p, const struct options *o, struct launch_args *a)
+{
+	const struct lwk_chan_header *h = p->hdr;
+	char err[200];
+	unsigned int apps = h->ncpus ? h->ncpus - 1 : 0;
+
+	a->ncores = 1;
+	if (o->cores && svc_cores_parse(o->cores, &a->ncores, a->core_mask, err, sizeof(err))) {
+		fprintf(stderr, "lwkexec: --cores %s\n", err);
+		return 1;
+	}
+	if (a->ncores > apps) {
+		fprintf(stderr,
+			"lwkexec: --cores %u: partition %s has %u cores and core 0 serves the "
+			"channel, so a process can have at most %u\n",
+			a->ncores, p->name, h->ncpus, apps);
+		return 1;
+	}
+	for (unsigned int c = 0; c < LWK_CHAN_MAX_CPUS; c++) {
+		if (!(a->core_mask[c / 64] & (1ull << (c % 64))) || (c && c < h->ncpus))
+			continue;
+		fprintf(stderr,
+			"lwkexec: --cores %s: %s; partition %s has application cores 1-%u\n",
+			o->cores, c ? "no such core" : "core 0 is the service core", p->name, apps);
+		return 1;
+	}
+	a->mem = o->mem;
+	if (o->mem > h->mem_free) {
+		fprintf(stderr,
+			"lwkexec: --mem %" PRIu64
+			" MiB is more than partition %s has free (%" PRIu64 " MiB of %" PRIu64
+			" MiB); ask for less, or boot a bigger partition\n",
+			o->mem >> 20, p->name, (uint64_t)h->mem_free >> 20,
+			(uint64_t)h->mem_total >> 20);
+		return 1;
+	}
+	return 0;
+}
+
+/* --- signals and the exit status --- */
+
+static void on_forwarded_signal(int sig)
+{
+	struct lwk_chan_proc *e = signal_entry;
+
+	if (e)
+		__atomic_or_fetch(&e->signals, 1ull << (sig - 1), __ATOMIC_RELEASE);
+	if (!launch_signal && sig != SIGWINCH)
+		launch_signal = sig; /* aborts a launch under way */
+}
+
+static void signals_block(sigset_t *set)
+{
+	sigemptyset(set);
+	for (size_t i = 0; i < sizeof(forwarded_signals) / sizeof(forwarded_signals[0]); i++)
+		sigaddset(set, forwarded_signals[i]);
+	sigaddset(set, SVC_SIGINTR); /* only service threads take it, during a call */
+	pthread_sigmask(SIG_BLOCK, set, NULL);
+	signal(SIGPIPE, SIG_IGN); /* a closed pipe is the program's EPIPE (and SIGPIPE) */
+	signal(SIGXFSZ, SIG_IGN); /* and a file too large its EFBIG */
+	/* A stopped lwkexec stops bumping its lease, and the LWK kills the
+	 * program a second later: job-control stops would be fatal. */
+	signal(SIGTSTP, SIG_IGN);
+	signal(SIGTTIN, SIG_IGN);
+	signal(SIGTTOU, SIG_IGN);
+}
+
+static void signals_forward(struct lwk_chan_proc *e)
+{
+	struct sigaction sa = { .sa_handler = on_forwarded_signal, .sa_flags = SA_RESTART };
+	sigset_t set;
+
+	signal_entry = e;
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(forwarded_signals) / sizeof(forwarded_signals[0]); i++) {
+		sigaction(forwarded_signals[i], &sa, NULL);
+		sigaddset(&set, forwarded_signals[i]);
+	}
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
+/* Die of @sig as the program did, so that the shell reports it; no core
+ * file (the core would be lwkexec's). */
+static void die_by_signal(int sig)
+{
+	struct rlimit none = { 0, 0 };
+	sigset_t set;
+
+	fflush(NULL);
+	signal(sig, SIG_DFL);
+	setrlimit(RLIMIT_CORE, &none);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+	exit(128 + sig);
+}
+
+static void exit_like(int wait_status)
+{
+	if (WIFSIGNALED(wait_status))
+		die_by_signal(WTERMSIG(wait_status));
+	exit(WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 1);
+}
+
+/* --- main --- */
+
+/* lwkexec's messages go to a copy of stderr kept among its own fds: the
+ * program may close fd 2 (coreutils do at exit) or put a file there. */
+static void stderr_keep(struct svc *s, int above)
+{
+	int fd = fcntl(2, F_DUPFD_CLOEXEC, above);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	setvbuf(f, NULL, _IONBF, 0);
+	stderr = f; /* glibc's stderr is a plain variable, meant to be set */
+	s->reserved_fds[s->nreserved++] = fd;
+}
+
+static int run(struct partition *p, struct program *prog, const struct options *o)
+{
+	static struct svc s;
+	struct launch_args a = { 0 };
+	struct launch l;
+	sigset_t blocked;
+	int r;
+
+	if (request_check(p, o, &a))
+		return 1;
+	a.image = prog->image;
+	a.image_size = prog->image_size;
+	a.interp = prog->interp;
+	a.interp_size = prog->interp_size;
+	a.argv = prog->argv;
+	a.envp = environ;
+	s.part = p;
+	s.debug = getenv("LWKEXEC_DEBUG") ? atoi(getenv("LWKEXEC_DEBUG")) : 0;
+	s.reserved_fds[s.nreserved++] = p->tr.fd;
+	stderr_keep(&s, p->tr.fd + 1);
+	if (!realpath(prog->path, s.exe))
+		snprintf(s.exe, sizeof(s.exe), "%s", prog->path);
+	snprintf(s.interp, sizeof(s.interp), "%s", prog->interp_path);
+	s.argv = prog->argv;
+
+	signals_block(&blocked);
+	if (svc_init(&s))
+		return 1;
+	r = launch_claim(&l, p);
+	if (r)
+		return r;
+	s.entry = l.entry;
+	signals_forward(l.entry);
+	r = launch_start(&l, &a, &s);
+	if (!r)
+		r = svc_run(&s) ? 125 : 0;
+	svc_interrupt_all();
+	if (r < 0) {
+		launch_finish(&l);
+		die_by_signal(-r);
+	}
+	if (!r) {
+		int status = __atomic_load_n(&l.entry->exit_status, __ATOMIC_ACQUIRE);
+
+		launch_finish(&l);
+		exit_like(status);
+	}
+	launch_finish(&l);
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	static struct partition part;
+	static struct program prog;
+	struct options o;
+	int r;
+
+	if (parse_options(argc, argv, &o))
+		return 2;
+	r = program_find(o.argv[0], prog.path, sizeof(prog.path));
+	if (r)
+		return r;
+	prog.argv = o.argv;
+	r = program_load(&prog);
+	if (r)
+		return r;
+	if (partition_open(o.partition, &part) || partition_ready(&part))
+		return 1;
+	return run(&part, &prog, &o);
+}

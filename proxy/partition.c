@@ -1,0 +1,454 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Partition records: lwkctl boot writes one per partition into the state
+ * directory; lwkctl and lwkexec find a partition by name (or the only one
+ * running), check that its QEMU is alive, and map its channel.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <uapi/lwk/channel.h>
+#include "partition.h"
+
+#define RECORD_FILE "partition"
+#define NO_PARTITION_MSG "no LWK partition is running; start one with 'lwkctl boot --vm'"
+#define MAX_LISTED 16
+
+int partition_state_dir(char *out, size_t len)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	int n;
+
+	if (xdg && *xdg)
+		n = snprintf(out, len, "%s/lwk", xdg);
+	else
+		n = snprintf(out, len, "/run/lwk");
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	if (mkdir(out, 0755) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+enum field_type { FIELD_STR, FIELD_U64, FIELD_PID, FIELD_CPUS };
+
+struct record_field {
+	const char *key;
+	enum field_type type;
+	size_t off, size;
+	int required;
+};
+
+#define FIELD(key, type, member, required)                            \
+	{                                                             \
+		key, type, offsetof(struct partition, member),        \
+		    sizeof(((struct partition *)0)->member), required \
+	}
+
+static const struct record_field record_fields[] = {
+	FIELD("name", FIELD_STR, name, 1),
+	FIELD("kind", FIELD_STR, kind, 1),
+	FIELD("qemu-pid", FIELD_PID, qemu_pid, 1),
+	FIELD("mem-path", FIELD_STR, mem_path, 1),
+	FIELD("mem-size", FIELD_U64, mem_size, 1),
+	FIELD("low-ram", FIELD_U64, low_ram, 1),
+	FIELD("channel-base", FIELD_U64, chan_base, 1),
+	FIELD("channel-size", FIELD_U64, chan_size, 1),
+	FIELD("cpus", FIELD_CPUS, cpus, 1),
+	FIELD("console", FIELD_STR, console, 0),
+};
+
+#define NFIELDS (sizeof(record_fields) / sizeof(record_fields[0]))
+
+/* One "key value" line into @p; unknown keys are skipped so that a newer
+ * lwkctl's records still load. -1 for a value that does not fit. */
+static int record_set(struct partition *p, const char *key, const char *val, unsigned *seen)
+{
+	const struct record_field *f = record_fields;
+	char *field, *end;
+	unsigned long long v;
+
+	while (f < record_fields + NFIELDS && strcmp(key, f->key))
+		f++;
+	if (f == record_fields + NFIELDS)
+		return 0;
+	*seen |= 1u << (f - record_fields);
+	field = (char *)p + f->off;
+	if (f->type == FIELD_STR)
+		return snprintf(field, f->size, "%s", val) < (int)f->size ? 0 : -1;
+	errno = 0;
+	v = strtoull(val, &end, 0);
+	if (!*val || *end || errno)
+		return -1;
+	if (f->type == FIELD_U64)
+		*(uint64_t *)field = v;
+	else if (f->type == FIELD_PID && v > 0 && v <= INT32_MAX)
+		*(int *)field = (int)v;
+	else if (f->type == FIELD_CPUS && v > 0 && v <= LWK_CHAN_MAX_CPUS)
+		*(unsigned int *)field = (unsigned int)v;
+	else
+		return -1;
+	return 0;
+}
+
+static int record_complete(unsigned int seen)
+{
+	for (unsigned int i = 0; i < NFIELDS; i++)
+		if (record_fields[i].required && !(seen & 1u << i))
+			return 0;
+	return 1;
+}
+
+int partition_load(const char *dir, struct partition *p, char *err, size_t errlen)
+{
+	char path[PATH_MAX + 16], line[PATH_MAX + 64];
+	unsigned int seen = 0, lineno = 0;
+	FILE *f;
+
+	memset(p, 0, sizeof(*p));
+	p->tr.fd = -1;
+	snprintf(p->dir, sizeof(p->dir), "%s", dir);
+	snprintf(path, sizeof(path), "%s/" RECORD_FILE, dir);
+	f = fopen(path, "r");
+	if (!f) {
+		int e = errno;
+
+		snprintf(err, errlen, "cannot read the partition record %s: %s", path, strerror(e));
+		return -e;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *sp, *val;
+
+		lineno++;
+		line[strcspn(line, "\n")] = '\0';
+		if (!*line || *line == '#')
+			continue;
+		sp = strchr(line, ' ');
+		val = sp ? sp + 1 : NULL;
+		if (sp)
+			*sp = '\0';
+		if (!val || record_set(p, line, val, &seen)) {
+			snprintf(err, errlen,
+				 "%s:%u: malformed line; remove the record's directory", path,
+				 lineno);
+			fclose(f);
+			return -EINVAL;
+		}
+	}
+	fclose(f);
+	if (!record_complete(seen) || !p->chan_size) {
+		snprintf(err, errlen, "%s is incomplete; remove the record's directory", path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int partition_save(const struct partition *p, char *err, size_t errlen)
+{
+	char path[PATH_MAX + 16], tmp[PATH_MAX + 32];
+	FILE *f;
+	int e;
+
+	if (mkdir(p->dir, 0755) && errno != EEXIST)
+		goto fail_dir;
+	snprintf(path, sizeof(path), "%s/" RECORD_FILE, p->dir);
+	snprintf(tmp, sizeof(tmp), "%s/." RECORD_FILE ".%d", p->dir, (int)getpid());
+	f = fopen(tmp, "w");
+	if (!f)
+		goto fail_dir;
+	fprintf(f,
+		"name %s\nkind %s\nqemu-pid %d\nmem-path %s\nmem-size %" PRIu64 "\nlow-ram %" PRIu64
+		"\nchannel-base 0x%" PRIx64 "\nchannel-size 0x%" PRIx64 "\ncpus %u\nconsole %s\n",
+		p->name, p->kind, p->qemu_pid, p->mem_path, p->mem_size, p->low_ram, p->chan_base,
+		p->chan_size, p->cpus, p->console);
+	if (fflush(f) || fsync(fileno(f))) {
+		e = errno;
+		fclose(f);
+		unlink(tmp);
+		errno = e;
+		goto fail_dir;
+	}
+	if (fclose(f) || rename(tmp, path)) {
+		e = errno;
+		unlink(tmp);
+		errno = e;
+		goto fail_dir;
+	}
+	return 0;
+fail_dir:
+	e = errno;
+	snprintf(err, errlen, "cannot write the partition record in %s: %s", p->dir, strerror(e));
+	return -e;
+}
+
+/* Names become directory and file names: keep them to a safe alphabet. */
+static int name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (!n || n >= sizeof(((struct partition *)0)->name) || name[0] == '.' || name[0] == '-')
+		return 0;
+	return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") ==
+	       n;
+}
+
+struct name_list {
+	char names[MAX_LISTED][64];
+	int count; /* may exceed MAX_LISTED: only the first are kept */
+};
+
+/* The partitions with a record in @state. */
+static int list_records(const char *state, struct name_list *l)
+{
+	char path[PATH_MAX + 300];
+	struct dirent *d;
+	DIR *dir = opendir(state);
+
+	l->count = 0;
+	if (!dir)
+		return -errno;
+	while ((d = readdir(dir))) {
+		if (!name_valid(d->d_name))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/" RECORD_FILE, state, d->d_name);
+		if (access(path, F_OK))
+			continue;
+		if (l->count < MAX_LISTED)
+			snprintf(l->names[l->count], sizeof(l->names[0]), "%.63s", d->d_name);
+		l->count++;
+	}
+	closedir(dir);
+	return 0;
+}
+
+static void list_join(const struct name_list *l, char *out, size_t len)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (int i = 0; i < l->count && i < MAX_LISTED && used < len; i++)
+		used += snprintf(out + used, len - used, "%s%s", i ? ", " : "", l->names[i]);
+	if (l->count > MAX_LISTED && used < len)
+		snprintf(out + used, len - used, ", ...");
+}
+
+static int load_named(const char *state, const char *name, struct partition *p, char *err,
+		      size_t errlen)
+{
+	char dir[PATH_MAX];
+
+	if (snprintf(dir, sizeof(dir), "%s/%s", state, name) >= (int)sizeof(dir)) {
+		snprintf(err, errlen,
+			 "the LWK state directory's path is too long; set XDG_RUNTIME_DIR to a "
+			 "shorter one");
+		return -ENAMETOOLONG;
+	}
+	return partition_load(dir, p, err, errlen);
+}
+
+/* Of several records, the one whose QEMU is alive, if exactly one is. */
+static int pick_alive(const char *state, const struct name_list *l, struct partition *p)
+{
+	char ignore[256];
+	int found = -1;
+
+	for (int i = 0; i < l->count && i < MAX_LISTED; i++) {
+		if (load_named(state, l->names[i], p, ignore, sizeof(ignore)) ||
+		    !partition_alive(p))
+			continue;
+		if (found >= 0)
+			return -1;
+		found = i;
+	}
+	if (found < 0)
+		return -1;
+	return load_named(state, l->names[found], p, ignore, sizeof(ignore));
+}
+
+static int find_named(const char *state, const char *name, struct partition *p, char *err,
+		      size_t errlen)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 16];
+
+	if (!name_valid(name)) {
+		snprintf(err, errlen,
+			 "'%s' is not a partition name (letters, digits, '.', '_' and '-', at "
+			 "most 63)",
+			 name);
+		return -EINVAL;
+	}
+	if (snprintf(dir, sizeof(dir), "%s/%s", state, name) >= (int)sizeof(dir)) {
+		snprintf(err, errlen,
+			 "the LWK state directory's path is too long; set XDG_RUNTIME_DIR to a "
+			 "shorter one");
+		return -ENAMETOOLONG;
+	}
+	snprintf(path, sizeof(path), "%s/" RECORD_FILE, dir);
+	if (access(path, F_OK)) {
+		snprintf(err, errlen,
+			 "no LWK partition named '%s' is running; start it with 'lwkctl boot --vm "
+			 "--name %s'",
+			 name, name);
+		return -ENOENT;
+	}
+	return partition_load(dir, p, err, errlen);
+}
+
+int partition_find(const char *name, struct partition *p, char *err, size_t errlen)
+{
+	char state[PATH_MAX], names[MAX_LISTED * 66 + 8];
+	struct name_list l;
+	int r;
+
+	memset(p, 0, sizeof(*p));
+	p->tr.fd = -1;
+	r = partition_state_dir(state, sizeof(state));
+	if (r) {
+		snprintf(err, errlen, "cannot use the LWK state directory: %s", strerror(-r));
+		return r;
+	}
+	if (!name || !*name)
+		name = getenv("LWK_PARTITION");
+	if (name && *name)
+		return find_named(state, name, p, err, errlen);
+	r = list_records(state, &l);
+	if (r) {
+		snprintf(err, errlen, "cannot read the LWK state directory %s: %s", state,
+			 strerror(-r));
+		return r;
+	}
+	if (l.count == 0) {
+		snprintf(err, errlen, NO_PARTITION_MSG);
+		return -ENOENT;
+	}
+	if (l.count == 1)
+		return load_named(state, l.names[0], p, err, errlen);
+	if (!pick_alive(state, &l, p))
+		return 0;
+	list_join(&l, names, sizeof(names));
+	snprintf(err, errlen,
+		 "%d LWK partitions are running (%s); choose one with --partition NAME "
+		 "(lwkexec), --name NAME (lwkctl) or LWK_PARTITION=NAME",
+		 l.count, names);
+	return -EINVAL;
+}
+
+/* Is @pid a process whose command line names @needle? A reused pid runs
+ * something else; a zombie (our own unreaped QEMU) has an empty one. */
+static int cmdline_mentions(int pid, const char *needle)
+{
+	char path[64], buf[8192];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == EACCES; /* cannot tell: trust kill() */
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	for (ssize_t i = 0; i < n; i++)
+		if (!buf[i])
+			buf[i] = ' ';
+	buf[n] = '\0';
+	return strstr(buf, needle) != NULL;
+}
+
+int partition_alive(const struct partition *p)
+{
+	if (p->qemu_pid <= 0)
+		return 0;
+	if (kill(p->qemu_pid, 0) && errno != EPERM)
+		return 0;
+	return cmdline_mentions(p->qemu_pid, p->mem_path);
+}
+
+static int attach_check(struct partition *p, char *err, size_t errlen)
+{
+	const struct lwk_chan_header *h = p->hdr;
+	uint32_t magic = __atomic_load_n(&h->magic, __ATOMIC_ACQUIRE);
+
+	if (magic == 0) {
+		snprintf(err, errlen,
+			 "%s: the LWK has not set up its channel yet (still booting?); see "
+			 "'lwkctl status'",
+			 p->name);
+		return -EAGAIN;
+	}
+	if (magic != LWK_CHAN_MAGIC) {
+		snprintf(err, errlen,
+			 "%s: no LWK channel at 0x%" PRIx64 " (magic 0x%08x, want 0x%08x); is "
+			 "the kernel built with channel support?",
+			 p->name, p->chan_base, magic, LWK_CHAN_MAGIC);
+		return -EPROTO;
+	}
+	if (h->abi_version != LWK_ABI_VERSION) {
+		snprintf(err, errlen,
+			 "lwk kernel speaks ABI version %u, this lwkctl/lwkexec speaks %u; use "
+			 "matching builds",
+			 h->abi_version, LWK_ABI_VERSION);
+		return -EPROTO;
+	}
+	if (h->size > p->chan_size) {
+		snprintf(err, errlen,
+			 "%s: the channel claims %" PRIu64 " bytes, the partition has %" PRIu64,
+			 p->name, (uint64_t)h->size, p->chan_size);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+int partition_attach(struct partition *p, char *err, size_t errlen)
+{
+	int r;
+
+	if (strcmp(p->kind, "vm")) {
+		snprintf(err, errlen, "%s: partitions of kind '%s' are not supported by this build",
+			 p->name, p->kind);
+		return -EOPNOTSUPP;
+	}
+	r = transport_vm_open(&p->tr, p->mem_path, p->mem_size, p->low_ram, err, errlen);
+	if (r)
+		return r;
+	p->hdr = transport_map(&p->tr, p->chan_base, p->chan_size, PROT_READ | PROT_WRITE, NULL);
+	if (!p->hdr) {
+		r = -errno;
+		snprintf(err, errlen, "%s: cannot map the channel at 0x%" PRIx64 ": %s", p->name,
+			 p->chan_base, strerror(errno));
+		transport_close(&p->tr);
+		return r;
+	}
+	r = attach_check(p, err, errlen);
+	if (r)
+		partition_detach(p);
+	return r;
+}
+
+void partition_detach(struct partition *p)
+{
+	if (p->hdr)
+		transport_unmap(&p->tr, p->hdr, p->chan_size);
+	p->hdr = NULL;
+	transport_close(&p->tr);
+}
+
+void *partition_chan(const struct partition *p, uint64_t off)
+{
+	if (!p->hdr || off >= p->chan_size)
+		return NULL;
+	return (char *)p->hdr + off;
+}

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * What the program sees of itself. Its forwarded calls run in lwkexec, so
+ * /proc/self is lwkexec: the few files through which a program looks at
+ * itself are answered for the LWK process instead. /proc/self/exe names
+ * the program, /proc/self/maps lists its LWK memory, /proc/self/cmdline
+ * and comm give its arguments and name, /proc/meminfo and sysinfo give
+ * its memory reservation, and the CPU lists in sysfs count its LWK cores
+ * (sched_getaffinity is answered by the LWK itself).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <lwk/layout.h>
+#include "service.h"
+
+/* "/proc/<pid>/rest" for the LWK's pid, or /proc/thread-self: the part
+ * after the directory ("/rest"), or NULL. */
+static const char *proc_self_rest(const struct svc *s, const char *path)
+{
+	char pid[32];
+	size_t n;
+
+	if (!strncmp(path, "/proc/self/", 11))
+		return path + 10;
+	if (!strncmp(path, "/proc/thread-self/", 18))
+		return path + 17;
+	n = (size_t)snprintf(pid, sizeof(pid), "/proc/%u/", s->pid);
+	if (!strncmp(path, pid, n))
+		return path + n - 1;
+	return NULL;
+}
+
+const char *ident_path(const struct svc *s, const char *path, char *buf, size_t len)
+{
+	const char *rest = proc_self_rest(s, path);
+
+	if (!rest)
+		return path;
+	if (!strcmp(rest, "/exe") && snprintf(buf, len, "%s", s->exe) < (int)len)
+		return buf;
+	if (snprintf(buf, len, "/proc/self%s", rest) < (int)len)
+		return buf;
+	return path;
+}
+
+int64_t ident_readlink(const struct svc *s, const char *path, char *buf, size_t size)
+{
+	const char *rest = proc_self_rest(s, path);
+	size_t n = strlen(s->exe);
+
+	if (!rest || strcmp(rest, "/exe") || !size)
+		return -1;
+	if (n > size)
+		n = size;
+	memcpy(buf, s->exe, n); /* readlink does not NUL-terminate */
+	return (int64_t)n;
+}
+
+uint64_t ident_mem_free(const struct svc *s)
+{
+	uint64_t arena = 0;
+
+	for (unsigned int i = 0; i < s->maps.n; i++) {
+		const struct svc_map *m = &s->maps.v[i];
+
+		if (m->va >= LWK_ARENA_BASE && m->end <= LWK_ARENA_BASE + LWK_ARENA_MAX)
+			arena += m->end - m->va;
+	}
+	return arena < s->mem ? arena : s->mem;
+}
+
+/* What a piece of the layout holds, for /proc/self/maps. */
+static const char *map_name(const struct svc *s, const struct svc_map *m)
+{
+	if (m->va < LWK_INTERP_BASE)
+		return s->exe;
+	if (m->va < LWK_ARENA_BASE)
+		return s->interp[0] ? s->interp : "";
+	if (m->va < LWK_ARENA_BASE + LWK_ARENA_MAX)
+		return "";
+	return "[stack]";
+}
+
+/* One line per run of pieces that touch and look alike, as Linux merges
+ * adjacent anonymous mappings (the arena comes in many chunks). */
+static void write_maps(const struct svc *s, FILE *f)
+{
+	for (unsigned int i = 0; i < s->maps.n;) {
+		const struct svc_map *m = &s->maps.v[i];
+		const char *name = map_name(s, m);
+		uint64_t end = m->end;
+
+		for (i++; i < s->maps.n && s->maps.v[i].va == end && s->maps.v[i].prot == m->prot &&
+			  map_name(s, &s->maps.v[i]) == name;
+		     i++)
+			end = s->maps.v[i].end;
+		fprintf(f, "%08" PRIx64 "-%08" PRIx64 " %c%c%cp 00000000 00:00 0%*s%s\n", m->va,
+			end, m->prot & PROT_READ ? 'r' : '-', m->prot & PROT_WRITE ? 'w' : '-',
+			m->prot & PROT_EXEC ? 'x' : '-', *name ? 19 : 0, "", name);
+	}
+}
+
+static void write_meminfo(const struct svc *s, FILE *f)
+{
+	unsigned long long total = s->mem >> 10, avail = ident_mem_free(s) >> 10;
+
+	fprintf(f,
+		"MemTotal:       %8llu kB\nMemFree:        %8llu kB\nMemAvailable:   %8llu kB\n"
+		"Buffers:               0 kB\nCached:                0 kB\n"
+		"SwapCached:            0 kB\nSwapTotal:             0 kB\n"
+		"SwapFree:              0 kB\n",
+		total, avail, avail);
+}
+
+static void write_cpus(const struct svc *s, FILE *f)
+{
+	if (s->ncores <= 1)
+		fprintf(f, "0\n");
+	else
+		fprintf(f, "0-%u\n", s->ncores - 1);
+}
+
+static void write_cmdline(const struct svc *s, FILE *f)
+{
+	for (char *const *a = s->argv; a && *a; a++)
+		fwrite(*a, 1, strlen(*a) + 1, f);
+}
+
+/* The kernel's comm: the basename of argv[0], at most 15 bytes. */
+static void write_comm(const struct svc *s, FILE *f)
+{
+	const char *name = s->argv && s->argv[0] ? s->argv[0] : s->exe;
+	const char *slash = strrchr(name, '/');
+
+	fprintf(f, "%.15s\n", slash ? slash + 1 : name);
+}
+
+struct ident_file {
+	const char *path;
+	void (*write)(const struct svc *s, FILE *f);
+};
+
+static const struct ident_file ident_files[] = {
+	{ "/proc/self/maps", write_maps },
+	{ "/proc/self/cmdline", write_cmdline },
+	{ "/proc/self/comm", write_comm },
+	{ "/proc/meminfo", write_meminfo },
+	{ "/sys/devices/system/cpu/online", write_cpus },
+	{ "/sys/devices/system/cpu/possible", write_cpus },
+	{ "/sys/devices/system/cpu/present", write_cpus },
+};
+
+/* A memfd holding what @write says; the program reads it like the file. */
+static int ident_memfd(const struct svc *s, const struct ident_file *file, int flags)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int fd, e;
+
+	if (!f)
+		return -ENOMEM;
+	file->write(s, f);
+	if (fclose(f))
+		return -ENOMEM;
+	fd = (int)syscall(SYS_memfd_create, "lwk-ident", (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len || lseek(fd, 0, SEEK_SET)) {
+		e = errno ? errno : EIO;
+		if (fd >= 0)
+			close(fd);
+		free(text);
+		return -e;
+	}
+	free(text);
+	return fd;
+}
+
+int ident_open(const struct svc *s, const char *path, int flags)
+{
+	for (size_t i = 0; i < sizeof(ident_files) / sizeof(ident_files[0]); i++) {
+		if (strcmp(path, ident_files[i].path))
+			continue;
+		if ((flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC)))
+			return -EACCES;
+		return ident_memfd(s, &ident_files[i], flags);
+	}
+	return 1;
+}

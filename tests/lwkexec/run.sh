@@ -1,0 +1,259 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# lwkexec against Linux: unmodified Debian programs run natively and under
+# lwkexec must print the same stdout and end with the same status; bad
+# programs and bad requests must fail with the shell's status and a clear
+# line. Needs a running VM partition with 3 compute cores, e.g.
+#   build/bin/lwkctl boot --vm --cpus 4 --mem 1G
+# (LWK_PARTITION picks one if several run). Ends with "N passed, N failed".
+# shellcheck disable=SC2016 # the $ in single quotes are the programs'
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+lwkexec=$PWD/${BUILD:-build}/bin/lwkexec
+passed=0
+failed=0
+work=$(mktemp -d "${TMPDIR:-/tmp}/lwkexec-test.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+# The same environment natively and on the LWK (PATH without pyenv-style
+# shims, which are scripts that exec).
+export LC_ALL=C TZ=UTC PATH=/usr/local/bin:/usr/bin:/bin
+
+pass() {
+	echo "PASS lwkexec: $1"
+	passed=$((passed + 1))
+}
+
+fail() {
+	echo "FAIL lwkexec: $1"
+	shift
+	for line in "$@"; do echo "  $line"; done
+	failed=$((failed + 1))
+}
+
+# same NAME GOT WANT
+same() {
+	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got:  $2" "want: $3"; fi
+}
+
+# compare NAME CMD...: same stdout and status natively and under lwkexec
+# (stdin from $work/stdin).
+compare() {
+	local name=$1 ns ls
+	shift
+	(cd "$work/run" && timeout 120 "$@") <"$work/stdin" >"$work/native.out" 2>/dev/null
+	ns=$?
+	(cd "$work/run" && timeout 300 "$lwkexec" --mem 256M -- "$@") <"$work/stdin" \
+		>"$work/lwk.out" 2>"$work/lwk.err"
+	ls=$?
+	if [ $ns = $ls ] && cmp -s "$work/native.out" "$work/lwk.out"; then
+		pass "$name"
+		return
+	fi
+	fail "$name" "status native $ns, lwkexec $ls" \
+		"$(diff "$work/native.out" "$work/lwk.out" | head -5)" \
+		"stderr: $(head -3 "$work/lwk.err")"
+}
+
+# expect NAME STATUS PATTERN CMD...: lwkexec's status, and a stderr line
+# matching PATTERN.
+expect() {
+	local name=$1 want=$2 pattern=$3 st
+	shift 3
+	(cd "$work/run" && timeout 120 "$lwkexec" "$@") </dev/null >/dev/null 2>"$work/err"
+	st=$?
+	if [ "$st" = "$want" ] && grep -qE -- "$pattern" "$work/err"; then
+		pass "$name"
+	else
+		fail "$name" "status $st (want $want), stderr: $(head -3 "$work/err")" \
+			"want a line matching: $pattern"
+	fi
+}
+
+setup() {
+	mkdir -p "$work/run" "$work/dir/sub"
+	: >"$work/stdin"
+	seq 1 2000 | awk '{ printf "%05d line %d\n", ($1 * 7919) % 10007, $1 }' >"$work/lines"
+	printf 'alpha\n' >"$work/dir/a.txt"
+	head -c 5000 "$work/lines" >"$work/dir/b.dat"
+	ln -s a.txt "$work/dir/link"
+	chmod 640 "$work/dir/a.txt"
+	chmod 755 "$work/dir/sub"
+	touch -h -d '2021-02-03 04:05:06' "$work/dir/a.txt" "$work/dir/b.dat" "$work/dir/link" \
+		"$work/dir/sub"
+	printf '#!/bin/sh\necho no\n' >"$work/run/not-exec"
+	chmod 644 "$work/run/not-exec"
+	head -c 200 /dev/zero >"$work/run/zeros"
+	chmod 755 "$work/run/zeros"
+	printf '#!/bin/sh -e\necho "script: $0 $*"\n' >"$work/run/script"
+	printf '#!/no/such/sh\n' >"$work/run/bad-interp"
+	chmod 755 "$work/run/bad-interp"
+	chmod 755 "$work/run/script"
+}
+
+programs() {
+	compare "echo hi" echo hi
+	compare "cat FILE" cat "$work/lines"
+	compare "ls -l DIR" ls -l "$work/dir"
+	compare "ls -la --full-time DIR" ls -la --full-time "$work/dir/sub"
+	compare "sha256sum FILE" sha256sum "$work/lines"
+	compare "sort FILE" sort "$work/lines"
+	compare "sort -n -k3 FILE" sort -n -k3 "$work/lines"
+	compare "python3 json+hashlib" python3 -c '
+import hashlib, json
+d = {"n": list(range(5)), "s": "lwk"}
+print(json.dumps(d, sort_keys=True))
+print(hashlib.sha256(json.dumps(d).encode()).hexdigest())'
+	compare "perl -e" perl -e 'my %h = (a => 1, b => 2); print join(",", map { "$_=$h{$_}" } sort keys %h), "\n"; printf("%.3f\n", atan2(1, 1) * 4);'
+	compare "sh -c builtins" sh -c 'i=0; while [ $i -lt 5 ]; do i=$((i + 1)); printf "%s " $i; done; echo; exit 7'
+	compare "sh -c exit status" sh -c 'exit 42'
+	compare "wc -l < FILE" wc -l "$work/lines"
+	compare "#! script" ./script one two
+	cp "$work/lines" "$work/stdin"
+	compare "cat < FILE (stdin)" cat
+	: >"$work/stdin"
+}
+
+# printf ... | lwkexec cat: stdin is a pipe.
+pipe_in() {
+	local out
+	out=$(printf 'one\ntwo\n' | timeout 120 "$lwkexec" cat)
+	same "printf | lwkexec cat" "$out" "$(printf 'one\ntwo\n')"
+	out=$(timeout 120 "$lwkexec" seq 1 100000 | tail -1)
+	same "lwkexec seq | tail (stdout a pipe)" "$out" 100000
+}
+
+# 200 MB through the LWK: read by it, written by it, checked by sha256.
+big_write() {
+	local want got
+	head -c 200M /dev/urandom >"$work/big"
+	want=$(sha256sum <"$work/big" | cut -d' ' -f1)
+	timeout 300 "$lwkexec" --mem 256M dd if="$work/big" of="$work/big.dd" bs=1M status=none
+	got=$(sha256sum <"$work/big.dd" | cut -d' ' -f1)
+	same "dd 200 MB" "$got" "$want"
+	timeout 300 "$lwkexec" --mem 256M head -c 200M "$work/big" >"$work/big.head"
+	got=$(sha256sum <"$work/big.head" | cut -d' ' -f1)
+	same "head -c 200M > FILE" "$got" "$want"
+	got=$(timeout 300 "$lwkexec" --mem 256M sha256sum <"$work/big" | cut -d' ' -f1)
+	same "sha256sum < 200 MB" "$got" "$want"
+	rm -f "$work/big" "$work/big.dd" "$work/big.head"
+}
+
+# What a program sees of itself: its path, its cores, its memory.
+identity() {
+	local out want
+	out=$(timeout 120 "$lwkexec" --cores 2 --mem 128M python3 -c '
+import os
+print(os.readlink("/proc/self/exe"), os.cpu_count(), len(os.sched_getaffinity(0)))
+print(open("/sys/devices/system/cpu/online").read().strip())
+mem = [l for l in open("/proc/meminfo") if l.startswith("MemTotal:")][0].split()[1]
+print(int(mem) // 1024)
+print(any(l.endswith("[stack]\n") for l in open("/proc/self/maps")))')
+	want=$(printf '%s 2 2\n0-1\n128\nTrue' "$(readlink -f /usr/bin/python3)")
+	same "identity: /proc/self/exe, cpus, meminfo, maps" "$out" "$want"
+}
+
+# lwkexec's own descriptors (the memory file, its stderr) sit above the
+# program's: the program can neither use nor replace them.
+own_fds() {
+	local out
+	out=$(timeout 120 "$lwkexec" python3 -c '
+import errno, os
+fds = sorted(int(f) for f in os.listdir("/proc/self/fd"))
+links = {f: os.readlink("/proc/self/fd/%d" % f) for f in fds if os.path.exists("/proc/self/fd/%d" % f)}
+# the memory file, and the copy of stderr above it (the highest fd)
+mine = [f for f, l in links.items() if l.startswith("/dev/shm/lwk-")] + [fds[-1]]
+res = []
+for fd in mine:
+    for name, op in (("fstat", lambda: os.fstat(fd)), ("dup2", lambda: os.dup2(1, fd)),
+                     ("close", lambda: os.close(fd))):
+        try:
+            op()
+            res.append(name + " ok")
+        except OSError as e:
+            res.append(name + " " + errno.errorcode[e.errno])
+print(len(set(mine)) == 2, sorted(set(res)))')
+	same "lwkexec's fds: EBADF for the program" "$out" \
+		"True ['close EBADF', 'dup2 EBADF', 'fstat EBADF']"
+}
+
+# Wait (at most 60 s) until FILE has a line PATTERN: the program is there.
+wait_for() {
+	local tries=600
+	while [ $tries -gt 0 ] && ! grep -q "$1" "$2" 2>/dev/null; do
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+}
+
+# Signals: the program's status is lwkexec's; a signal sent to lwkexec
+# reaches the program and interrupts its blocked read.
+signals() {
+	local st pid fifo=$work/fifo out=$work/sig.out holder
+	{
+		timeout 120 "$lwkexec" sh -c 'kill -TERM $$'
+		st=$?
+	} 2>/dev/null
+	same "killed by SIGTERM: 143" "$st" 143
+	st=$(timeout 120 "$lwkexec" yes 2>/dev/null | head -1 >/dev/null; echo "${PIPESTATUS[0]}")
+	same "yes | head -1: SIGPIPE, 141" "$st" 141
+	{
+		timeout 120 "$lwkexec" python3 -c 'import signal, time; signal.alarm(1); time.sleep(30)'
+		st=$?
+	} 2>/dev/null
+	same "alarm(1): SIGALRM, 142" "$st" 142
+	mkfifo "$fifo"
+	sleep 300 >"$fifo" &
+	holder=$!
+	"$lwkexec" python3 -c '
+import signal, sys
+signal.signal(signal.SIGUSR1, lambda s, f: print("usr1", flush=True))
+print("ready", flush=True)
+try:
+    sys.stdin.read()
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+    sys.exit(5)' <"$fifo" >"$out" 2>/dev/null &
+	pid=$!
+	wait_for ready "$out"
+	kill -USR1 $pid
+	wait_for usr1 "$out"
+	kill -INT $pid
+	wait $pid
+	st=$?
+	kill $holder 2>/dev/null
+	wait $holder 2>/dev/null
+	if [ $st = 5 ] && [ "$(cat "$out")" = "$(printf 'ready\nusr1\ninterrupted')" ]; then
+		pass "SIGUSR1 handled, SIGINT interrupts a blocked read"
+	else
+		fail "SIGUSR1 handled, SIGINT interrupts a blocked read" "status $st, output: $(cat "$out")"
+	fi
+}
+
+bad_requests() {
+	expect "missing program: 127" 127 "^lwkexec: no-such-program-xyz: command not found$" \
+		no-such-program-xyz
+	expect "missing path: 127" 127 "^lwkexec: ./nope: No such file or directory$" ./nope
+	expect "not executable: 126" 126 "^lwkexec: ./not-exec: Permission denied$" ./not-exec
+	expect "not readable as a program: 126" 126 "^lwkexec: /etc/passwd: Permission denied$" \
+		/etc/passwd
+	expect "not an ELF: 126" 126 "^lwkexec: ./zeros: cannot execute: .+" ./zeros
+	expect "missing #! interpreter: 127" 127 "^lwkexec: ./bad-interp: /no/such/sh: bad interpreter" \
+		./bad-interp
+	expect "--mem too big" 1 "^lwkexec: --mem .* MiB is more than partition .* free \([0-9]+ MiB" \
+		--mem 1000G true
+	expect "--cores 0: service core" 1 "core 0 is the service core" --cores 0-1 true
+	expect "--cores too many" 1 "at most" --cores 200 true
+	expect "bad option" 2 "see 'lwkexec --help'" --bogus true
+}
+
+setup
+programs
+pipe_in
+big_write
+identity
+own_fds
+signals
+bad_requests
+echo "$passed passed, $failed failed"
+[ $failed = 0 ]

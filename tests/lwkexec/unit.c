@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Host unit tests of lwkexec's checks (proxy/service_check.c): the mirror
+ * and pointer checks, request validation, --cores parsing and the staging
+ * layout. The mirror is real memory mapped inside the LWK layout, so the
+ * string and iovec checks read what they check. Built and run by
+ * tests/lwkexec/unit.sh; prints "N passed, N failed".
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <lwk/layout.h>
+#include "service.h"
+
+#define PAGE 4096ull
+#define BASE (LWK_ARENA_BASE + 0x10000000ull) /* where the test mirror lives */
+
+static int passed, failed;
+static const char *current;
+
+#define EXPECT(cond)                                                                              \
+	do {                                                                                      \
+		if (!(cond)) {                                                                    \
+			printf("  %s:%d: %s: expected %s\n", __FILE__, __LINE__, current, #cond); \
+			errors++;                                                                 \
+		}                                                                                 \
+	} while (0)
+
+static int errors;
+
+static void run(const char *name, void (*fn)(void))
+{
+	current = name;
+	errors = 0;
+	fn();
+	printf("%s lwkexec-unit: %s\n", errors ? "FAIL" : "PASS", name);
+	if (errors)
+		failed++;
+	else
+		passed++;
+}
+
+/* Four pages at BASE: rw, r, (hole), rw; then an rw piece touching the
+ * last one. */
+static struct svc_maps maps;
+static char *mem;
+
+static int setup(void)
+{
+	const struct lwk_chan_map src[] = {
+		{ BASE + 4 * PAGE, PAGE, 0, PROT_READ | PROT_WRITE, 0 },
+		{ BASE, PAGE, 0, PROT_READ | PROT_WRITE, 0 },
+		{ BASE + PAGE, PAGE, 0, PROT_READ, 0 },
+		{ BASE + 3 * PAGE, PAGE, 0, PROT_READ | PROT_WRITE, 0 },
+	};
+	char err[200];
+
+	mem = mmap((void *)BASE, 5 * PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (mem != (char *)BASE) {
+		printf("cannot map test memory at 0x%llx\n", BASE);
+		return -1;
+	}
+	if (svc_maps_build(&maps, src, 4, err, sizeof(err))) {
+		printf("svc_maps_build: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static void test_maps_sorted(void)
+{
+	EXPECT(maps.n == 4);
+	for (unsigned int i = 1; i < maps.n; i++)
+		EXPECT(maps.v[i - 1].end <= maps.v[i].va);
+}
+
+static void test_maps_refused(void)
+{
+	const struct lwk_chan_map bad[][2] = {
+		{ { BASE + 1, PAGE, 0, 3, 0 } },	    /* unaligned */
+		{ { BASE, 0, 0, 3, 0 } },		    /* empty */
+		{ { 0x1000, PAGE, 0, 3, 0 } },		    /* below the layout */
+		{ { LWK_USER_END, PAGE, 0, 3, 0 } },	    /* above it */
+		{ { ~0ull & ~(PAGE - 1), PAGE, 0, 3, 0 } }, /* wraps */
+		{ { BASE, 2 * PAGE, 0, 3, 0 }, { BASE + PAGE, PAGE, 0, 3, 0 } }, /* overlap */
+	};
+	char err[200];
+
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct svc_maps m;
+
+		err[0] = '\0';
+		EXPECT(svc_maps_build(&m, bad[i], bad[i][1].size ? 2 : 1, err, sizeof(err)) ==
+		       -EINVAL);
+		EXPECT(strstr(err, "the LWK sent") != NULL);
+	}
+}
+
+static void test_range(void)
+{
+	EXPECT(svc_range_ok(&maps, BASE, PAGE, 1));
+	EXPECT(svc_range_ok(&maps, BASE + 10, 100, 0));
+	EXPECT(svc_range_ok(&maps, BASE, 2 * PAGE, 0));	 /* rw then r: readable */
+	EXPECT(!svc_range_ok(&maps, BASE, 2 * PAGE, 1)); /* but not writable */
+	EXPECT(!svc_range_ok(&maps, BASE + PAGE, 1, 1));
+	EXPECT(!svc_range_ok(&maps, BASE + PAGE, 2 * PAGE, 0)); /* into the hole */
+	EXPECT(!svc_range_ok(&maps, BASE + 2 * PAGE, 1, 0));
+	EXPECT(svc_range_ok(&maps, BASE + 3 * PAGE + 8, 2 * PAGE - 8, 1)); /* touching pieces */
+	EXPECT(!svc_range_ok(&maps, BASE + 3 * PAGE, 2 * PAGE + 1, 1));	   /* one past the end */
+	EXPECT(!svc_range_ok(&maps, BASE - 1, 2, 0));
+	EXPECT(!svc_range_ok(&maps, BASE + 8, ~0ull, 0));     /* wraps */
+	EXPECT(svc_range_ok(&maps, 0, 0, 1));		      /* empty: never touched */
+	EXPECT(!svc_range_ok(&maps, (uintptr_t)&maps, 8, 0)); /* lwkexec's own memory */
+}
+
+static void test_strings(void)
+{
+	char *last = mem + 5 * PAGE;
+
+	strcpy(mem + 100, "/etc/passwd");
+	EXPECT(svc_str_check(&maps, BASE + 100, PATH_MAX) == 11);
+	/* across touching pieces */
+	memset(mem + 3 * PAGE, 'a', PAGE);
+	strcpy(mem + 4 * PAGE, "bc");
+	EXPECT(svc_str_check(&maps, BASE + 4 * PAGE - 3, PATH_MAX) == 5);
+	EXPECT(svc_str_check(&maps, BASE + 3 * PAGE, 2 * PAGE) == (int64_t)PAGE + 2);
+	EXPECT(svc_str_check(&maps, BASE + 3 * PAGE, PATH_MAX) == -ENAMETOOLONG);
+	EXPECT(svc_str_check(&maps, BASE + 3 * PAGE, 100) == -ENAMETOOLONG);
+	/* no NUL before the mirror ends */
+	memset(last - 10, 'x', 10);
+	EXPECT(svc_str_check(&maps, BASE + 5 * PAGE - 10, PATH_MAX) == -EFAULT);
+	/* into the hole; outside; in a read-only piece it is fine */
+	memset(mem + PAGE, 'y', PAGE);
+	EXPECT(svc_str_check(&maps, BASE + PAGE + 5, PATH_MAX) == -EFAULT);
+	EXPECT(svc_str_check(&maps, BASE + 2 * PAGE, PATH_MAX) == -EFAULT);
+	mem[PAGE + 50] = '\0';
+	EXPECT(svc_str_check(&maps, BASE + PAGE + 5, PATH_MAX) == 45);
+	EXPECT(svc_str_check(&maps, (uintptr_t) "host", PATH_MAX) == -EFAULT);
+}
+
+static void test_iovecs(void)
+{
+	struct iovec *iov = (struct iovec *)(mem + 3 * PAGE), out[IOV_MAX];
+
+	iov[0] = (struct iovec){ mem, 100 };
+	iov[1] = (struct iovec){ mem + 4 * PAGE, PAGE };
+	EXPECT(svc_iov_copy(&maps, (uintptr_t)iov, 2, 1, out) == 0);
+	EXPECT(out[1].iov_base == mem + 4 * PAGE && out[1].iov_len == PAGE);
+	EXPECT(svc_iov_copy(&maps, (uintptr_t)iov, 0, 1, out) == 0);
+	EXPECT(svc_iov_copy(&maps, (uintptr_t)iov, IOV_MAX + 1, 1, out) == -EINVAL);
+	iov[1].iov_base = mem + PAGE; /* read-only: fine to write from, not to read into */
+	EXPECT(svc_iov_copy(&maps, (uintptr_t)iov, 2, 0, out) == 0);
+	EXPECT(svc_iov_copy(&maps, (uintptr_t)iov, 2, 1, out) == -EFAULT);
+	iov[1].iov_base = &maps; /* lwkexec's own memory */
+	iov[1].iov_len = 8;
+	EXPECT(svc_iov_copy(&maps, (uintptr_t)iov, 2, 0, out) == -EFAULT);
+	iov[1] = (struct iovec){ mem, (size_t)1 << 63 };
+	EXPECT(svc_iov_copy(&maps, (uintptr_t)iov, 2, 0, out) == -EINVAL);
+	EXPECT(svc_iov_copy(&maps, BASE + 2 * PAGE, 1, 0, out) == -EFAULT); /* array in the hole */
+	EXPECT(svc_iov_copy(&maps, BASE + 5 * PAGE - 8, 1, 0, out) == -EFAULT); /* runs off */
+}
+
+static struct lwk_chan_req good_req(void)
+{
+	struct lwk_chan_req r = { 0 };
+
+	r.hdr = (struct lwk_msg_hdr){
+		LWK_MSG_MAGIC, LWK_ABI_VERSION, LWK_MSG_SYSCALL, sizeof(r), 7, 0
+	};
+	r.pid = 42;
+	r.nr = 0;
+	return r;
+}
+
+static void test_requests(void)
+{
+	struct lwk_chan_req r = good_req();
+
+	EXPECT(svc_req_check(&r, 42) == SVC_OK);
+	EXPECT(svc_req_check(&r, 43) == SVC_BAD_PID);
+	r.hdr.magic = 0x1234;
+	EXPECT(svc_req_check(&r, 42) == SVC_BAD_MAGIC);
+	r = good_req();
+	r.hdr.abi_version = LWK_ABI_VERSION + 1;
+	EXPECT(svc_req_check(&r, 42) == SVC_BAD_ABI);
+	r = good_req();
+	r.hdr.type = LWK_MSG_RESULT;
+	EXPECT(svc_req_check(&r, 42) == SVC_BAD_TYPE);
+	r = good_req();
+	r.hdr.size = 64;
+	EXPECT(svc_req_check(&r, 42) == SVC_BAD_SIZE);
+	for (int k = SVC_OK; k < SVC_BAD_KINDS; k++)
+		EXPECT(strcmp(svc_bad_name(k), "?") != 0);
+	EXPECT(!strcmp(svc_bad_name(SVC_BAD_KINDS), "?"));
+}
+
+static void test_table(void)
+{
+	const char *name;
+
+	EXPECT(svc_table_lookup(0, &name) != NULL && !strcmp(name, "read"));
+	EXPECT(svc_table_lookup(9, &name) == NULL && !strcmp(name, "mmap")); /* LOCAL */
+	EXPECT(svc_table_lookup(57, &name) == NULL);			     /* fork: never */
+	EXPECT(svc_table_lookup(100000, &name) == NULL && !strcmp(name, "?"));
+}
+
+static void test_cores(void)
+{
+	uint64_t mask[LWK_CHAN_MAX_CPUS / 64];
+	unsigned int n;
+	char err[200];
+	const char *bad[] = { "",     "0",  "a",   "1-", "-1",	"5-3",
+			      "1,,2", "1,", "300", "2x", "256", "1-256" };
+
+	EXPECT(svc_cores_parse("3", &n, mask, err, sizeof(err)) == 0 && n == 3 && !mask[0]);
+	EXPECT(svc_cores_parse("1,2,5-7", &n, mask, err, sizeof(err)) == 0 && n == 0 &&
+	       mask[0] == 0xe6);
+	EXPECT(svc_cores_parse("3-3", &n, mask, err, sizeof(err)) == 0 && mask[0] == 8);
+	EXPECT(svc_cores_parse("64,255", &n, mask, err, sizeof(err)) == 0 && mask[1] == 1 &&
+	       mask[3] == 1ull << 63);
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		EXPECT(svc_cores_parse(bad[i], &n, mask, err, sizeof(err)) == -EINVAL);
+		EXPECT(err[0] != '\0');
+	}
+}
+
+static void test_staging(void)
+{
+	struct svc_staging st;
+
+	svc_staging_layout(&st, 5000, 0, 20, 4096);
+	EXPECT(st.image_off == 0 && st.interp_off == 8192 && st.argv_off == 8192);
+	EXPECT(st.envp_off == 12288 && st.maps_off == 16384);
+	EXPECT(st.size - st.maps_off >= SVC_MAX_MAPS * sizeof(struct lwk_chan_map));
+	EXPECT(st.size % PAGE == 0);
+}
+
+static void test_reserved_fds(void)
+{
+	struct svc s = { .reserved_fds = { 1000, 1001 }, .nreserved = 2 };
+
+	EXPECT(svc_fd_reserved(&s, 1000) && svc_fd_reserved(&s, 1001));
+	EXPECT(!svc_fd_reserved(&s, 1) && !svc_fd_reserved(&s, -100));
+}
+
+int main(void)
+{
+	if (setup())
+		return 1;
+	run("maps: sorted", test_maps_sorted);
+	run("maps: bad entries refused", test_maps_refused);
+	run("range checks", test_range);
+	run("string checks", test_strings);
+	run("iovec checks", test_iovecs);
+	run("request checks", test_requests);
+	run("service table", test_table);
+	run("--cores parsing", test_cores);
+	run("staging layout", test_staging);
+	run("reserved fds", test_reserved_fds);
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed != 0;
+}
