@@ -78,7 +78,7 @@ $(BUILD)/lwk.iso: $(BUILD)/lwk.elf boot/grub.cfg boot/mkiso.sh
 # Debian packages the build and the tests need; 'make test' and 'make demo'
 # install whatever is missing (as root, or through sudo).
 DEB_PACKAGES := gcc binutils make git qemu-system-x86 grub-pc-bin grub-common \
-	xorriso mtools libfdt-dev device-tree-compiler clang-format
+	xorriso mtools libfdt-dev device-tree-compiler clang-format python3 perl
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \

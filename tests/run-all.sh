@@ -44,6 +44,11 @@ ktests() {
 	q --name ktest-mem64M --mem 64M -- lwk.ktest=all
 	q --name ktest-mem2G --mem 2G -- lwk.ktest=all
 	q --name ktest-mem6G --mem 6G --grep "x 1G" -- lwk.ktest=all
+	# The channel of a VM partition: its layout, and the service core's
+	# control path with a ktest playing the proxy.
+	q --name ktest-channel --grep "channel: 4096 KiB at 0x1000000" \
+		-- lwk.channel=0x1000000,0x400000 lwk.ktest=all
+	q --name ktest-channel-smp1 --smp 1 -- lwk.channel=0x1000000,0x400000 lwk.ktest=all
 }
 
 # Failures on purpose: each must end in the right verdict with a message
@@ -62,6 +67,11 @@ bad_input() {
 	q --name missing-core --smp 2 --expect fail \
 		--grep "AP 2 (APIC 0x9) did not start" -- lwk.cpus=0,1,0x9 lwk.ktest=all
 	q --name unknown-ktest --expect fail --grep "no test matches 'nosuch'" -- lwk.ktest=nosuch
+	q --name channel-over-kernel --expect fail \
+		--grep "lwk.channel: [0x200000, 0x600000) overlaps the kernel image" \
+		-- lwk.channel=0x200000,0x400000 lwk.ktest=all
+	q --name channel-not-aligned --expect fail --grep "must be multiples of 4 KiB" \
+		-- lwk.channel=0x1000800,0x400000 lwk.ktest=all
 	q --name bootdesc-garbage --iso --module "$dtbs/garbage.dtb" --expect fail \
 		--grep "lwk: " --grep "boot failed" --
 	q --name bootdesc-truncated --iso --module "$dtbs/truncated.dtb" --expect fail \
@@ -161,20 +171,58 @@ format_check() {
 	fi
 }
 
-# The user test programs: natively on Linux (proves them and libc-min
-# correct), then on the LWK with lwkctl bare.
-user_programs() {
+# A script that prints PASS/FAIL lines and ends with "N passed, N failed".
+suite() {
 	local out line
-	out=$(tests/user/run.sh "$1" 2>&1)
+	out=$("$@" 2>&1)
 	echo "$out" | grep -v 'passed, .* failed$'
 	line=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1)
-	if [ -z "$line" ]; then record 1; return; fi
+	if [ -z "$line" ]; then
+		echo "FAIL $*: no verdict line"
+		record 1
+		return
+	fi
 	passed=$((passed + $(echo "$line" | cut -d' ' -f1)))
 	failed=$((failed + $(echo "$line" | cut -d' ' -f3)))
 }
 
+# The user test programs: natively on Linux (proves them and libc-min
+# correct), then on the LWK with lwkctl bare.
+user_programs() {
+	suite tests/user/run.sh "$1"
+}
+
+# Layer 3 of design.md: a VM partition (the LWK in QEMU, its memory shared
+# with this host) and programs on it under lwkexec, their system calls
+# served by the proxy here. 5 cores: the service core and 4 for programs.
+vm_partition() {
+	export LWK_PARTITION=test
+	build/bin/lwkctl shutdown --force >/dev/null 2>&1
+	if timeout 180 build/bin/lwkctl boot --vm --cpus 5 --mem 2G; then
+		echo "PASS vm: lwkctl boot --vm --cpus 5 --mem 2G"
+		record 0
+		suite tests/user/run.sh lwkexec
+		suite tests/lwkexec/run.sh
+		suite tests/vm/kill.sh
+		if timeout 60 build/bin/lwkctl shutdown; then
+			echo "PASS vm: lwkctl shutdown"
+			record 0
+		else
+			echo "FAIL vm: lwkctl shutdown"
+			record 1
+		fi
+	else
+		echo "FAIL vm: lwkctl boot --vm --cpus 5 --mem 2G"
+		record 1
+		build/bin/lwkctl shutdown --force >/dev/null 2>&1
+	fi
+	unset LWK_PARTITION
+	suite tests/vm/partition.sh
+}
+
 if [ "$mode" = all ]; then
 	host_tests
+	suite tests/lwkexec/unit.sh
 	user_programs native
 	format_check
 fi
@@ -182,6 +230,7 @@ ktests
 bad_input
 user_programs bare
 bare_bad_input
+vm_partition
 if [ "$mode" = all ]; then
 	reproducible
 fi

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Micro-benchmarks of the kernel paths a program leans on, in TSC cycles:
- * a local null syscall (getpid), a futex wake/wait ping-pong between two
- * threads on different cores, and thread create+join. The same binary runs
- * on Linux and on the LWK, so the two can be compared in one run. Prints
- * "bench NAME median=N p99=N" lines (cycles per operation).
+ * a local null syscall (getpid), a null syscall the LWK forwards to its
+ * proxy on Linux (getppid; skipped where it answers -ENOSYS, as in bare
+ * mode), a futex wake/wait ping-pong between two threads on different
+ * cores, and thread create+join. The same binary runs on Linux and on the
+ * LWK, so the two can be compared in one run. Prints
+ * "bench NAME median=N p99=N median_ns=N p99_ns=N" lines per operation;
+ * nanoseconds come from the TSC rate measured against CLOCK_MONOTONIC.
  */
 #define _GNU_SOURCE
 #include <linux/futex.h>
@@ -14,12 +17,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 #include <x86intrin.h>
 
 #define SAMPLES 2001
 
 static uint64_t samples[SAMPLES];
+static double tsc_per_ns;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* TSC ticks per nanosecond, over 50 ms. */
+static void tsc_calibrate(void)
+{
+	uint64_t t0 = now_ns(), c0 = __rdtsc(), t1;
+
+	while ((t1 = now_ns()) - t0 < 50000000)
+		;
+	tsc_per_ns = (double)(__rdtsc() - c0) / (double)(t1 - t0);
+}
 
 static int cmp(const void *a, const void *b)
 {
@@ -30,10 +53,14 @@ static int cmp(const void *a, const void *b)
 
 static void report(const char *name, unsigned int per)
 {
+	uint64_t median, p99;
+
 	qsort(samples, SAMPLES, sizeof(samples[0]), cmp);
-	printf("bench %s median=%llu p99=%llu\n", name,
-	       (unsigned long long)(samples[SAMPLES / 2] / per),
-	       (unsigned long long)(samples[SAMPLES * 99 / 100] / per));
+	median = samples[SAMPLES / 2] / per;
+	p99 = samples[SAMPLES * 99 / 100] / per;
+	printf("bench %s median=%llu p99=%llu median_ns=%.0f p99_ns=%.0f\n", name,
+	       (unsigned long long)median, (unsigned long long)p99, median / tsc_per_ns,
+	       p99 / tsc_per_ns);
 }
 
 static void bench_getpid(void)
@@ -46,6 +73,19 @@ static void bench_getpid(void)
 		samples[i] = __rdtsc() - t0;
 	}
 	report("getpid", 10);
+}
+
+static void bench_getppid(void)
+{
+	if (syscall(SYS_getppid) < 0)
+		return; /* not served here (no proxy) */
+	for (int i = 0; i < SAMPLES; i++) {
+		uint64_t t0 = __rdtsc();
+
+		syscall(SYS_getppid);
+		samples[i] = __rdtsc() - t0;
+	}
+	report("getppid", 1);
 }
 
 static volatile uint32_t turn; /* 0: main's turn, 1: the partner's */
@@ -108,7 +148,9 @@ static void bench_thread(void)
 
 int main(void)
 {
+	tsc_calibrate();
 	bench_getpid();
+	bench_getppid();
 	bench_futex();
 	bench_thread();
 	return 0;

@@ -27,6 +27,7 @@ struct elf64_phdr {
 };
 _Static_assert(sizeof(struct elf64_phdr) == 56, "ELF64 program header");
 #define PT_LOAD 1
+#define PT_PHDR 6
 
 extern char _start[];
 
@@ -63,14 +64,19 @@ static void check_env(int argc, char **argv, char **envp)
 static void check_phdrs(unsigned long entry)
 {
 	const struct elf64_phdr *ph = (const struct elf64_phdr *)getauxval(AT_PHDR);
-	unsigned long n = getauxval(AT_PHNUM);
+	unsigned long n = getauxval(AT_PHNUM), bias = 0;
 	int found = 0;
 
 	CHECK(ph != NULL);
 	CHECK(getauxval(AT_PHENT) == sizeof(*ph));
 	CHECK(n > 0);
+	/* A PIE's addresses are relative: PT_PHDR says where the headers
+	 * were linked, AT_PHDR where they are. */
 	for (unsigned long i = 0; i < n; i++)
-		found |= ph[i].type == PT_LOAD && entry - ph[i].vaddr < ph[i].memsz;
+		if (ph[i].type == PT_PHDR)
+			bias = (unsigned long)ph - ph[i].vaddr;
+	for (unsigned long i = 0; i < n; i++)
+		found |= ph[i].type == PT_LOAD && entry - bias - ph[i].vaddr < ph[i].memsz;
 	CHECK(found);
 }
 

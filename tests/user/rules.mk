@@ -64,3 +64,21 @@ $(UGLIBC_ONLY): $(UBUILD)/glibc/%: tests/user/glibc/%.c
 		-MF $@.d -MT $@ -o $@ $<
 
 user-progs: $(UGLIBC_ONLY)
+
+# The same glibc programs linked dynamically ($(UBUILD)/glibc-dyn/NAME):
+# under lwkexec the LWK loads ld.so, which maps libc.so.6 and friends
+# through the proxy (file-backed MAP_PRIVATE filled by a forwarded pread).
+UGLIBC_DYN := $(addprefix $(UBUILD)/glibc-dyn/,$(UTESTS) $(notdir $(UGLIBC_ONLY)))
+
+$(UBUILD)/glibc-dyn/%: tests/user/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (glibc, dynamic)"
+	$(Q)$(CC) $(UGLIBC_CFLAGS) -fPIE -pie -MF $@.d -MT $@ -o $@ $<
+
+$(UBUILD)/glibc-dyn/%: tests/user/glibc/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (glibc only, dynamic)"
+	$(Q)$(CC) $(UGLIBC_CFLAGS) -fPIE -pie -pthread $(if $(filter omp_%,$*),-fopenmp) \
+		-MF $@.d -MT $@ -o $@ $<
+
+user-progs: $(UGLIBC_DYN)

@@ -4,7 +4,11 @@
 #   tests/user/run.sh native   on this Linux host: proves the programs and
 #                              libc-min correct before the LWK runs them
 #   tests/user/run.sh bare     on the LWK with 'lwkctl bare --cpus 4'
+#   tests/user/run.sh lwkexec  on the LWK under lwkexec, in the running VM
+#                              partition (which needs 4 compute cores)
 # A program passes when it exits 0, prints "PASS <name>" and no "FAIL" line.
+# The glibc programs are also built dynamically (glibc-dyn/): ld.so needs
+# the proxy to open libc.so.6, so bare runs skip them.
 # Bare runs skip the programs that need a proxy (forwarded file syscalls),
 # and also check the kernel's counters: after start-up a process takes no
 # exception (no page fault: its memory is mapped when it is created) except
@@ -16,7 +20,7 @@ needs_proxy="basics"
 passed=0
 failed=0
 stats=$(mktemp)
-trap 'rm -f "$stats"' EXIT
+trap 'rm -f "$stats" "$stats.list"' EXIT
 
 # Exceptions a program provokes on purpose (the signals test: two SEGV_MAPERR
 # and one SEGV_ACCERR page fault), as counted by the kernel.
@@ -47,8 +51,10 @@ launch() {
 	local mem=256M
 	[ "$(basename "$1")" = mem_1g ] && mem=1300M
 	if [ "$mode" = bare ]; then
-		LWK_EXPECT_DISTINCT_CPUS=1 timeout 300 build/bin/lwkctl bare --cpus 4 --mem $mem \
+		LWK_EXPECT_DISTINCT_CPUS=1 timeout 300 "${BUILD:-build}"/bin/lwkctl bare --cpus 4 --mem $mem \
 			--stats "$stats" "$@"
+	elif [ "$mode" = lwkexec ]; then
+		LWK_EXPECT_DISTINCT_CPUS=1 timeout 300 "${BUILD:-build}"/bin/lwkexec --cores 4 --mem $mem "$@"
 	else
 		timeout 60 "$@"
 	fi
@@ -62,7 +68,14 @@ run_one() {
 	esac
 }
 
-for prog in "$dir"/libc-min/* "$dir"/glibc/*; do
+builds="libc-min glibc glibc-dyn"
+[ "$mode" = bare ] && builds="libc-min glibc"
+for build in $builds; do
+	for prog in "$dir/$build"/*; do
+		echo "$prog"
+	done
+done >"$stats.list"
+while read -r prog; do
 	if [ ! -f "$prog" ] || [ ! -x "$prog" ]; then
 		continue # a .d file, or no program built yet
 	fi
@@ -85,7 +98,7 @@ for prog in "$dir"/libc-min/* "$dir"/glibc/*; do
 		echo "FAIL $label (exit status $status)"
 		printf '%s\n' "$out" | sed 's/^/    /'
 	fi
-done
+done <"$stats.list"
 
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ] && [ $passed -gt 0 ]

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Ending programs on a running VM partition ($LWK_PARTITION, or the only
+# one): Ctrl-C (SIGINT) to lwkexec ends the LWK program with 130; two
+# lwkexec at once run on different cores; SIGKILL of lwkexec itself frees
+# the program's cores and memory (its lease lapses after 1 s) and
+# 'lwkctl status' shows them free again within 2 s. Prints PASS/FAIL lines
+# and "N passed, N failed".
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+build=${BUILD:-build}
+lwkctl=$build/bin/lwkctl
+lwkexec=$build/bin/lwkexec
+loop=$build/user/crash/loop
+passed=0
+failed=0
+work=$(mktemp -d)
+pids=()
+
+cleanup() {
+	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+pass() {
+	echo "PASS vm-kill: $1"
+	passed=$((passed + 1))
+}
+
+fail() {
+	echo "FAIL vm-kill: $1"
+	[ -n "${2:-}" ] && echo "$2" | sed 's/^/    /'
+	failed=$((failed + 1))
+}
+
+# Start the looping program under lwkexec in the background; wait until it
+# printed that it runs (60 s at most). Sets $pid.
+start_loop() { # name, lwkexec options...
+	local out=$work/$1
+	shift
+	"$lwkexec" "$@" "$loop" >"$out" 2>&1 &
+	pid=$!
+	pids+=("$pid")
+	for _ in $(seq 600); do
+		grep -qx looping "$out" && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	return 1
+}
+
+# The memory line of lwkctl status: "memory: T MiB for processes, U MiB used, F MiB free"
+mem_used() {
+	"$lwkctl" status 2>/dev/null | sed -n 's/^memory: .* \([0-9]*\) MiB used.*/\1/p'
+}
+
+cores_in_use() {
+	"$lwkctl" status 2>/dev/null | grep -c '^  core [0-9]* .* LWK pid'
+}
+
+# Ctrl-C: the shell's status for a program killed by SIGINT.
+if start_loop intr --cores 1; then
+	kill -INT "$pid"
+	wait "$pid"
+	status=$?
+	if [ "$status" = 130 ]; then
+		pass "SIGINT to lwkexec ends the LWK program with 130"
+	else
+		fail "SIGINT to lwkexec: status $status, want 130" "$(cat "$work/intr")"
+	fi
+else
+	fail "the looping program did not start" "$(cat "$work/intr")"
+fi
+
+# Two programs at once, each on cores of its own.
+if start_loop a --cores 2 --mem 256M && a=$pid && start_loop b --cores 2 --mem 256M; then
+	b=$pid
+	n=$(cores_in_use)
+	used=$(mem_used)
+	if [ "$n" = 4 ] && [ "${used:-0}" -ge 512 ]; then
+		pass "two lwkexec at once: 4 cores and $used MiB in use"
+	else
+		fail "two lwkexec at once: $n cores, ${used:-?} MiB in use (want 4, >= 512)" \
+			"$("$lwkctl" status 2>&1)"
+	fi
+	kill -TERM "$a" "$b"
+	wait "$a"
+	sa=$?
+	wait "$b"
+	sb=$?
+	if [ "$sa" = 143 ] && [ "$sb" = 143 ]; then
+		pass "SIGTERM to both: 143 each"
+	else
+		fail "SIGTERM to both: statuses $sa and $sb, want 143"
+	fi
+else
+	fail "two looping programs did not both start" "$(cat "$work/a" "$work/b" 2>/dev/null)"
+fi
+
+# SIGKILL of lwkexec: nobody on Linux tells the LWK; its lease does.
+if start_loop killed --cores 2 --mem 512M; then
+	before=$(mem_used)
+	kill -KILL "$pid"
+	wait "$pid" 2>/dev/null
+	start=$(date +%s%N)
+	freed=
+	while [ $(($(date +%s%N) - start)) -lt 2000000000 ]; do
+		if [ "$(mem_used)" = 0 ] && [ "$(cores_in_use)" = 0 ]; then
+			freed=$((($(date +%s%N) - start) / 1000000))
+			break
+		fi
+		sleep 0.05
+	done
+	if [ -n "$freed" ]; then
+		pass "SIGKILL of lwkexec: ${before:-?} MiB and 2 cores free again after $freed ms"
+	else
+		fail "SIGKILL of lwkexec: not freed within 2 s" "$("$lwkctl" status 2>&1)"
+	fi
+else
+	fail "the looping program did not start" "$(cat "$work/killed")"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
