@@ -525,9 +525,8 @@ static int fdt_put_root_props(const struct shim_state *st, void *fdt)
 		err = fdt_property_u32(fdt, LWK_BD_ABI_VERSION, LWK_ABI_VERSION);
 	if (!err)
 		err = fdt_property_u64(fdt, LWK_BD_TSC_HZ, st->env->tsc_hz);
-	/* No RTC is read yet, so the wall clock starts at the epoch. */
-	if (!err)
-		err = fdt_property_u64(fdt, LWK_BD_WALLCLOCK, 0);
+	if (!err && st->has_wallclock)
+		err = fdt_property_u64(fdt, LWK_BD_WALLCLOCK, st->wallclock_offset_ns);
 	if (!err)
 		err = fdt_put_ranges(fdt, LWK_BD_MEMORY, st->memory, st->n_memory);
 	if (!err)
@@ -801,7 +800,8 @@ int shim_finish(struct shim_state *st, void *fdt, size_t fdt_size)
 		ret = shim_collect_cpus(st);
 	if (!ret)
 		ret = shim_check_program(st);
-	if (!ret)
-		ret = shim_write_fdt(st, fdt, fdt_size);
-	return ret;
+	if (ret)
+		return ret;
+	shim_collect_wallclock(st);
+	return shim_write_fdt(st, fdt, fdt_size);
 }

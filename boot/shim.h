@@ -18,6 +18,16 @@ struct shim_env {
 	uint64_t tsc_hz;       /* measured by the caller */
 	uint64_t kernel_start; /* physical extent of the kernel image */
 	uint64_t kernel_end;
+	/* The CMOS real-time clock, through the arch layer (ports 0x70/0x71
+	 * on x86): the byte in register @reg. NULL: there is none, and the
+	 * description carries no wall clock (the kernel's CLOCK_REALTIME
+	 * then counts from 1970). */
+	uint8_t (*cmos_read)(void *ctx, uint8_t reg);
+	/* The TSC now, which CLOCK_MONOTONIC counts; needed with cmos_read. */
+	uint64_t (*cycles)(void *ctx);
+	/* A problem that does not stop the boot (an unreadable RTC); NULL:
+	 * keep quiet. */
+	void (*warn)(void *ctx, const char *msg);
 };
 
 #define SHIM_TRAMPOLINE_SIZE 0x1000
@@ -34,6 +44,8 @@ struct shim_env {
  *                       decimal or 0x hex): written out as lwk,channel and
  *                       reserved; refused unless it is whole pages of RAM
  *                       above 1 MiB clear of the kernel and the modules.
+ * The wall clock (lwk,wallclock-offset-ns) comes from env->cmos_read: the
+ * RTC read against the TSC. Without a readable RTC it is left out.
  * A multiboot2 module whose command line is "bootdesc" is taken as the boot
  * description itself (after a size and header check) instead of building one.
  */

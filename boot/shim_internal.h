@@ -62,6 +62,11 @@ struct shim_state {
 	bool has_channel; /* lwk.channel=BASE,SIZE on the command line */
 	struct bd_range channel;
 
+	/* lwk,wallclock-offset-ns, if the RTC could be read; else why not */
+	bool has_wallclock;
+	uint64_t wallclock_offset_ns;
+	char wallclock_why[120];
+
 	uint32_t cpus[LWK_BD_MAX_CPUS]; /* [0] = the boot core */
 	unsigned int n_cpus;
 
@@ -86,6 +91,29 @@ int shim_finish(struct shim_state *st, void *fdt, size_t fdt_size);
 
 /* shim_acpi.c: append the enabled cores of the MADT, if there is one. */
 int shim_acpi_add_cpus(struct shim_state *st);
+
+/* shim_rtc.c: the CMOS clock's registers as read, and the time they say. */
+struct shim_rtc_regs {
+	uint8_t sec, min, hour, mday, mon, year, century, status_b;
+};
+
+struct shim_rtc_time {
+	uint32_t year, mon, mday, hour, min, sec; /* mon 1-12, mday 1-31 */
+};
+
+/* Decode per status register B (BCD or binary, 12 or 24 hours); -EINVAL
+ * with the reason in @why for anything that is not a date from 1970 on. */
+int shim_rtc_decode(const struct shim_rtc_regs *r, struct shim_rtc_time *tm, char *why,
+		    size_t whylen);
+/* Seconds since 1970-01-01 00:00:00 UTC; -1 before 1970. */
+int64_t shim_rtc_to_unix(const struct shim_rtc_time *tm);
+/* CLOCK_MONOTONIC at TSC @cycles, computed as the kernel does. */
+uint64_t shim_tsc_to_ns(uint64_t cycles, uint64_t hz);
+/* Read the RTC and set has_wallclock and wallclock_offset_ns; or return a
+ * negative errno with the reason in wallclock_why. */
+int shim_read_wallclock(struct shim_state *st);
+/* The same, telling env->warn when the clock could not be read. */
+void shim_collect_wallclock(struct shim_state *st);
 
 /* Little-endian loads from untrusted, possibly unaligned bytes. */
 static inline uint16_t shim_rd16(const void *p)

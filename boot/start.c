@@ -32,6 +32,26 @@ static const void *boot_phys(void *ctx, uint64_t pa, uint64_t len)
 	return (const void *)(uintptr_t)(DIRECT_MAP + pa);
 }
 
+/* The CMOS RTC: index at port 0x70 (bit 7 clear: NMIs stay enabled),
+ * data at 0x71. */
+static uint8_t boot_cmos_read(void *ctx, uint8_t reg)
+{
+	outb(0x70, reg & 0x7f);
+	return inb(0x71);
+}
+
+static uint64_t boot_cycles(void *ctx)
+{
+	return arch_cycles();
+}
+
+static void boot_warn(void *ctx, const char *msg)
+{
+	arch_console_write("lwk: ", 5);
+	arch_console_write(msg, strlen(msg));
+	arch_console_write("\n", 1);
+}
+
 static void boot_cpu_early(void)
 {
 	struct cpu *c = &cpus[0];
@@ -57,6 +77,9 @@ void boot_main(uint32_t magic, uint32_t info)
 		.phys = boot_phys,
 		.kernel_start = (uint64_t)__kernel_start - KERNEL_VMA,
 		.kernel_end = (uint64_t)__kernel_end - KERNEL_VMA,
+		.cmos_read = boot_cmos_read,
+		.cycles = boot_cycles,
+		.warn = boot_warn,
 	};
 	int rc;
 

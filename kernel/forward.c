@@ -35,6 +35,11 @@
 
 #define NR_WRITE 1
 #define NR_WRITEV 20
+#define NR_PSELECT6 270
+#define NR_PPOLL 271
+#define NR_EPOLL_PWAIT 281
+#define NR_EPOLL_PWAIT2 441
+#define SIGSET_SIZE 8
 #define MAX_NR 512
 
 #define SPIN_US 20
@@ -289,14 +294,14 @@ int64_t forward_call(uint64_t nr, const uint64_t args[6])
 	return forward_through_slot(nr, args, false, &interrupted);
 }
 
-/* Calls that a handler never restarts, whatever SA_RESTART says (Linux's
- * ERESTARTNOHAND, or plain EINTR; signal(7) lists them): pause,
- * sigsuspend, sigtimedwait, the poll/select/epoll family, System V IPC
- * waits, io_getevents. */
+/* Forwarded calls that a handler never restarts, whatever SA_RESTART says
+ * (Linux's ERESTARTNOHAND, or plain EINTR; signal(7) lists them): pause,
+ * the poll/select/epoll family, System V IPC waits, io_getevents.
+ * (sigsuspend and sigtimedwait are local: signal.c.) */
 static bool never_restarted_by_handler(uint64_t nr)
 {
-	static const uint16_t list[] = { 7,   23,  34,	65,  69,  70,  128, 130,
-					 208, 220, 232, 270, 271, 281, 333, 441 };
+	static const uint16_t list[] = { 7,   23,  34,	65,  69,  70,  208,
+					 220, 232, 270, 271, 281, 333, 441 };
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(list); i++)
 		if (list[i] == nr)
@@ -304,18 +309,67 @@ static bool never_restarted_by_handler(uint64_t nr)
 	return false;
 }
 
+/* ppoll, pselect6 and epoll_pwait(2) wait under the signal mask they
+ * carry. Signals live here, not in the proxy: the mask is applied here
+ * for the time of the call (a signal it unblocks interrupts the call like
+ * any other), and the call goes out with no mask, NULL and size 0, in
+ * @args. Returns 0 with *has set if there was one, or Linux's error for a
+ * bad one. */
+static int take_call_mask(const struct syscall_args *sa, uint64_t args[6], uint64_t *mask,
+			  bool *has)
+{
+	struct uvm *uvm = &thread_current()->proc->uvm;
+	unsigned int at = sa->nr == NR_PPOLL ? 3 : 4; /* the pointer; the size follows */
+	uint64_t ptr_size[2];
+
+	*has = false;
+	for (int i = 0; i < 6; i++)
+		args[i] = sa->a[i];
+	if (sa->nr == NR_PSELECT6) {
+		/* the sixth argument points to { const sigset_t *ss; size_t ss_len; } */
+		args[5] = 0;
+		if (!sa->a[5])
+			return 0;
+		if (uvm_copy_in(uvm, ptr_size, sa->a[5], sizeof(ptr_size)))
+			return -EFAULT;
+	} else if (sa->nr == NR_PPOLL || sa->nr == NR_EPOLL_PWAIT || sa->nr == NR_EPOLL_PWAIT2) {
+		ptr_size[0] = sa->a[at];
+		ptr_size[1] = sa->a[at + 1];
+		args[at] = args[at + 1] = 0;
+	} else {
+		return 0;
+	}
+	if (!ptr_size[0])
+		return 0;
+	if (ptr_size[1] != SIGSET_SIZE)
+		return -EINVAL;
+	if (uvm_copy_in(uvm, mask, ptr_size[0], SIGSET_SIZE))
+		return -EFAULT;
+	*has = true;
+	return 0;
+}
+
 int64_t sys_forward(const struct syscall_args *sa)
 {
-	bool interrupted = false;
+	struct thread *t = thread_current();
+	bool interrupted = false, has_mask;
+	uint64_t args[6], mask;
 	int64_t ret;
 
-	if (!thread_current()->proc->chan)
+	if (!t->proc->chan)
 		return bare_forward(sa);
-	ret = forward_through_slot(sa->nr, sa->a, true, &interrupted);
+	ret = take_call_mask(sa, args, &mask, &has_mask);
+	if (ret)
+		return ret;
+	if (has_mask)
+		signal_mask_begin(t, mask);
+	ret = forward_through_slot(sa->nr, args, true, &interrupted);
 	/* The proxy gave up on the call because we asked: signal delivery
 	 * decides between EINTR and running it again. */
 	if (interrupted && ret == -EINTR)
-		return never_restarted_by_handler(sa->nr) ? -ERESTARTNOHAND : -ERESTARTSYS;
+		ret = never_restarted_by_handler(sa->nr) ? -ERESTARTNOHAND : -ERESTARTSYS;
+	if (has_mask)
+		signal_mask_end(t, ret);
 	return ret;
 }
 

@@ -175,16 +175,66 @@ void signal_syscall_result(struct thread *t, uint64_t nr, int64_t ret)
 	}
 }
 
+/* A temporary mask that no handler's frame took over ends with the call. */
+static void saved_mask_restore(struct thread *t)
+{
+	if (t->sig_restore_mask) {
+		t->sig_blocked = t->sig_saved_mask;
+		t->sig_restore_mask = false;
+	}
+}
+
 void signal_syscall_finish(struct trap_frame *tf)
 {
-	syscall_restart(thread_current(), tf, NULL);
+	struct thread *t = thread_current();
+
+	syscall_restart(t, tf, NULL);
+	saved_mask_restore(t);
+}
+
+/* Under the process lock, which signal_send holds while it decides whether
+ * to wake the thread: a signal that @mask unblocks is either pending
+ * already when the caller looks, or sent after, and then it wakes. */
+static void mask_set_locked(struct thread *t, uint64_t mask)
+{
+	uint64_t flags = arch_irq_save();
+
+	spin_lock(&t->proc->lock);
+	t->sig_blocked = mask & ~UNBLOCKABLE;
+	spin_unlock(&t->proc->lock);
+	arch_irq_restore(flags);
+}
+
+void signal_mask_begin(struct thread *t, uint64_t mask)
+{
+	t->sig_saved_mask = t->sig_blocked;
+	t->sig_restore_mask = true;
+	mask_set_locked(t, mask);
+}
+
+void signal_mask_end(struct thread *t, int64_t ret)
+{
+	/* As Linux: the mask stays for the handler only if the call was
+	 * interrupted; a call that completed leaves later signals blocked. */
+	if (ret != -ERESTARTNOHAND)
+		saved_mask_restore(t);
+}
+
+/* The mask a handler's frame records, which its sigreturn puts back: the
+ * thread's own, also when the call it interrupted ran under another. */
+static uint64_t frame_mask(struct thread *t)
+{
+	if (!t->sig_restore_mask)
+		return t->sig_blocked;
+	t->sig_restore_mask = false;
+	return t->sig_saved_mask;
 }
 
 static void run_handler(struct thread *t, struct trap_frame *tf, int sig,
 			const struct ksiginfo *info)
 {
 	struct k_sigaction ka = t->proc->sigactions[sig - 1];
-	uint64_t sp, old_mask = t->sig_blocked;
+	uint64_t sp, old_mask = frame_mask(t);
 
 	/* Before the frame is written: it records where the handler returns
 	 * to, which is the system call again if it restarts. */
@@ -207,15 +257,12 @@ static void run_handler(struct thread *t, struct trap_frame *tf, int sig,
 		t->proc->sigactions[sig - 1].handler = SIG_DFL;
 }
 
-void signal_deliver(struct trap_frame *tf)
+/* Act on the pending, unblocked signals in turn until one has a handler to
+ * run; false if none had. */
+static bool deliver_pending(struct thread *t, struct trap_frame *tf)
 {
-	struct thread *t = thread_current();
 	int sig;
 
-	/* As Linux: a kill (or the end of the process) comes before any
-	 * handler, or a handler could run on in a dying process. */
-	if (t->sig_pending & SIG_BIT(SIGKILL))
-		signal_default(t->proc, SIGKILL);
 	while ((sig = lowest_signal(t->sig_pending & ~t->sig_blocked))) {
 		uint64_t handler = t->proc->sigactions[sig - 1].handler;
 		struct ksiginfo info = signal_take(t, sig);
@@ -224,8 +271,28 @@ void signal_deliver(struct trap_frame *tf)
 			signal_default(t->proc, sig);
 		else if (handler != SIG_IGN) {
 			run_handler(t, tf, sig, &info);
-			return; /* one frame at a time; the rest after sigreturn */
+			return true; /* one frame at a time; the rest after sigreturn */
 		}
+	}
+	return false;
+}
+
+void signal_deliver(struct trap_frame *tf)
+{
+	struct thread *t = thread_current();
+
+	/* As Linux: a kill (or the end of the process) comes before any
+	 * handler, or a handler could run on in a dying process. */
+	if (t->sig_pending & SIG_BIT(SIGKILL))
+		signal_default(t->proc, SIGKILL);
+	if (deliver_pending(t, tf))
+		return;
+	/* No handler took over a call's temporary mask: it ends here, and
+	 * what it held back is delivered now, not at some later entry. */
+	if (t->sig_restore_mask) {
+		saved_mask_restore(t);
+		if (deliver_pending(t, tf))
+			return;
 	}
 	syscall_restart(t, tf, NULL); /* no handler ran: the call runs again */
 }
@@ -296,6 +363,88 @@ int64_t sys_rt_sigprocmask(const struct syscall_args *sa)
 	if (sa->a[2] && uvm_copy_out(&t->proc->uvm, sa->a[2], &old, 8))
 		return -EFAULT;
 	return 0;
+}
+
+/* sigsuspend(2): wait under @mask until a signal is delivered. It always
+ * ends interrupted: with EINTR once a handler ran (whose sigreturn brings
+ * the old mask back), or run again if the signal needed no handler. */
+int64_t sys_rt_sigsuspend(const struct syscall_args *sa)
+{
+	struct thread *t = cur();
+	uint64_t mask;
+
+	if (sa->a[1] != 8)
+		return -EINVAL;
+	if (uvm_copy_in(&t->proc->uvm, &mask, sa->a[0], 8))
+		return -EFAULT;
+	signal_mask_begin(t, mask);
+	while (!signal_interrupts(t))
+		sched_block(0);
+	return -ERESTARTNOHAND;
+}
+
+/* Take the lowest signal of @set that is pending, and tell the caller
+ * about it in the siginfo at @uinfo (if not 0); 0 if none is pending. */
+static int64_t sigwait_take(struct thread *t, uint64_t set, uint64_t uinfo)
+{
+	int sig = lowest_signal(__atomic_load_n(&t->sig_pending, __ATOMIC_ACQUIRE) & set);
+	struct ksiginfo info;
+
+	if (!sig)
+		return 0;
+	info = signal_take(t, sig);
+	if (uinfo && arch_siginfo_copy_out(t, uinfo, sig, &info))
+		return -EFAULT; /* as Linux: the signal is taken all the same */
+	return sig;
+}
+
+/* Wait until a signal of @set or another unblocked one is pending, or
+ * until @deadline (0: none); true if the deadline came. The signals of
+ * @set are unblocked meanwhile, so that their arrival wakes the thread
+ * (they are taken before any handler could run). */
+static bool sigwait_block(struct thread *t, uint64_t set, uint64_t deadline)
+{
+	uint64_t real = t->sig_blocked;
+	bool timed_out = false;
+
+	mask_set_locked(t, real & ~set);
+	while (!signal_interrupts(t) && !timed_out)
+		timed_out = sched_block(deadline);
+	mask_set_locked(t, real);
+	return timed_out;
+}
+
+/* sigtimedwait(2), sigwaitinfo(3) and sigwait(3). */
+int64_t sys_rt_sigtimedwait(const struct syscall_args *sa)
+{
+	struct thread *t = cur();
+	uint64_t set, timeout = 0, deadline = 0, now;
+	int64_t sig;
+	bool timed_out;
+	int err;
+
+	if (sa->a[3] != 8)
+		return -EINVAL;
+	if (uvm_copy_in(&t->proc->uvm, &set, sa->a[0], 8))
+		return -EFAULT;
+	set &= ~UNBLOCKABLE;
+	if (sa->a[2]) {
+		err = time_timespec_in(sa->a[2], &timeout);
+		if (err)
+			return err;
+		now = time_monotonic_ns();
+		deadline = timeout > UINT64_MAX - now ? UINT64_MAX : now + timeout;
+	}
+	sig = sigwait_take(t, set, sa->a[1]);
+	if (sig || (sa->a[2] && !timeout))
+		return sig ? sig : -EAGAIN;
+	timed_out = sigwait_block(t, set, deadline);
+	sig = sigwait_take(t, set, sa->a[1]);
+	if (sig)
+		return sig;
+	/* Another signal woke us; its handler runs next, and the call is
+	 * not restarted after it (Linux returns plain EINTR here too). */
+	return timed_out ? -EAGAIN : -EINTR;
 }
 
 int64_t sys_rt_sigpending(const struct syscall_args *sa)

@@ -18,6 +18,10 @@
 #define CLOCK_BOOTTIME 7
 #define TIMER_ABSTIME 1
 #define NSEC 1000000000ull
+#define USER_HZ 100 /* clock ticks of times(), as AT_CLKTCK says (elf.c) */
+#define RUSAGE_SELF 0
+#define RUSAGE_CHILDREN (-1)
+#define RUSAGE_THREAD 1
 
 /* ns = cycles * mult >> 32, mult fixed once: no division per call. */
 static uint64_t tsc_mult;
@@ -88,7 +92,7 @@ static int put_timespec(uint64_t uva, uint64_t ns)
 	return uvm_copy_out(&thread_current()->proc->uvm, uva, ts, sizeof(ts)) ? -EFAULT : 0;
 }
 
-static int get_timespec(uint64_t uva, uint64_t *ns)
+int time_timespec_in(uint64_t uva, uint64_t *ns)
 {
 	int64_t ts[2];
 
@@ -164,7 +168,7 @@ static int sleep_until(uint64_t clk, uint64_t deadline)
 static int64_t do_sleep(uint64_t clk, bool absolute, uint64_t req, uint64_t rem)
 {
 	uint64_t ns, now, deadline;
-	int err = get_timespec(req, &ns);
+	int err = time_timespec_in(req, &ns);
 
 	if (err)
 		return err;
@@ -194,4 +198,65 @@ int64_t sys_clock_nanosleep(const struct syscall_args *sa)
 		return -EINVAL;
 	/* clock_nanosleep returns the error instead of setting errno */
 	return do_sleep(sa->a[0], sa->a[1] & TIMER_ABSTIME, sa->a[2], sa->a[3]);
+}
+
+/* ---- CPU-time accounting: times, getrusage ------------------------------------ */
+
+/* The LWK does not split a thread's time between user and kernel mode (it
+ * enters the kernel only when the program asks): all of it is reported as
+ * user time, and system time is 0. There are no child processes. */
+
+static int64_t ns_to_ticks(uint64_t ns)
+{
+	return (int64_t)(ns / (NSEC / USER_HZ));
+}
+
+int64_t sys_times(const struct syscall_args *sa)
+{
+	struct proc *p = thread_current()->proc;
+	int64_t tms[4] = { ns_to_ticks(cycles_to_ns(proc_cpu_cycles(p))), 0, 0, 0 };
+
+	if (sa->a[0] && uvm_copy_out(&p->uvm, sa->a[0], tms, sizeof(tms)))
+		return -EFAULT;
+	/* elapsed ticks from an arbitrary point: here, the TSC's start */
+	return ns_to_ticks(time_monotonic_ns());
+}
+
+/* Linux's struct rusage on x86_64. */
+struct rusage64 {
+	int64_t utime[2], stime[2]; /* struct timeval */
+	int64_t maxrss;		    /* KiB */
+	int64_t ixrss, idrss, isrss, minflt, majflt, nswap, inblock, oublock;
+	int64_t msgsnd, msgrcv, nsignals, nvcsw, nivcsw;
+};
+
+_Static_assert(sizeof(struct rusage64) == 144, "Linux struct rusage");
+
+int64_t sys_getrusage(const struct syscall_args *sa)
+{
+	struct proc *p = thread_current()->proc;
+	struct rusage64 ru = { 0 };
+	uint64_t ns;
+
+	switch ((int)sa->a[0]) {
+	case RUSAGE_SELF:
+		ns = cycles_to_ns(proc_cpu_cycles(p));
+		break;
+	case RUSAGE_THREAD:
+		ns = cycles_to_ns(thread_cpu_cycles());
+		break;
+	case RUSAGE_CHILDREN:
+		ns = 0; /* no child processes: all zeros, maxrss too */
+		break;
+	default:
+		return -EINVAL;
+	}
+	ru.utime[0] = (int64_t)(ns / NSEC);
+	ru.utime[1] = (int64_t)(ns % NSEC / 1000);
+	/* Every byte of the reservation is mapped when the process is
+	 * created (no demand paging), so its resident set is the whole
+	 * reservation from the start. */
+	if ((int)sa->a[0] != RUSAGE_CHILDREN)
+		ru.maxrss = (int64_t)(p->uvm.reserved / 1024);
+	return uvm_copy_out(&p->uvm, sa->a[1], &ru, sizeof(ru)) ? -EFAULT : 0;
 }

@@ -100,6 +100,14 @@ static void siginfo_fill(struct siginfo64 *si, int sig, const struct ksiginfo *i
 	}
 }
 
+int arch_siginfo_copy_out(struct thread *t, uint64_t uva, int sig, const struct ksiginfo *info)
+{
+	struct siginfo64 si;
+
+	siginfo_fill(&si, sig, info);
+	return uvm_copy_out(&t->proc->uvm, uva, &si, sizeof(si));
+}
+
 /* Write the FPU state the handler interrupts to the user stack at @at; the
  * handler itself starts from the initial state, as on Linux. */
 static int fpu_to_user(struct thread *t, uint64_t at, uint64_t size)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include "htest.h"
 #include "shim.h"
+#include "shim_internal.h"
 #include <lwk/bootdesc.h>
 #include <lwk/errno.h>
 #include <uapi/lwk/abi.h>
@@ -2066,4 +2067,250 @@ HTEST(shim, channel_bad_ranges)
 	expect_channel_refused("0x1000000,0x400000",
 			       "[0x1000000, 0x1400000) overlaps the kernel image or a boot module");
 	expect_channel_refused("0x2f00000,0x200000", "overlaps the kernel image or a boot module");
+}
+
+/* ---- the wall clock (CMOS RTC) ----------------------------------------------------- */
+
+/* A CMOS clock: its registers, how many more status A reads see an update
+ * in progress, and how many more reads of the seconds find it ticked. */
+static struct {
+	uint8_t reg[128];
+	unsigned int uip_reads;
+	bool uip_stuck;
+	unsigned int ticks;
+	uint64_t tsc; /* what fake_cycles says */
+	bool tsc_runs;
+	char warned[256];
+} rtc;
+
+static uint8_t fake_cmos_read(void *ctx, uint8_t reg)
+{
+	uint8_t v = rtc.reg[reg & 0x7f];
+
+	if (reg == 0x0a) {
+		if (!rtc.uip_stuck && !rtc.uip_reads)
+			return 0x26;
+		rtc.uip_reads -= !!rtc.uip_reads;
+		return 0x80 | 0x26;
+	}
+	if (reg == 0x00 && rtc.ticks) { /* BCD seconds, ticking within a minute */
+		rtc.ticks--;
+		rtc.reg[0] = (v & 0xf) == 9 ? (uint8_t)((v & 0xf0) + 0x10) : (uint8_t)(v + 1);
+	}
+	return v;
+}
+
+static uint64_t fake_cycles(void *ctx)
+{
+	if (rtc.tsc_runs)
+		rtc.tsc += TSC_HZ / 1000; /* 1 ms per look */
+	return rtc.tsc;
+}
+
+static void fake_warn(void *ctx, const char *msg)
+{
+	snprintf(rtc.warned, sizeof(rtc.warned), "%s", msg);
+}
+
+/* 2026-11-05 01:02:03 in BCD, 24-hour, century kept; TSC at 5 s. */
+static void rtc_std(void)
+{
+	static const uint8_t regs[][2] = { { 0x00, 0x03 }, { 0x02, 0x02 }, { 0x04, 0x01 },
+					   { 0x07, 0x05 }, { 0x08, 0x11 }, { 0x09, 0x26 },
+					   { 0x0b, 0x02 }, { 0x32, 0x20 } };
+
+	memset(&rtc, 0, sizeof(rtc));
+	for (unsigned int i = 0; i < ARRAY_SIZE(regs); i++)
+		rtc.reg[regs[i][0]] = regs[i][1];
+	rtc.tsc = 5 * TSC_HZ;
+}
+
+#define RTC_STD_UNIX 1793840523ull
+
+static int run_pvh_rtc(bool with_rtc)
+{
+	struct fake_phys m = { 0 };
+	struct pvh_cfg c = { NULL, std_map, ARRAY_SIZE(std_map), NULL, 0, 0 };
+	struct shim_env env = test_env(&m);
+	int ret;
+
+	if (with_rtc) {
+		env.cmos_read = fake_cmos_read;
+		env.cycles = fake_cycles;
+	}
+	env.warn = fake_warn;
+	memset(out, 0, sizeof(out));
+	ret = shim_from_pvh(&env, pvh_build(&m, &c), out, sizeof(out), err, sizeof(err));
+	fp_free(&m);
+	return ret;
+}
+
+static bool out_has_wallclock(void)
+{
+	return fdt_getprop(out, 0, LWK_BD_WALLCLOCK, NULL) != NULL;
+}
+
+static int64_t unix_of(uint32_t y, uint32_t mo, uint32_t d, uint32_t h, uint32_t mi, uint32_t s)
+{
+	struct shim_rtc_time tm = { y, mo, d, h, mi, s };
+
+	return shim_rtc_to_unix(&tm);
+}
+
+HTEST(rtc, to_unix)
+{
+	EXPECT_EQ(unix_of(1970, 1, 1, 0, 0, 0), 0);
+	EXPECT_EQ(unix_of(1970, 1, 1, 0, 0, 1), 1);
+	EXPECT_EQ(unix_of(1969, 12, 31, 23, 59, 59), (uint64_t)-1);
+	EXPECT_EQ(unix_of(1999, 12, 31, 23, 59, 59), 946684799);
+	EXPECT_EQ(unix_of(2000, 2, 29, 12, 34, 56), 951827696); /* 2000 is a leap year */
+	EXPECT_EQ(unix_of(2024, 12, 31, 23, 59, 59), 1735689599);
+	EXPECT_EQ(unix_of(2038, 1, 19, 3, 14, 8), 2147483648ull);
+	EXPECT_EQ(unix_of(2100, 3, 1, 0, 0, 0), 4107542400ull); /* 2100 is not */
+	EXPECT_EQ(unix_of(2026, 11, 5, 1, 2, 3), RTC_STD_UNIX);
+}
+
+static int decode(uint8_t sec, uint8_t min, uint8_t hour, uint8_t mday, uint8_t mon, uint8_t year,
+		  uint8_t century, uint8_t status_b, int64_t *unix_s)
+{
+	struct shim_rtc_regs r = { sec, min, hour, mday, mon, year, century, status_b };
+	struct shim_rtc_time tm;
+	char why[160] = "";
+	int ret = shim_rtc_decode(&r, &tm, why, sizeof(why));
+
+	if (!ret)
+		*unix_s = shim_rtc_to_unix(&tm);
+	else
+		EXPECT(why[0] != '\0');
+	return ret;
+}
+
+HTEST(rtc, decode_bcd_and_binary)
+{
+	int64_t s = 0;
+
+	EXPECT_EQ(decode(0x56, 0x34, 0x12, 0x29, 0x02, 0x00, 0x20, 0x02, &s), 0);
+	EXPECT_EQ(s, 951827696);
+	s = 0;
+	EXPECT_EQ(decode(56, 34, 12, 29, 2, 0, 20, 0x06, &s), 0);
+	EXPECT_EQ(s, 951827696);
+	EXPECT_EQ(decode(59, 59, 23, 31, 12, 99, 19, 0x06, &s), 0);
+	EXPECT_EQ(s, 946684799);
+}
+
+HTEST(rtc, decode_12_hour)
+{
+	int64_t s = 0;
+	const int64_t day = 951782400; /* 2000-02-29 00:00:00 */
+
+	EXPECT_EQ(decode(0, 0, 0x12, 0x29, 0x02, 0x00, 0x20, 0x00, &s), 0); /* 12 AM */
+	EXPECT_EQ(s, day);
+	EXPECT_EQ(decode(0, 0, 0x92, 0x29, 0x02, 0x00, 0x20, 0x00, &s), 0); /* 12 PM */
+	EXPECT_EQ(s, day + 12 * 3600);
+	EXPECT_EQ(decode(0, 0, 0x81, 0x29, 0x02, 0x00, 0x20, 0x00, &s), 0); /* 1 PM */
+	EXPECT_EQ(s, day + 13 * 3600);
+	EXPECT_EQ(decode(0, 0, 0x11, 0x29, 0x02, 0x00, 0x20, 0x00, &s), 0); /* 11 AM */
+	EXPECT_EQ(s, day + 11 * 3600);
+	EXPECT_EQ(decode(0, 0, 0x80 | 11, 29, 2, 0, 20, 0x04, &s), 0); /* binary 11 PM */
+	EXPECT_EQ(s, day + 23 * 3600);
+	EXPECT_EQ(decode(0, 0, 0x00, 0x29, 0x02, 0x00, 0x20, 0x00, &s), -EINVAL);
+	EXPECT_EQ(decode(0, 0, 0x13, 0x29, 0x02, 0x00, 0x20, 0x00, &s), -EINVAL);
+	EXPECT_EQ(decode(0, 0, 0x24, 0x29, 0x02, 0x00, 0x20, 0x02, &s), -EINVAL); /* 24h */
+}
+
+HTEST(rtc, decode_century)
+{
+	int64_t s = 0;
+
+	EXPECT_EQ(decode(0, 0, 0, 0x01, 0x03, 0x00, 0x21, 0x02, &s), 0);
+	EXPECT_EQ(s, 4107542400ull); /* 2100-03-01 */
+	/* not kept (0, 0xff, junk, out of range): 20xx */
+	EXPECT_EQ(decode(0x56, 0x34, 0x12, 0x29, 0x02, 0x00, 0x00, 0x02, &s), 0);
+	EXPECT_EQ(s, 951827696);
+	EXPECT_EQ(decode(0x56, 0x34, 0x12, 0x29, 0x02, 0x00, 0xff, 0x02, &s), 0);
+	EXPECT_EQ(s, 951827696);
+	EXPECT_EQ(decode(0x56, 0x34, 0x12, 0x29, 0x02, 0x00, 0x45, 0x02, &s), 0);
+	EXPECT_EQ(s, 951827696);
+	EXPECT_EQ(decode(56, 34, 12, 29, 2, 0, 0x20, 0x06, &s), 0); /* binary 32 */
+	EXPECT_EQ(s, 951827696);
+	/* 1950 comes before the epoch */
+	EXPECT_EQ(decode(0, 0, 0, 0x01, 0x01, 0x50, 0x19, 0x02, &s), -EINVAL);
+}
+
+HTEST(rtc, decode_refuses)
+{
+	int64_t s = 0;
+
+	EXPECT_EQ(decode(0x1a, 0, 0, 0x01, 0x01, 0x26, 0x20, 0x02, &s), -EINVAL); /* BCD */
+	EXPECT_EQ(decode(0x60, 0, 0, 0x01, 0x01, 0x26, 0x20, 0x02, &s), -EINVAL);
+	EXPECT_EQ(decode(0, 0x60, 0, 0x01, 0x01, 0x26, 0x20, 0x02, &s), -EINVAL);
+	EXPECT_EQ(decode(0, 0, 0, 0x01, 0x13, 0x26, 0x20, 0x02, &s), -EINVAL);
+	EXPECT_EQ(decode(0, 0, 0, 0x01, 0x00, 0x26, 0x20, 0x02, &s), -EINVAL);
+	EXPECT_EQ(decode(0, 0, 0, 0x00, 0x01, 0x26, 0x20, 0x02, &s), -EINVAL);
+	EXPECT_EQ(decode(0, 0, 0, 0x31, 0x04, 0x26, 0x20, 0x02, &s), -EINVAL);
+	EXPECT_EQ(decode(0, 0, 0, 0x29, 0x02, 0x23, 0x20, 0x02, &s), -EINVAL);
+	EXPECT_EQ(decode(0, 0, 0, 0x29, 0x02, 0x24, 0x20, 0x02, &s), 0);
+	EXPECT_EQ(decode(0, 0, 0, 0x29, 0x02, 0x00, 0x21, 0x02, &s), -EINVAL); /* 2100 */
+	EXPECT_EQ(decode(0, 0, 0, 1, 1, 100, 20, 0x06, &s), -EINVAL);	       /* binary */
+	EXPECT_EQ(decode(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, &s), -EINVAL);
+}
+
+static uint64_t std_offset(uint64_t unix_s)
+{
+	return unix_s * 1000000000ull - shim_tsc_to_ns(5 * TSC_HZ, TSC_HZ);
+}
+
+HTEST(rtc, shim_writes_offset)
+{
+	rtc_std();
+	rtc.uip_reads = 3; /* an update is under way when the shim looks */
+	EXPECT_EQ(run_pvh_rtc(true), 0);
+	EXPECT_EQ(parse_out(), 0);
+	EXPECT(out_has_wallclock());
+	/* the kernel's fixed-point factor: a few ns short */
+	EXPECT(5000000000ull - shim_tsc_to_ns(5 * TSC_HZ, TSC_HZ) < 10);
+	EXPECT_EQ(bd.wallclock_offset_ns, std_offset(RTC_STD_UNIX));
+	EXPECT_EQ(rtc.warned[0], '\0');
+}
+
+/* The seconds tick between the two reads: the shim reads again. */
+HTEST(rtc, shim_reads_until_equal)
+{
+	rtc_std();
+	rtc.ticks = 1;
+	EXPECT_EQ(run_pvh_rtc(true), 0);
+	EXPECT_EQ(parse_out(), 0);
+	EXPECT_EQ(bd.wallclock_offset_ns, std_offset(RTC_STD_UNIX + 1));
+}
+
+static void expect_no_wallclock(const char *why)
+{
+	EXPECT_EQ(run_pvh_rtc(why != NULL), 0);
+	EXPECT_EQ(parse_out(), 0);
+	EXPECT(!out_has_wallclock());
+	EXPECT_EQ(bd.wallclock_offset_ns, 0);
+	EXPECT_STR_CONTAINS(rtc.warned, "CLOCK_REALTIME counts from 1970");
+	EXPECT_STR_CONTAINS(rtc.warned, why ? why : "no RTC to read");
+}
+
+/* A clock that cannot be read leaves the key out; the boot goes on. */
+HTEST(rtc, shim_without_clock)
+{
+	rtc_std();
+	expect_no_wallclock(NULL);
+	rtc_std();
+	rtc.uip_stuck = true;
+	rtc.tsc_runs = true;
+	expect_no_wallclock("stayed in an update");
+	rtc_std();
+	rtc.ticks = 1000;
+	expect_no_wallclock("changed between every two of 5 reads");
+	rtc_std();
+	rtc.reg[0x08] = 0x13;
+	expect_no_wallclock("no valid time (26-13-05 01:02:03, status B 0x02)");
+	/* 1970-01-01 00:00:01, with the TSC 5 s old */
+	rtc_std();
+	rtc.reg[0x09] = 0x70, rtc.reg[0x32] = 0x19, rtc.reg[0x08] = 0x01, rtc.reg[0x07] = 0x01;
+	rtc.reg[0x04] = 0, rtc.reg[0x02] = 0, rtc.reg[0x00] = 0x01;
+	expect_no_wallclock("before the TSC's start");
 }

@@ -16,7 +16,7 @@
 cd "$(dirname "$0")/../.." || exit 2
 mode=${1:-native}
 dir=${BUILD:-build}/user
-needs_proxy="basics"
+needs_proxy="basics pwait_mask"
 passed=0
 failed=0
 stats=$(mktemp)

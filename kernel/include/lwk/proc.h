@@ -43,6 +43,11 @@ struct thread {
 	unsigned int sig_queued;
 	uint64_t altstack_sp, altstack_size;
 	int altstack_flags;
+	/* a call that ran under a temporary mask (sigsuspend, ppoll...):
+	 * the thread's own mask, put back when the call ends or, if a
+	 * signal's handler runs, by that handler's sigreturn */
+	uint64_t sig_saved_mask;
+	bool sig_restore_mask;
 	/* a system call a signal interrupted, until delivery decides between
 	 * EINTR and a restart: its number and ERESTARTSYS / ERESTARTNOHAND */
 	uint64_t restart_nr;

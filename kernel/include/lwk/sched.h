@@ -32,3 +32,6 @@ uint64_t time_monotonic_ns(void);
 uint64_t time_deadline_cycles(uint64_t deadline_ns);
 /* CLOCK_REALTIME - CLOCK_MONOTONIC, from the boot description. */
 uint64_t time_realtime_offset_ns(void);
+/* Read a struct timespec from user memory as nanoseconds: -EFAULT, or
+ * -EINVAL for a negative or unnormalized one. */
+int time_timespec_in(uint64_t uva, uint64_t *ns);

@@ -69,12 +69,23 @@ void signal_syscall_result(struct thread *t, uint64_t nr, int64_t ret);
  * away meanwhile) means the call runs again, as Linux does. */
 void signal_syscall_finish(struct trap_frame *tf);
 
+/* Run the rest of the current system call under signal mask @mask, as
+ * sigsuspend, ppoll, pselect6 and epoll_pwait do. signal_mask_end() puts
+ * the thread's own mask back when the call returns @ret, unless a signal
+ * interrupted it (-ERESTARTNOHAND): then a handler runs under @mask and
+ * its sigreturn restores the old one (the frame records it), or, with no
+ * handler, the mask is restored on the way out. */
+void signal_mask_begin(struct thread *t, uint64_t mask);
+void signal_mask_end(struct thread *t, int64_t ret);
+
 /* Arch: lay out the signal frame on the user stack at @sp and point the
  * registers at the handler; restore from it on rt_sigreturn. */
 int arch_signal_frame_setup(struct thread *t, struct trap_frame *tf, uint64_t sp, int sig,
 			    const struct ksiginfo *info, const struct k_sigaction *ka,
 			    uint64_t old_mask);
 int arch_signal_frame_restore(struct thread *t, struct trap_frame *tf, uint64_t *mask);
+/* Arch: write a siginfo for @sig to user memory at @uva (sigtimedwait). */
+int arch_siginfo_copy_out(struct thread *t, uint64_t uva, int sig, const struct ksiginfo *info);
 /* Make the system call that @tf returns from run again (number @nr) when
  * the thread goes back to user mode. */
 void arch_syscall_restart(struct trap_frame *tf, uint64_t nr);
