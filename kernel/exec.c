@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Turning an ELF file into a running process: the static half of exec. */
 #include <stdio.h>
+#include <string.h>
 #include <arch/arch.h>
 #include <lwk/elf.h>
 #include <lwk/errno.h>
@@ -152,7 +153,10 @@ int exec_create(const struct exec_request *req, struct proc **proc, struct threa
 
 	if (ret)
 		return ret;
-	ret = proc_create(req->mem, req->argv[0], &p);
+	/* Named as Linux names a process: the last part of its path. */
+	const char *slash = strrchr(req->argv[0], '/');
+
+	ret = proc_create(req->mem, slash ? slash + 1 : req->argv[0], &p);
 	if (ret) {
 		snprintf(err, errlen,
 			 "cannot reserve %llu MiB for it (error %d); ask for less with --mem",

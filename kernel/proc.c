@@ -47,6 +47,8 @@ int proc_create(uint64_t mem, const char *name, struct proc **out)
 	return 0;
 }
 
+static void thread_slot_clear(struct thread *t);
+
 void proc_destroy(struct proc *p)
 {
 	for (unsigned int i = 0; i < p->nthreads; i++) {
@@ -56,6 +58,10 @@ void proc_destroy(struct proc *p)
 		pmem_free(arch_virt_to_phys(t->fpu), THREAD_FPU_SHIFT);
 		memset(t, 0, sizeof(*t));
 	}
+	/* The slots its ended threads kept from reuse (thread_reap). */
+	for (unsigned int i = 0; i < ARRAY_SIZE(threads); i++)
+		if (READ_ONCE(threads[i].proc) == p)
+			thread_slot_clear(&threads[i]);
 	uvm_destroy(&p->uvm);
 	memset(p, 0, sizeof(*p));
 }
@@ -121,6 +127,16 @@ static void thread_slot_clear(struct thread *t)
 	__atomic_store_n(&t->proc, NULL, __ATOMIC_RELEASE);
 }
 
+/* Everything but the claim goes; the slot stays @t->proc's, dead. */
+static void thread_slot_retain(struct thread *t)
+{
+	size_t at = offsetof(struct thread, proc), after = at + sizeof(t->proc);
+
+	memset(t, 0, at);
+	memset((char *)t + after, 0, sizeof(*t) - after);
+	t->state = THREAD_DEAD;
+}
+
 /* The last thread of @p is gone and no core runs on its page tables any
  * more (each core left them when it switched away from its last thread):
  * say how it ended, then give its memory and its slot back. */
@@ -156,7 +172,14 @@ void thread_reap(struct thread *t)
 	spin_unlock(&p->lock);
 	pmem_free(arch_virt_to_phys((void *)t->kstack_base), THREAD_KSTACK_SHIFT);
 	pmem_free(arch_virt_to_phys(t->fpu), THREAD_FPU_SHIFT);
-	thread_slot_clear(t);
+	/* A thread's slot is also its channel slot, and its proxy may still
+	 * answer a call the thread abandoned when it was killed: the slot
+	 * stays the process's until the proxy released it (proc_destroy), so
+	 * such a late answer can never land in another process's call. */
+	if (p->chan)
+		thread_slot_retain(t);
+	else
+		thread_slot_clear(t);
 	if (last)
 		proc_finish(p);
 	arch_irq_restore(flags);

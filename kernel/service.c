@@ -135,18 +135,16 @@ static bool svc_check_ended(struct svc_entry *e)
 	return true;
 }
 
-/* The proxy wants signals delivered: bit signo - 1 of signals. */
+/* The proxy wants signals delivered: bit signo - 1 of signals. Bits
+ * stay until the process runs, so a Ctrl-C sent while it is being loaded
+ * or started reaches it as soon as it starts. */
 static bool svc_signals(struct svc_entry *e)
 {
-	uint64_t bits = __atomic_exchange_n(&e->chan->signals, 0, __ATOMIC_ACQ_REL);
+	uint64_t bits;
 
-	if (!bits)
+	if (e->state != LWK_PROC_RUNNING ||
+	    !(bits = __atomic_exchange_n(&e->chan->signals, 0, __ATOMIC_ACQ_REL)))
 		return false;
-	if (e->state != LWK_PROC_RUNNING) {
-		log_debug("channel: entry %u: signals 0x%llx with no running process: dropped",
-			  svc_index(e), (unsigned long long)bits);
-		return true;
-	}
 	for (int sig = 1; bits; sig++, bits >>= 1)
 		if (bits & 1)
 			proc_signal(e->p, sig);

@@ -151,6 +151,8 @@ static void show_cores(const struct lwk_chan_header *h)
 		printf("  core %-3u apic 0x%-3x ", c, h->cpu_apic_id[c]);
 		if (c == h->service_cpu)
 			printf("service (answers Linux)\n");
+		else if (pid == LWK_CHAN_CPU_LOADING)
+			printf("loading a process\n");
 		else if (pid)
 			printf("LWK pid %u\n", pid);
 		else

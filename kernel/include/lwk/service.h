@@ -9,10 +9,11 @@
 #pragma once
 
 #include <lwk/types.h>
+#include <uapi/lwk/channel.h>
 
 /* cpu_pid[] of a core that a CREATE gave to an entry whose process does
  * not exist yet (EXEC makes it and the pid replaces this). */
-#define SERVICE_CPU_PID_PENDING 0xffffffffu
+#define SERVICE_CPU_PID_PENDING LWK_CHAN_CPU_LOADING
 
 /* Take stock of the memory processes can be given (header mem_total);
  * once every core is up. */

@@ -11,9 +11,12 @@
  *   base + log_off            struct lwk_log_ring + log_size bytes (log.h)
  *   base + counters_off       struct lwk_cpu_counters[ncpus] (counters.h)
  *
- * Who writes what. Each field has exactly one writer; the other side only
- * reads it. "host" is a Linux process (lwkctl or the proxy of that process
- * entry), "lwk" is the kernel. Sequence numbers publish a message: the
+ * Who writes what. Each field has one writer and the other side only reads
+ * it, but for three hand-overs done with atomic operations: the LWK takes
+ * the signals word (exchange with 0), the proxy takes posted[] bits
+ * (exchange with 0), and the LWK clears a dead proxy's owner (compare-and-
+ * swap) and posted[] when it frees an entry. "host" is a Linux process
+ * (lwkctl or the proxy of that process entry), "lwk" is the kernel. Sequence numbers publish a message: the
  * writer fills the body, then stores the header's seq with release order;
  * the reader loads seq with acquire order and then reads the body.
  *
@@ -39,9 +42,11 @@
  *      the LWK takes them (atomic exchange with 0).
  *   7. When the last thread is gone the LWK sets state EXITED and
  *      exit_status; the proxy unmaps its mirror and sends RELEASE, and only
- *      then is the memory reused. If lease stops changing for
- *      LWK_CHAN_LEASE_MS the proxy is taken for dead: the process is
- *      killed, and its cores and memory reclaimed without waiting.
+ *      then are the memory and the slots of its threads reused. If lease
+ *      stops changing for LWK_CHAN_LEASE_MS the proxy is taken for dead:
+ *      the process is killed, and its cores and memory reclaimed without
+ *      waiting. (A proxy that is merely stopped that long, SIGSTOP, loses
+ *      its process the same way.)
  *
  * Every integer is little-endian, fixed-width; addresses travel as u64.
  */
@@ -81,6 +86,8 @@
 #define LWK_MSG_SYSCALL 16
 #define LWK_MSG_RESULT 17
 #define LWK_MSG_REPLY 32
+
+#define LWK_CHAN_CPU_LOADING 0xffffffffu /* cpu_pid[] of a process being loaded */
 
 /* lwk_chan_proc.state (written by the LWK) */
 #define LWK_PROC_FREE 0
@@ -226,7 +233,9 @@ struct lwk_chan_header {
 	uint32_t log_size;
 	uint32_t counters_size; /* bytes per core's block */
 	uint32_t cpu_apic_id[LWK_CHAN_MAX_CPUS];
-	uint32_t cpu_pid[LWK_CHAN_MAX_CPUS]; /* LWK pid using the core; 0: free */
+	uint32_t cpu_pid[LWK_CHAN_MAX_CPUS]; /* LWK pid using the core; 0: free,
+					      * LWK_CHAN_CPU_LOADING: given to a
+					      * process not yet made (CREATE) */
 	char panic[LWK_CHAN_PANIC_LEN];	     /* set with state PANICKED */
 	/* written by the host (lwkctl shutdown) */
 	uint32_t shutdown; /* 1: stop every process and power off */
