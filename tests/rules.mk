@@ -54,3 +54,14 @@ $(BAD_ELF_DIR)/.stamp: $(BUILD)/tools/mkbadelf $(BAD_ELF_GOOD)
 	@touch $@
 
 user-progs: $(BAD_ELF_DIR)/.stamp
+
+# The channel fuzzer (tests/vm/fuzz.sh): forges forwarded-call messages in
+# a running partition's channel. A host program, built like the proxy.
+CHANFUZZ_SRCS := tests/tools/chanfuzz.c proxy/partition.c proxy/transport_vm.c
+
+$(BUILD)/tools/chanfuzz: $(CHANFUZZ_SRCS:%.c=$(BUILD)/proxy/%.o)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTLD  $@"
+	$(Q)$(CC) -pie -pthread -o $@ $^
+
+user-progs: $(BUILD)/tools/chanfuzz

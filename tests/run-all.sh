@@ -204,6 +204,7 @@ vm_partition() {
 		suite tests/user/run.sh lwkexec
 		suite tests/lwkexec/run.sh
 		suite tests/vm/kill.sh
+		suite tests/vm/fuzz.sh
 		if timeout 60 build/bin/lwkctl shutdown; then
 			echo "PASS vm: lwkctl shutdown"
 			record 0
