@@ -415,8 +415,9 @@ static void on_forwarded_signal(int sig)
 {
 	struct lwk_chan_proc *e = signal_entry;
 
-	if (e)
+	if (e && __atomic_load_n(&e->owner, __ATOMIC_ACQUIRE) == (uint32_t)getpid())
 		__atomic_or_fetch(&e->signals, 1ull << (sig - 1), __ATOMIC_RELEASE);
+	__atomic_or_fetch(&launch_signals_seen, 1ull << (sig - 1), __ATOMIC_RELEASE);
 	if (!launch_signal && sig != SIGWINCH)
 		launch_signal = sig; /* aborts a launch under way */
 }
@@ -531,7 +532,7 @@ static int run(struct partition *p, struct program *prog, const struct options *
 	r = launch_start(&l, &a, &s);
 	if (!r)
 		r = svc_run(&s) ? 125 : 0;
-	svc_interrupt_all();
+	svc_stop();
 	if (r < 0) {
 		launch_finish(&l);
 		die_by_signal(-r);

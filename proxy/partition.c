@@ -26,7 +26,8 @@
 #define NO_PARTITION_MSG "no LWK partition is running; start one with 'lwkctl boot --vm'"
 #define MAX_LISTED 16
 
-int partition_state_dir(char *out, size_t len)
+/* Where the state directory is; only 'lwkctl boot' creates it. */
+static int state_dir_path(char *out, size_t len)
 {
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
 	int n;
@@ -35,8 +36,15 @@ int partition_state_dir(char *out, size_t len)
 		n = snprintf(out, len, "%s/lwk", xdg);
 	else
 		n = snprintf(out, len, "/run/lwk");
-	if (n < 0 || (size_t)n >= len)
-		return -ENAMETOOLONG;
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int partition_state_dir(char *out, size_t len)
+{
+	int r = state_dir_path(out, len);
+
+	if (r)
+		return r;
 	if (mkdir(out, 0755) && errno != EEXIST)
 		return -errno;
 	return 0;
@@ -314,9 +322,11 @@ int partition_find(const char *name, struct partition *p, char *err, size_t errl
 
 	memset(p, 0, sizeof(*p));
 	p->tr.fd = -1;
-	r = partition_state_dir(state, sizeof(state));
+	r = state_dir_path(state, sizeof(state));
 	if (r) {
-		snprintf(err, errlen, "cannot use the LWK state directory: %s", strerror(-r));
+		snprintf(err, errlen,
+			 "the LWK state directory's path is too long; set XDG_RUNTIME_DIR to a "
+			 "shorter one");
 		return r;
 	}
 	if (!name || !*name)
@@ -324,6 +334,8 @@ int partition_find(const char *name, struct partition *p, char *err, size_t errl
 	if (name && *name)
 		return find_named(state, name, p, err, errlen);
 	r = list_records(state, &l);
+	if (r == -ENOENT || r == -EACCES) /* no 'lwkctl boot' made it (for us) */
+		r = 0;
 	if (r) {
 		snprintf(err, errlen, "cannot read the LWK state directory %s: %s", state,
 			 strerror(-r));
@@ -356,7 +368,8 @@ static int cmdline_mentions(int pid, const char *needle)
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return errno == EACCES; /* cannot tell: trust kill() */
+		return errno == EACCES || errno == EMFILE ||
+		       errno == ENFILE; /* cannot tell: trust kill() */
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n <= 0)

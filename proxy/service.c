@@ -16,13 +16,16 @@
  * syscall starts is lost, so it is sent again until the call ends.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 #include "partition.h"
@@ -33,6 +36,7 @@
 #define NAP_MAX_NS 1000000ull	    /* ... growing to 1 ms */
 #define KICK_EVERY_NS 200000ull	    /* resend an interrupt this often */
 #define WATCH_EVERY_NS 100000000ull /* look at the partition's health */
+#define STOP_WAIT_NS 1000000000ull  /* for calls to end after the process */
 #define POSTED_WORDS (LWK_CHAN_MAX_SLOTS / 64)
 
 struct slot_state {
@@ -44,7 +48,9 @@ struct slot_state {
 	uint32_t queued_seq;  /* waiting for the service thread; 0: none */
 	uint32_t busy_seq;    /* running in the service thread; 0: none */
 	uint32_t done_seq;    /* the last call answered */
-	uint32_t intr_seq;    /* interrupt busy_seq */
+	uint32_t current_seq; /* the call the slot carries: only it is answered */
+	uint32_t intr_seq;    /* interrupt busy_seq (or queued_seq once it runs) */
+	int queued_regular;   /* queued_seq is regular-file I/O: not EINTR unrun */
 	uint64_t kicked_ns;
 };
 
@@ -54,6 +60,8 @@ static unsigned int nslots;
 static uint64_t intr_pending[POSTED_WORDS]; /* slots to kick; dispatcher's own */
 static unsigned int bad_logged;		    /* enum svc_bad kinds already logged */
 static uint8_t nosys_logged[512 / 8];
+static int svc_ended;	    /* the process is gone: answer nothing more */
+static int qemu_pidfd = -1; /* QEMU's pidfd, among lwkexec's own fds */
 
 static uint64_t now_ns(void)
 {
@@ -81,6 +89,20 @@ static void slot_complete(struct lwk_chan_slot *slot, uint32_t seq, int64_t ret)
 	c->hdr.type = LWK_MSG_RESULT;
 	c->hdr.size = sizeof(*c);
 	__atomic_store_n(&c->hdr.seq, seq, __ATOMIC_RELEASE);
+}
+
+/* Answer call @seq of slot @idx (under its lock), unless it was abandoned:
+ * the slot carries another call by now, or the process is gone (the LWK
+ * may reuse the slot, and after RELEASE nothing may touch the channel). */
+static void slot_answer(struct slot_state *st, unsigned int idx, uint32_t seq, int64_t ret)
+{
+	struct lwk_chan_slot *slot = chan_slot(idx);
+
+	if (st->current_seq != seq || __atomic_load_n(&svc_ended, __ATOMIC_ACQUIRE) ||
+	    __atomic_load_n(&slot->req.hdr.seq, __ATOMIC_ACQUIRE) != seq)
+		return;
+	st->done_seq = seq;
+	slot_complete(slot, seq, ret);
 }
 
 static void trace_call(const struct svc_call *c, const char *name, int64_t ret)
@@ -142,12 +164,14 @@ static void *service_thread(void *arg)
 		pthread_sigmask(SIG_UNBLOCK, &intr, NULL);
 		ret = call_run(&call);
 		pthread_sigmask(SIG_BLOCK, &intr, NULL);
+		if (call.done) /* after a partial svc_io_nowait */
+			ret = ret >= 0 ? ret + call.done : call.done;
 
 		pthread_mutex_lock(&st->lock);
 		st->busy_seq = 0;
 		st->intr_seq = 0;
-		st->done_seq = seq;
-		slot_complete(chan_slot(idx), seq, ret);
+		slot_answer(st, idx, seq, ret);
+		pthread_cond_broadcast(&st->wake); /* for svc_stop */
 	}
 	return NULL;
 }
@@ -189,11 +213,11 @@ static void log_bad(enum svc_bad why, unsigned int idx)
 /* An interrupt for a call not yet running, or one being served. */
 static void slot_interrupt(struct slot_state *st, unsigned int idx, uint32_t seq)
 {
-	if (st->queued_seq == seq) {
+	if (st->queued_seq == seq && !st->queued_regular) {
 		st->queued_seq = 0;
-		st->done_seq = seq;
-		slot_complete(chan_slot(idx), seq, -EINTR);
-	} else if (st->busy_seq == seq && st->intr_seq != seq) {
+		slot_answer(st, idx, seq, st->call.done ? st->call.done : -EINTR);
+	} else if ((st->busy_seq == seq || st->queued_seq == seq) && st->intr_seq != seq) {
+		/* (a queued regular-file call is kicked once it runs) */
 		st->intr_seq = seq;
 		st->kicked_ns = 0;
 		intr_pending[idx / 64] |= 1ull << (idx % 64);
@@ -205,12 +229,14 @@ static void slot_new_call(struct slot_state *st, unsigned int idx, const struct 
 {
 	uint32_t seq = req->hdr.seq;
 	enum svc_bad why = svc_req_check(req, the_svc->pid);
-	struct svc_call call = { the_svc, req->nr, req->tid, { 0 } };
+	struct svc_call call = { the_svc, req->nr, req->tid, { 0 }, 0 };
+	int how;
 
 	memcpy(call.a, req->args, sizeof(call.a));
 	if (why != SVC_OK)
 		log_bad(why, idx);
 	st->done_seq = seq;
+	st->current_seq = seq; /* a call still running here is abandoned */
 	/* Another process's request (a stale slot) is not ours to answer. */
 	if (why == SVC_BAD_PID)
 		return;
@@ -218,9 +244,18 @@ static void slot_new_call(struct slot_state *st, unsigned int idx, const struct 
 		slot_complete(chan_slot(idx), seq, why != SVC_OK ? -EINVAL : -EINTR);
 		return;
 	}
-	if (!st->busy_seq && svc_table_inline(&call)) {
-		slot_complete(chan_slot(idx), seq, call_run(&call));
-		return;
+	how = svc_table_inline(&call);
+	if (!st->busy_seq) {
+		int64_t ret = how == SVC_INLINE_NOWAIT ? svc_io_nowait(&call)
+			      : how == 1	       ? call_run(&call)
+						       : SVC_NOT_NOW;
+
+		if (ret != SVC_NOT_NOW) {
+			if (how == SVC_INLINE_NOWAIT)
+				trace_call(&call, "inline I/O", ret);
+			slot_complete(chan_slot(idx), seq, ret);
+			return;
+		}
 	}
 	/* A call still running here was abandoned by the LWK (its thread
 	 * was killed and the slot reused): interrupt it, queue the new one. */
@@ -232,6 +267,7 @@ static void slot_new_call(struct slot_state *st, unsigned int idx, const struct 
 	}
 	st->call = call;
 	st->queued_seq = seq;
+	st->queued_regular = how == SVC_INLINE_NOWAIT || how == SVC_REGULAR_IO;
 	pthread_cond_signal(&st->wake);
 }
 
@@ -279,7 +315,9 @@ static int kick_interrupts(uint64_t now)
 			struct slot_state *st = &slot_states[idx];
 
 			pthread_mutex_lock(&st->lock);
-			if (st->busy_seq && st->intr_seq == st->busy_seq) {
+			if (st->queued_seq && st->intr_seq == st->queued_seq) {
+				pending = 1; /* not running yet */
+			} else if (st->busy_seq && st->intr_seq == st->busy_seq) {
 				if (now - st->kicked_ns >= KICK_EVERY_NS) {
 					pthread_kill(st->thread, SVC_SIGINTR);
 					st->kicked_ns = now;
@@ -327,13 +365,19 @@ static int watch_partition(const struct svc *s)
 			s->exe);
 		return -1;
 	}
+	if (__atomic_load_n(&s->entry->owner, __ATOMIC_ACQUIRE) != (uint32_t)getpid()) {
+		fprintf(stderr,
+			"lwkexec: the process entry was taken over by pid %u; leaving it alone\n",
+			__atomic_load_n(&s->entry->owner, __ATOMIC_ACQUIRE));
+		return -1;
+	}
 	if (pstate == LWK_PROC_FREE) {
 		fprintf(stderr,
 			"lwkexec: the LWK dropped the process (its lease expired: was lwkexec "
 			"stopped?)\n");
 		return -1;
 	}
-	if (!partition_alive(s->part)) {
+	if (!svc_qemu_alive(s->part)) {
 		fprintf(stderr,
 			"lwkexec: partition %s is gone (its QEMU, pid %d, exited); see 'lwkctl "
 			"status'\n",
@@ -343,12 +387,48 @@ static int watch_partition(const struct svc *s)
 	return 0;
 }
 
+/* Keep a pidfd of QEMU among lwkexec's own descriptors: its liveness is
+ * then known without opening anything (the program may have used up the
+ * fds) and without mistaking a reused pid for QEMU. */
+static void qemu_watch(struct svc *s)
+{
+	int fd, high;
+
+	if (s->nreserved >= SVC_MAX_RESERVED_FDS)
+		return;
+	fd = (int)syscall(SYS_pidfd_open, s->part->qemu_pid, 0);
+	if (fd < 0)
+		return; /* Linux before 5.3: partition_alive() then */
+	high = fcntl(fd, F_DUPFD_CLOEXEC, s->reserved_fds[0] + 1);
+	close(fd);
+	if (high < 0)
+		return;
+	if (!partition_alive(s->part)) { /* the pid was QEMU's when we took it? */
+		close(high);
+		return;
+	}
+	qemu_pidfd = high;
+	s->reserved_fds[s->nreserved++] = high;
+}
+
+int svc_qemu_alive(const struct partition *p)
+{
+	struct pollfd pfd = { .fd = qemu_pidfd, .events = POLLIN };
+
+	if (qemu_pidfd < 0)
+		return partition_alive(p);
+	/* A pidfd turns readable when its process has exited. */
+	return poll(&pfd, 1, 0) == 0;
+}
+
 int svc_init(struct svc *s)
 {
 	const struct lwk_chan_header *h = s->part->hdr;
 	struct sigaction sa = { .sa_handler = on_intr };
 
 	the_svc = s;
+	if (s->nreserved)
+		qemu_watch(s);
 	nslots = h->nslots < LWK_CHAN_MAX_SLOTS ? h->nslots : LWK_CHAN_MAX_SLOTS;
 	if (!partition_chan(s->part, h->slots_off) ||
 	    !partition_chan(s->part, h->slots_off + nslots * sizeof(struct lwk_chan_slot) - 1)) {
@@ -409,16 +489,45 @@ int svc_run(struct svc *s)
 	}
 }
 
-void svc_interrupt_all(void)
+/* Wait until slot @st runs no call, or @deadline (CLOCK_MONOTONIC) passed,
+ * interrupting the call again every KICK_EVERY_NS: 0, or -1 at the
+ * deadline. */
+static int slot_drain(struct slot_state *st, uint64_t deadline)
 {
-	for (unsigned int i = 0; slot_states && i < nslots; i++) {
-		struct slot_state *st = &slot_states[i];
+	int r = 0;
 
-		pthread_mutex_lock(&st->lock);
-		if (st->busy_seq)
-			pthread_kill(st->thread, SVC_SIGINTR);
-		pthread_mutex_unlock(&st->lock);
+	pthread_mutex_lock(&st->lock);
+	while (st->busy_seq) {
+		uint64_t now = now_ns(), until = now + KICK_EVERY_NS;
+		struct timespec ts;
+
+		if (now >= deadline) {
+			r = -1;
+			break;
+		}
+		pthread_kill(st->thread, SVC_SIGINTR);
+		ts.tv_sec = (time_t)(until / 1000000000ull);
+		ts.tv_nsec = (long)(until % 1000000000ull);
+		pthread_cond_timedwait(&st->wake, &st->lock, &ts);
 	}
+	st->queued_seq = 0;
+	pthread_mutex_unlock(&st->lock);
+	return r;
+}
+
+void svc_stop(void)
+{
+	uint64_t deadline = now_ns() + STOP_WAIT_NS;
+	unsigned int stuck = 0;
+
+	__atomic_store_n(&svc_ended, 1, __ATOMIC_RELEASE);
+	for (unsigned int i = 0; slot_states && i < nslots; i++)
+		stuck += slot_drain(&slot_states[i], deadline) ? 1 : 0;
+	if (stuck)
+		fprintf(stderr,
+			"lwkexec: %u call(s) of the program did not end within 1 s of being "
+			"interrupted; going on without them\n",
+			stuck);
 }
 
 /* --- helpers for the handlers --- */
@@ -430,7 +539,7 @@ int64_t svc_sys_result(long r)
 
 int64_t svc_pipe_signal(struct svc_call *c, int64_t ret)
 {
-	if (ret == -EPIPE)
+	if (ret == -EPIPE && !__atomic_load_n(&svc_ended, __ATOMIC_ACQUIRE))
 		__atomic_or_fetch(&c->svc->entry->signals, 1ull << (SIGPIPE - 1), __ATOMIC_RELEASE);
 	return ret;
 }

@@ -59,6 +59,7 @@ struct svc_call {
 	uint32_t nr;
 	uint32_t tid;
 	uint64_t a[6];
+	int64_t done; /* bytes already moved by svc_io_nowait */
 };
 
 typedef int64_t (*svc_handler)(struct svc_call *c);
@@ -75,8 +76,19 @@ typedef int64_t (*svc_handler)(struct svc_call *c);
 /* --- service_table.c --- */
 /* The handler for @nr, or NULL (-ENOSYS); @name gets its name or "?". */
 svc_handler svc_table_lookup(uint32_t nr, const char **name);
-/* Is @c quick and sure not to block? Then the dispatcher runs it itself. */
+/* Is @c quick and sure not to block? Then the dispatcher runs it itself
+ * (1), or tries it with svc_io_nowait (SVC_INLINE_NOWAIT); 0: hand it to
+ * the service thread. */
+#define SVC_INLINE_NOWAIT 2
+/* Not inline, but I/O on a regular file, which Linux does not interrupt:
+ * a signal must not answer it EINTR before it ran. */
+#define SVC_REGULAR_IO 3
 int svc_table_inline(const struct svc_call *c);
+/* read, write, pread64, pwrite64 without waiting (RWF_NOWAIT): the result,
+ * or SVC_NOT_NOW when the rest must wait, the call then advanced past
+ * what was done (counted in c->done) for a service thread to finish. */
+#define SVC_NOT_NOW INT64_MIN
+int64_t svc_io_nowait(struct svc_call *c);
 
 /* --- service_check.c: pure checks, unit-tested on the host --- */
 /* Build the mirror description from the LWK's map list. Every piece must
@@ -123,6 +135,10 @@ void svc_staging_layout(struct svc_staging *st, uint64_t image, uint64_t interp,
 #define SVC_MAX_MAPS 576
 /* Is @fd one of lwkexec's own? */
 int svc_fd_reserved(const struct svc *s, int64_t fd);
+/* sendmsg control data (a copy, @len bytes): 0, -EINVAL for a header
+ * whose cmsg_len is shorter than a header or runs past the end (as Linux
+ * answers), -EBADF if it passes one of lwkexec's descriptors. */
+int svc_control_check(const struct svc *s, const void *control, size_t len);
 
 /* --- service_launch.c: the life of one process on the LWK --- */
 struct launch_args {
@@ -142,10 +158,14 @@ struct launch {
 	struct lwk_chan_reply reply;   /* the last answer */
 	struct lwk_chan_map *maps;     /* the process's memory, as the LWK lists it */
 	unsigned int nmaps, nmirrored; /* of which mirrored */
+	int lost;		       /* the entry is no longer ours */
 };
 
 /* The signal (one of those lwkexec passes on) that came during launch. */
 extern volatile int launch_signal;
+/* Every forwarded signal that came (bit sig - 1), for launch_start to post
+ * again after START. */
+extern uint64_t launch_signals_seen;
 /* Every function below returns 0, an exit status (> 0) after printing
  * why, or -signo when launch_signal came first. */
 /* Take a free process entry of the channel and start its lease. */
@@ -155,6 +175,9 @@ int launch_start(struct launch *l, const struct launch_args *a, struct svc *s);
 /* After the process exited (or on the way out of a failed launch): drop
  * the mirror, RELEASE, free the entry. */
 void launch_finish(struct launch *l);
+/* Is the entry still ours (owner is our pid)? If not, say so once and
+ * never touch it again. */
+int launch_owned(struct launch *l);
 
 /* --- service.c --- */
 /* The signal that interrupts a service thread's blocked syscall. */
@@ -164,8 +187,13 @@ int svc_init(struct svc *s);
 /* Serve the process until it has exited (state EXITED): 0, or -1 after
  * printing why the partition went away (panic, shutdown, QEMU gone). */
 int svc_run(struct svc *s);
-/* Interrupt every call still running (the process is gone). */
-void svc_interrupt_all(void);
+/* The process is gone: from now on no call is answered; interrupt every
+ * call still running and wait (at most 1 s) for them to end, so that
+ * nothing writes the channel or the mirror after RELEASE. */
+void svc_stop(void);
+/* Is the partition's QEMU still running? Needs no new descriptor (from a
+ * pidfd taken by svc_init), so the program's use of fds cannot fool it. */
+int svc_qemu_alive(const struct partition *p);
 
 /* --- service_identity.c: what the program sees of itself --- */
 /* The path Linux should use for @path (open, readlink, stat ...), or
@@ -180,6 +208,11 @@ int ident_open(const struct svc *s, const char *path, int flags);
 int64_t ident_readlink(const struct svc *s, const char *path, char *buf, size_t size);
 /* Bytes of the process's memory not used by its image and stacks. */
 uint64_t ident_mem_free(const struct svc *s);
+/* Is @fd, just opened on the program's behalf, one of lwkexec's own files
+ * (a reserved descriptor reopened) or a /proc entry of lwkexec exposing
+ * its memory or descriptors (mem, fd/, fdinfo/, map_files/, environ,
+ * auxv, pagemap, also under task/N/)? Then the program may not have it. */
+int ident_fd_refused(const struct svc *s, int fd);
 
 /* Helpers for handlers. */
 #define SVC_PTR(c, i) ((void *)(uintptr_t)(c)->a[i])

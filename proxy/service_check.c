@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <lwk/layout.h>
 #include "service.h"
 
@@ -187,6 +188,40 @@ int svc_fd_reserved(const struct svc *s, int64_t fd)
 	for (unsigned int i = 0; i < s->nreserved; i++)
 		if (s->reserved_fds[i] == fd)
 			return 1;
+	return 0;
+}
+
+int svc_control_check(const struct svc *s, const void *control, size_t len)
+{
+	const char *p = control;
+
+	/* Linux walks the headers the same way (__scm_send, CMSG_OK): each
+	 * must hold its own header and fit in what is left; a tail shorter
+	 * than a header is ignored. glibc's CMSG_NXTHDR trusts cmsg_len. */
+	while (len >= sizeof(struct cmsghdr)) {
+		struct cmsghdr h;
+		size_t step;
+
+		memcpy(&h, p, sizeof(h));
+		if (h.cmsg_len < CMSG_LEN(0) || h.cmsg_len > len)
+			return -EINVAL;
+		if (h.cmsg_level == SOL_SOCKET && h.cmsg_type == SCM_RIGHTS) {
+			size_t n = (h.cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+			for (size_t i = 0; i < n; i++) {
+				int fd;
+
+				memcpy(&fd, p + CMSG_LEN(0) + i * sizeof(int), sizeof(fd));
+				if (svc_fd_reserved(s, fd))
+					return -EBADF;
+			}
+		}
+		step = CMSG_ALIGN(h.cmsg_len);
+		if (step >= len)
+			break;
+		p += step;
+		len -= step;
+	}
 	return 0;
 }
 

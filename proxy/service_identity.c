@@ -11,10 +11,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <lwk/layout.h>
@@ -48,6 +52,88 @@ const char *ident_path(const struct svc *s, const char *path, char *buf, size_t 
 	if (snprintf(buf, len, "/proc/self%s", rest) < (int)len)
 		return buf;
 	return path;
+}
+
+/* Entries of a /proc/<pid> (or its task/<tid>) directory that expose a
+ * process's memory, descriptors or start-up data: for lwkexec's own pid
+ * they would hand the program lwkexec itself. The fd, fdinfo and
+ * map_files directories may be listed (programs closing their fds do),
+ * not their entries. */
+static int proc_entry_private(const char *rest)
+{
+	static const char *const files[] = { "mem", "environ", "auxv", "pagemap" };
+	static const char *const dirs[] = { "fd", "fdinfo", "map_files" };
+	size_t n = strcspn(rest, "/");
+
+	if (n == 4 && !strncmp(rest, "task", 4)) { /* task/<tid>/entry */
+		rest += n;
+		if (*rest++ != '/')
+			return 0; /* the task directory itself */
+		rest += strcspn(rest, "/");
+		if (*rest++ != '/')
+			return 0;
+		n = strcspn(rest, "/");
+	}
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (strlen(files[i]) == n && !strncmp(rest, files[i], n))
+			return 1;
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (strlen(dirs[i]) == n && !strncmp(rest, dirs[i], n) && rest[n] == '/' &&
+		    rest[n + 1])
+			return 1;
+	return 0;
+}
+
+/* Is /proc/<pid> lwkexec (its process or one of its threads)? */
+static int proc_pid_ours(unsigned long pid)
+{
+	char task[64];
+	struct stat st;
+
+	if (pid == (unsigned long)getpid())
+		return 1;
+	snprintf(task, sizeof(task), "/proc/self/task/%lu", pid);
+	return stat(task, &st) == 0;
+}
+
+/* Does @fd, a file on procfs, name a private entry of lwkexec? Its path
+ * as procfs reports it is "/proc/<pid>/rest", whatever path opened it. */
+static int proc_fd_private(int fd)
+{
+	char link[64], target[PATH_MAX];
+	unsigned long pid;
+	char *end;
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return 1; /* cannot tell: refuse */
+	target[n] = '\0';
+	if (strncmp(target, "/proc/", 6))
+		return 0;
+	pid = strtoul(target + 6, &end, 10);
+	if (end == target + 6 || (*end != '/' && *end != '\0'))
+		return 0; /* /proc/meminfo and the like */
+	if (!proc_pid_ours(pid))
+		return 0;
+	return *end == '/' && proc_entry_private(end + 1);
+}
+
+int ident_fd_refused(const struct svc *s, int fd)
+{
+	struct stat st, own;
+	struct statfs fs;
+
+	if (fstat(fd, &st))
+		return 1;
+	for (unsigned int i = 0; i < s->nreserved; i++)
+		if (!fstat(s->reserved_fds[i], &own) && own.st_dev == st.st_dev &&
+		    own.st_ino == st.st_ino)
+			return 1;
+	if (fstatfs(fd, &fs))
+		return 1;
+	return fs.f_type == PROC_SUPER_MAGIC && proc_fd_private(fd);
 }
 
 int64_t ident_readlink(const struct svc *s, const char *path, char *buf, size_t size)

@@ -25,6 +25,7 @@
 #define RELEASE_TIMEOUT_S 5
 
 volatile int launch_signal;
+uint64_t launch_signals_seen;
 
 static pthread_t lease_thread;
 static pthread_mutex_t lease_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -160,7 +161,7 @@ static int partition_trouble(const struct partition *p)
 		fprintf(stderr, "lwkexec: partition %s was shut down\n", p->name);
 		return 1;
 	}
-	if (!partition_alive(p)) {
+	if (!svc_qemu_alive(p)) {
 		fprintf(stderr,
 			"lwkexec: partition %s is gone (its QEMU, pid %d, exited); see 'lwkctl "
 			"status'\n",
@@ -211,15 +212,35 @@ static int reply_wait(struct launch *l, uint32_t seq, uint16_t type, unsigned in
 	}
 }
 
+int launch_owned(struct launch *l)
+{
+	uint32_t owner;
+
+	if (l->lost)
+		return 0;
+	owner = __atomic_load_n(&l->entry->owner, __ATOMIC_ACQUIRE);
+	if (owner == (uint32_t)getpid())
+		return 1;
+	l->lost = 1;
+	fprintf(stderr,
+		"lwkexec: process entry %u of partition %s now belongs to %s %u, not to this "
+		"lwkexec; leaving it alone (see 'lwkctl status')\n",
+		l->index, l->part->name, owner ? "pid" : "no one, pid", owner);
+	return 0;
+}
+
 /* Send @cmd (its body filled in) as @type and wait for the answer. */
 static int ctl_call(struct launch *l, struct lwk_chan_ctl *cmd, uint16_t type, unsigned int secs,
 		    int interruptible)
 {
 	struct lwk_chan_proc *e = l->entry;
-	uint32_t seq = __atomic_load_n(&e->ctl.hdr.seq, __ATOMIC_ACQUIRE);
-	uint32_t last = __atomic_load_n(&e->reply.hdr.seq, __ATOMIC_ACQUIRE);
+	uint32_t seq, last;
 	const size_t seq_off = offsetof(struct lwk_msg_hdr, seq);
 
+	if (!launch_owned(l))
+		return 1;
+	seq = __atomic_load_n(&e->ctl.hdr.seq, __ATOMIC_ACQUIRE);
+	last = __atomic_load_n(&e->reply.hdr.seq, __ATOMIC_ACQUIRE);
 	seq = (seq > last ? seq : last) + 1;
 	if (!seq)
 		seq = 1;
@@ -245,10 +266,10 @@ static int ctl_refused(const struct launch *l, uint16_t type)
 	else
 		fprintf(stderr, "lwkexec: the LWK refused %s: %s\n", ctl_names[type],
 			strerror(err));
-	if (type == LWK_MSG_EXEC && err == ENOENT)
-		return 127;
-	if (type == LWK_MSG_EXEC && (err == ENOEXEC || err == EACCES))
-		return 126;
+	/* As the shell: a program not found is 127, any other failure to
+	 * run it (E2BIG, EFBIG, ENOEXEC, EACCES, ENOMEM ...) 126. */
+	if (type == LWK_MSG_EXEC)
+		return err == ENOENT ? 127 : 126;
 	return 1;
 }
 
@@ -423,6 +444,17 @@ static int mirror(struct launch *l, struct svc *s)
 	return 0;
 }
 
+/* A signal that came after the last look at launch_signal, before START,
+ * went to an entry that was not running yet: post it again now that the
+ * process runs (the LWK takes signal bits from running processes). */
+static void launch_signals_repost(struct launch *l)
+{
+	uint64_t bits = __atomic_exchange_n(&launch_signals_seen, 0, __ATOMIC_ACQ_REL);
+
+	if (bits && launch_owned(l))
+		__atomic_or_fetch(&l->entry->signals, bits, __ATOMIC_RELEASE);
+}
+
 int launch_start(struct launch *l, const struct launch_args *a, struct svc *s)
 {
 	struct lwk_chan_ctl cmd = { 0 };
@@ -437,6 +469,8 @@ int launch_start(struct launch *l, const struct launch_args *a, struct svc *s)
 	r = ctl_call(l, &cmd, LWK_MSG_START, REPLY_TIMEOUT_S, 0);
 	if (!r && l->reply.status)
 		r = ctl_refused(l, LWK_MSG_START);
+	if (!r)
+		launch_signals_repost(l);
 	return r;
 }
 
@@ -460,12 +494,13 @@ static int partition_answers(const struct partition *p)
 {
 	uint32_t state = __atomic_load_n(&p->hdr->state, __ATOMIC_ACQUIRE);
 
-	return state == LWK_STATE_READY && partition_alive(p);
+	return state == LWK_STATE_READY && svc_qemu_alive(p);
 }
 
 void launch_finish(struct launch *l)
 {
 	struct lwk_chan_ctl cmd = { 0 };
+	uint32_t me = (uint32_t)getpid();
 
 	if (!l->entry)
 		return;
@@ -475,8 +510,12 @@ void launch_finish(struct launch *l)
 		ctl_refused(l, LWK_MSG_RELEASE);
 	l->created = 0;
 	lease_end();
-	__atomic_store_n(&l->entry->signals, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&l->entry->owner, 0, __ATOMIC_RELEASE);
+	if (launch_owned(l)) {
+		__atomic_store_n(&l->entry->signals, 0, __ATOMIC_RELAXED);
+		/* Only ours to free: another lwkexec may have it by now. */
+		__atomic_compare_exchange_n(&l->entry->owner, &me, 0, 0, __ATOMIC_ACQ_REL,
+					    __ATOMIC_RELAXED);
+	}
 	l->entry = NULL;
 	free(l->maps);
 	l->maps = NULL;

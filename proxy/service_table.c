@@ -41,10 +41,12 @@ svc_handler svc_table_lookup(uint32_t nr, const char **name)
 	return svc_table[nr].fn;
 }
 
-/* Reads and writes of regular files wait for the disk, never for another
- * process: up to this size they run on the dispatcher too, which saves
- * the hand-off to a service thread (a wake-up, often longer than the
- * I/O). */
+/* Reads and writes of regular files usually find the page cache ready:
+ * up to this size they are tried on the dispatcher too, which saves the
+ * hand-off to a service thread (a wake-up, often longer than the I/O).
+ * Reads are tried with RWF_NOWAIT (svc_io_nowait), so a file that must
+ * wait (NFS, FUSE, a pipe dup2'd onto the fd meanwhile) goes to the
+ * service thread rather than stalling the dispatcher. */
 #define INLINE_IO_MAX (256u << 10)
 
 static int regular_file(int fd)
@@ -72,10 +74,15 @@ int svc_table_inline(const struct svc_call *c)
 	case SYS_fstat:
 		return 1;
 	case SYS_read:
-	case SYS_write:
 	case SYS_pread64:
+		if (!regular_file((int)c->a[0]))
+			return 0;
+		return c->a[2] <= INLINE_IO_MAX ? SVC_INLINE_NOWAIT : SVC_REGULAR_IO;
+	case SYS_write:
 	case SYS_pwrite64:
-		return c->a[2] <= INLINE_IO_MAX && regular_file((int)c->a[0]);
+		/* ext4 and tmpfs refuse RWF_NOWAIT buffered writes (EOPNOTSUPP):
+		 * writes go to the service thread. */
+		return regular_file((int)c->a[0]) ? SVC_REGULAR_IO : 0;
 	}
 	return 0;
 }

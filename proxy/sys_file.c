@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -41,6 +42,36 @@ int64_t sys_pwrite64(struct svc_call *c)
 	SVC_TRY(svc_fd_check(c, 0));
 	SVC_TRY(svc_buf_check(c, 1, c->a[2], 0));
 	return svc_pipe_signal(c, SVC_SYS(SYS_pwrite64, c->a[0], c->a[1], c->a[2], c->a[3]));
+}
+
+int64_t svc_io_nowait(struct svc_call *c)
+{
+	int write = c->nr == SYS_write || c->nr == SYS_pwrite64;
+	int positional = c->nr == SYS_pread64 || c->nr == SYS_pwrite64;
+	struct iovec iov = { SVC_PTR(c, 1), c->a[2] };
+	off_t off = positional ? (off_t)c->a[3] : -1; /* -1: the file position */
+	int64_t r;
+
+	SVC_TRY(svc_fd_check(c, 0));
+	SVC_TRY(svc_buf_check(c, 1, c->a[2], !write));
+	if (positional && off < 0)
+		return -EINVAL;
+	if (!c->a[2])
+		return SVC_NOT_NOW; /* Linux's checks for 0 bytes: the plain call */
+	r = svc_sys_result(write ? pwritev2((int)c->a[0], &iov, 1, off, RWF_NOWAIT)
+				 : preadv2((int)c->a[0], &iov, 1, off, RWF_NOWAIT));
+	if (r == -EAGAIN || r == -EOPNOTSUPP)
+		return SVC_NOT_NOW;
+	if (r > 0 && (uint64_t)r < c->a[2]) {
+		/* Part of it was there: the rest may have to wait. */
+		c->a[1] += (uint64_t)r;
+		c->a[2] -= (uint64_t)r;
+		if (positional)
+			c->a[3] += (uint64_t)r;
+		c->done = r;
+		return SVC_NOT_NOW;
+	}
+	return write ? svc_pipe_signal(c, r) : r;
 }
 
 /* The vectored calls run on a checked copy of the iovec array. */

@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -15,6 +17,12 @@
 #include <unistd.h>
 #include "service.h"
 
+/* The flags openat honours (it ignores the others; openat2 refuses them).
+ * 0100000 is the kernel's O_LARGEFILE, 0 in x86_64 user headers. */
+#define OPEN_FLAGS                                                                             \
+	(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK | O_DSYNC | \
+	 O_SYNC | O_ASYNC | O_DIRECT | 0100000 | O_DIRECTORY | O_NOFOLLOW | O_NOATIME |        \
+	 O_CLOEXEC | O_PATH | __O_TMPFILE)
 #define STATX_BYTES 256 /* struct statx, as Linux lays it out */
 
 /* Declare and fill a checked path from argument @i, or return its error. */
@@ -25,17 +33,70 @@
 	if (!var)                                                              \
 	return var##_err
 
-/* open(at): the made-up identity files first, then Linux. */
+/* The open is done: hand the program @fd unless it is lwkexec's own. */
+static int64_t open_keep(struct svc_call *c, int64_t fd)
+{
+	if (fd >= 0 && ident_fd_refused(c->svc, (int)fd)) {
+		close((int)fd);
+		return -EACCES;
+	}
+	return fd;
+}
+
+/* A path that crosses a magic link (/dev/fd/N, /proc/self/fd/N, /proc/
+ * self/cwd/...): resolve it to an O_PATH descriptor first, without side
+ * effects (no O_CREAT, no O_TRUNC), check what it reached, and only then
+ * open that very file through its descriptor. */
+static int64_t open_magic(struct svc_call *c, int64_t dirfd, const char *path, int flags,
+			  uint64_t mode)
+{
+	int64_t o, r;
+	char self[64];
+
+	o = SVC_SYS(SYS_openat, dirfd, path,
+		    O_PATH | O_CLOEXEC | (flags & (O_NOFOLLOW | O_DIRECTORY)), 0);
+	if (o == -ENOENT && (flags & O_CREAT)) /* a new file: nothing of ours */
+		return open_keep(c, SVC_SYS(SYS_openat, dirfd, path, flags | O_EXCL, mode));
+	if (o < 0)
+		return o;
+	if (ident_fd_refused(c->svc, (int)o)) {
+		close((int)o);
+		return -EACCES;
+	}
+	r = ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL)) ? -EEXIST : 0;
+	if (!r) {
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", (int)o);
+		r = SVC_SYS(SYS_openat, AT_FDCWD, self, flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW),
+			    mode);
+	}
+	close((int)o);
+	return open_keep(c, r);
+}
+
+/* open(at): the made-up identity files first, then Linux, refusing magic
+ * links in the first try so that no path (nor a symlink the program made)
+ * reaches lwkexec's own descriptors or memory through /proc. */
 static int64_t open_path(struct svc_call *c, int64_t dirfd, const char *path, int flags,
 			 uint64_t mode)
 {
-	if (path[0] == '/') {
-		int r = ident_open(c->svc, path, flags);
+	struct open_how how = { .flags = (unsigned int)flags & OPEN_FLAGS,
+				.resolve = RESOLVE_NO_MAGICLINKS };
+	int64_t r;
 
-		if (r != 1)
-			return r;
+	if (path[0] == '/') {
+		int id = ident_open(c->svc, path, flags);
+
+		if (id != 1)
+			return id;
 	}
-	return SVC_SYS(SYS_openat, dirfd, path, flags, mode);
+	if (flags & (O_CREAT | __O_TMPFILE))
+		how.mode = mode & 07777;
+	r = SVC_SYS(SYS_openat2, dirfd, path, &how, sizeof(how));
+	if (r == -ENOSYS) /* Linux before 5.6: the checks after the open only */
+		r = SVC_SYS(SYS_openat, dirfd, path, flags, mode);
+	if (r == -ELOOP)
+		return open_magic(c, dirfd, path, flags, mode);
+	return open_keep(c, r);
 }
 
 int64_t sys_open(struct svc_call *c)
@@ -54,7 +115,7 @@ int64_t sys_openat(struct svc_call *c)
 int64_t sys_creat(struct svc_call *c)
 {
 	PATH_ARG(path, c, 0);
-	return SVC_SYS(SYS_creat, path, c->a[1]);
+	return open_path(c, AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, c->a[1]);
 }
 
 int64_t sys_stat(struct svc_call *c)

@@ -45,38 +45,63 @@ int64_t sys_bind(struct svc_call *c)
 	return addr_in_call(c, SYS_bind);
 }
 
-/* An address Linux writes: @addr (may be NULL) and *@lenp (in: room). */
-static int64_t addr_out_check(struct svc_call *c, int addr, int lenp)
-{
-	uint32_t room;
+/* An address Linux writes: @addr (may be NULL) and the length at argument
+ * @lenp (in: room; out: the address's size). The length is read once into
+ * a local, which Linux gets, and written back after the call: the program
+ * cannot grow it between the check and Linux's use. */
+struct addr_out {
+	socklen_t len;
+	socklen_t *lenp; /* for Linux: &len, or NULL */
+};
 
-	if (!c->a[addr])
+static int64_t addr_out_take(struct svc_call *c, int addr, int lenp, int need_len,
+			     struct addr_out *o)
+{
+	o->lenp = NULL;
+	if (!c->a[addr] && !need_len)
 		return 0;
-	SVC_TRY(svc_buf_check(c, lenp, sizeof(uint32_t), 1));
-	room = *(volatile uint32_t *)SVC_PTR(c, lenp);
-	return svc_buf_check(c, addr, room, 1);
+	SVC_TRY(svc_buf_check(c, lenp, sizeof(socklen_t), 1));
+	o->len = *(volatile socklen_t *)SVC_PTR(c, lenp);
+	o->lenp = &o->len;
+	if ((int)o->len < 0)
+		return -EINVAL; /* as Linux answers a negative length */
+	return svc_buf_check(c, addr, o->len, 1);
+}
+
+/* After the call: the length Linux gave, back to the program. */
+static int64_t addr_out_give(struct svc_call *c, int lenp, const struct addr_out *o, int64_t r)
+{
+	if (r >= 0 && o->lenp)
+		*(volatile socklen_t *)SVC_PTR(c, lenp) = o->len;
+	return r;
+}
+
+static int64_t accept_call(struct svc_call *c, uint64_t flags)
+{
+	struct addr_out o;
+
+	SVC_TRY(svc_fd_check(c, 0));
+	SVC_TRY(addr_out_take(c, 1, 2, 0, &o));
+	return addr_out_give(c, 2, &o, SVC_SYS(SYS_accept4, c->a[0], c->a[1], o.lenp, flags));
 }
 
 int64_t sys_accept(struct svc_call *c)
 {
-	SVC_TRY(svc_fd_check(c, 0));
-	SVC_TRY(addr_out_check(c, 1, 2));
-	return SVC_SYS(SYS_accept4, c->a[0], c->a[1], c->a[1] ? c->a[2] : 0, 0);
+	return accept_call(c, 0);
 }
 
 int64_t sys_accept4(struct svc_call *c)
 {
-	SVC_TRY(svc_fd_check(c, 0));
-	SVC_TRY(addr_out_check(c, 1, 2));
-	return SVC_SYS(SYS_accept4, c->a[0], c->a[1], c->a[1] ? c->a[2] : 0, c->a[3]);
+	return accept_call(c, c->a[3]);
 }
 
 static int64_t sockname_call(struct svc_call *c, long nr)
 {
+	struct addr_out o;
+
 	SVC_TRY(svc_fd_check(c, 0));
-	SVC_TRY(svc_buf_check(c, 2, sizeof(uint32_t), 1));
-	SVC_TRY(addr_out_check(c, 1, 2));
-	return SVC_SYS(nr, c->a[0], c->a[1], c->a[2]);
+	SVC_TRY(addr_out_take(c, 1, 2, 1, &o));
+	return addr_out_give(c, 2, &o, SVC_SYS(nr, c->a[0], c->a[1], o.lenp));
 }
 
 int64_t sys_getsockname(struct svc_call *c)
@@ -116,11 +141,13 @@ int64_t sys_sendto(struct svc_call *c)
 /* recvfrom(fd, buf, len, flags, addr, addrlen) */
 int64_t sys_recvfrom(struct svc_call *c)
 {
+	struct addr_out o;
+
 	SVC_TRY(svc_fd_check(c, 0));
 	SVC_TRY(svc_buf_check(c, 1, c->a[2], 1));
-	SVC_TRY(addr_out_check(c, 4, 5));
-	return SVC_SYS(SYS_recvfrom, c->a[0], c->a[1], c->a[2], c->a[3], c->a[4],
-		       c->a[4] ? c->a[5] : 0);
+	SVC_TRY(addr_out_take(c, 4, 5, 0, &o));
+	return addr_out_give(
+	    c, 5, &o, SVC_SYS(SYS_recvfrom, c->a[0], c->a[1], c->a[2], c->a[3], c->a[4], o.lenp));
 }
 
 int64_t sys_setsockopt(struct svc_call *c)
@@ -132,13 +159,12 @@ int64_t sys_setsockopt(struct svc_call *c)
 
 int64_t sys_getsockopt(struct svc_call *c)
 {
-	uint32_t room;
+	struct addr_out o; /* the option and its length, as for an address */
 
 	SVC_TRY(svc_fd_check(c, 0));
-	SVC_TRY(svc_buf_check(c, 4, sizeof(uint32_t), 1));
-	room = *(volatile uint32_t *)SVC_PTR(c, 4);
-	SVC_TRY(svc_buf_check(c, 3, room, 1));
-	return SVC_SYS(SYS_getsockopt, c->a[0], c->a[1], c->a[2], c->a[3], c->a[4]);
+	SVC_TRY(addr_out_take(c, 3, 4, 1, &o));
+	return addr_out_give(c, 4, &o,
+			     SVC_SYS(SYS_getsockopt, c->a[0], c->a[1], c->a[2], c->a[3], o.lenp));
 }
 
 /* A msghdr taken apart: the copy Linux gets and the pieces it points to. */
@@ -147,23 +173,6 @@ struct msg_copy {
 	struct iovec iov[IOV_MAX];
 	char control[CONTROL_MAX];
 };
-
-/* Descriptors passed in control data must be the program's, not ours. */
-static int control_fds_ok(const struct svc *s, struct msghdr *m)
-{
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(m); cm; cm = CMSG_NXTHDR(m, cm)) {
-		const int *fds = (const int *)CMSG_DATA(cm);
-		size_t n;
-
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < n; i++)
-			if (svc_fd_reserved(s, fds[i]))
-				return 0;
-	}
-	return 1;
-}
 
 static int64_t msg_take(struct svc_call *c, uint64_t p, int receive, struct msg_copy *mc)
 {
@@ -187,7 +196,7 @@ static int64_t msg_take(struct svc_call *c, uint64_t p, int receive, struct msg_
 		return -ENOBUFS;
 	memcpy(mc->control, m->msg_control, m->msg_controllen);
 	m->msg_control = mc->control;
-	return control_fds_ok(c->svc, m) ? 0 : -EBADF;
+	return svc_control_check(c->svc, mc->control, m->msg_controllen);
 }
 
 int64_t sys_sendmsg(struct svc_call *c)

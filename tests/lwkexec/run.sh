@@ -177,6 +177,110 @@ print(len(set(mine)) == 2, sorted(set(res)))')
 		"True ['close EBADF', 'dup2 EBADF', 'fstat EBADF']"
 }
 
+# /proc/self is lwkexec: its memory, descriptors and start-up data stay
+# out of reach, by any path (also through a symlink the program makes);
+# /dev/fd/N of the program's own descriptors still works.
+proc_self() {
+	local out
+	out=$(cd "$work/run" && timeout 120 "$lwkexec" python3 -c '
+import os
+fds = sorted(int(f) for f in os.listdir("/proc/self/fd"))
+mem = [f for f in fds if os.path.exists("/proc/self/fd/%d" % f) and
+       os.readlink("/proc/self/fd/%d" % f).startswith("/dev/shm/lwk-")][0]
+linux = os.readlink("/proc/self")
+tid = sorted(os.listdir("/proc/self/task"))[-1]
+paths = ["/proc/self/mem", "/proc/thread-self/mem", "/proc/self/environ", "/proc/self/auxv",
+         "/proc/self/task/%s/mem" % tid, "/proc/%s/mem" % linux, "/proc/%s/mem" % tid,
+         "/proc/%d/mem" % os.getpid(), "/proc//self/./mem", "/proc/self/fd/%d" % mem,
+         "/dev/fd/%d" % mem, "/proc/%s/fd/%d" % (linux, mem), "/proc/self/fdinfo/%d" % mem,
+         "/proc/self/fdinfo/0", "/proc/self/task/%s/fdinfo/0" % tid, "memlink", "fdlink"]
+os.symlink("/proc/self/mem", "memlink")
+os.symlink("/dev/fd/%d" % mem, "fdlink")
+bad = []
+for p in paths:
+    for flags in (os.O_RDONLY, os.O_RDWR, os.O_WRONLY | os.O_TRUNC, os.O_PATH):
+        try:
+            os.close(os.open(p, flags))
+            bad.append(p)
+        except PermissionError:
+            pass
+        except OSError as e:
+            if flags != os.O_RDWR and flags != os.O_WRONLY | os.O_TRUNC:
+                bad.append("%s %s" % (p, e))
+for d, name in (("/proc/self", "mem"), ("/proc/self/fd", str(mem)), ("/proc/self/fdinfo", "1")):
+    d = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.close(os.open(name, os.O_RDONLY, dir_fd=d))
+        bad.append("openat " + name)
+    except PermissionError:
+        pass
+print("", sorted(set(bad)))
+with open("/dev/fd/0") as f, open("/dev/stdin") as g:
+    print(f.readline().strip(), os.path.exists("/proc/self/status"))
+print(open("/proc/self/cmdline").read().split("\0")[0] != "")' <"$work/dir/a.txt" 2>&1)
+	same "/proc/self/mem, fd/, environ, /dev/fd/<lwkexec fd>: EACCES" "$out" \
+		"$(printf ' []\nalpha True\nTrue')"
+	same "cat /dev/fd/0" "$(timeout 120 "$lwkexec" cat /dev/fd/0 <"$work/dir/a.txt" 2>&1)" alpha
+}
+
+# A program that uses up its descriptors (EMFILE) is not mistaken by
+# lwkexec for a partition that went away.
+fds_used_up() {
+	local out
+	out=$(timeout 120 "$lwkexec" python3 -c '
+import errno, os, time
+fds = []
+try:
+    while True:
+        fds.append(os.open("/dev/null", os.O_RDONLY))
+except OSError as e:
+    err = errno.errorcode[e.errno]
+time.sleep(0.5)
+try:
+    os.open("/dev/null", os.O_RDONLY)
+except OSError as e:
+    err += " " + errno.errorcode[e.errno]
+for fd in fds:
+    os.close(fd)
+print(err, len(fds) > 100)' 2>&1)
+	same "program out of fds: lwkexec keeps serving" "$out" "EMFILE EMFILE True"
+}
+
+# Sockets: lengths Linux writes back (accept, getsockname, getsockopt,
+# recvfrom) and sendmsg control data whose cmsg_len lies (EINVAL, as
+# Linux answers, not a crash of lwkexec).
+sockets() {
+	cat >"$work/sock.py" <<'EOF'
+import ctypes, errno, socket, struct
+libc = ctypes.CDLL(None, use_errno=True)
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+c = socket.socket(); c.connect(s.getsockname())
+n, addr = s.accept()
+print(addr == c.getsockname(), n.getpeername() == c.getsockname())
+print(s.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE), len(s.getsockopt(socket.SOL_SOCKET, socket.SO_LINGER, 8)))
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0))
+v = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); v.bind(("127.0.0.1", 0))
+v.sendto(b"hi", u.getsockname())
+print(u.recvfrom(10)[1] == v.getsockname())
+a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+class iovec(ctypes.Structure):
+    _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+class msghdr(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_void_p), ("namelen", ctypes.c_uint), ("iov", ctypes.POINTER(iovec)),
+                ("iovlen", ctypes.c_size_t), ("control", ctypes.c_void_p), ("controllen", ctypes.c_size_t),
+                ("flags", ctypes.c_int)]
+data = ctypes.create_string_buffer(b"x")
+iov = iovec(ctypes.cast(data, ctypes.c_void_p), 1)
+# cmsg_len 0, cmsg_len past the end, and a good one with fd 1
+for clen, ctl in ((0, 16), (64, 24), (20, 24)):
+    buf = ctypes.create_string_buffer(struct.pack("QiiI", clen, socket.SOL_SOCKET, socket.SCM_RIGHTS, 1) + b"\0" * 8)
+    m = msghdr(None, 0, ctypes.pointer(iov), 1, ctypes.cast(buf, ctypes.c_void_p), ctl, 0)
+    r = libc.sendmsg(a.fileno(), ctypes.byref(m), 0)
+    print(clen, ctl, r, errno.errorcode.get(ctypes.get_errno()) if r < 0 else "")
+EOF
+	compare "sockets: address lengths, bad cmsg_len" python3 "$work/sock.py"
+}
+
 # Wait (at most 60 s) until FILE has a line PATTERN: the program is there.
 wait_for() {
 	local tries=600
@@ -230,6 +334,25 @@ except KeyboardInterrupt:
 	fi
 }
 
+# Process creation inside the LWK comes later: a program that forks gets
+# ENOSYS at once, never a hang.
+no_fork() {
+	local out st
+	out=$(timeout 120 "$lwkexec" python3 -c '
+import os
+try:
+    os.fork()
+except OSError as e:
+    print(e.errno, e.strerror)' 2>&1)
+	same "fork: ENOSYS" "$out" "38 Function not implemented"
+	out=$(timeout 120 "$lwkexec" sh -c 'echo before; /bin/true; echo after' 2>&1)
+	st=$?
+	case $st:$out in
+	2:before*"Cannot fork") pass "sh running a command: 'Cannot fork', status 2" ;;
+	*) fail "sh running a command: status $st, want 2 and 'Cannot fork'" "$out" ;;
+	esac
+}
+
 bad_requests() {
 	expect "missing program: 127" 127 "^lwkexec: no-such-program-xyz: command not found$" \
 		no-such-program-xyz
@@ -245,6 +368,10 @@ bad_requests() {
 	expect "--cores 0: service core" 1 "core 0 is the service core" --cores 0-1 true
 	expect "--cores too many" 1 "at most" --cores 200 true
 	expect "bad option" 2 "see 'lwkexec --help'" --bogus true
+	mkdir -p "$work/xdg"
+	XDG_RUNTIME_DIR=$work/xdg LWK_PARTITION='' expect "no partition: says to boot one" 1 \
+		"^lwkexec: no LWK partition is running; start one with 'lwkctl boot --vm'$" true
+	same "lwkexec creates no state directory" "$(ls -A "$work/xdg")" ""
 }
 
 setup
@@ -253,7 +380,11 @@ pipe_in
 big_write
 identity
 own_fds
+proc_self
+fds_used_up
+sockets
 signals
+no_fork
 bad_requests
 echo "$passed passed, $failed failed"
 [ $failed = 0 ]

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <lwk/layout.h>
 #include "service.h"
 
@@ -247,6 +248,44 @@ static void test_reserved_fds(void)
 	EXPECT(!svc_fd_reserved(&s, 1) && !svc_fd_reserved(&s, -100));
 }
 
+/* A control buffer: one SCM_RIGHTS header of @len bytes with @fd. */
+static size_t control_one(char *buf, size_t len, int fd)
+{
+	struct cmsghdr h = { .cmsg_len = len, .cmsg_level = SOL_SOCKET, .cmsg_type = SCM_RIGHTS };
+
+	memset(buf, 0, 64);
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + CMSG_LEN(0), &fd, sizeof(fd));
+	return CMSG_SPACE(sizeof(int));
+}
+
+static void test_control(void)
+{
+	struct svc s = { .reserved_fds = { 1000 }, .nreserved = 1 };
+	char buf[128];
+	size_t n;
+
+	n = control_one(buf, CMSG_LEN(sizeof(int)), 3);
+	EXPECT(svc_control_check(&s, buf, n) == 0);
+	n = control_one(buf, CMSG_LEN(sizeof(int)), 1000);
+	EXPECT(svc_control_check(&s, buf, n) == -EBADF);
+	control_one(buf, 0, 1000); /* cmsg_len 0 in 16 bytes of control */
+	EXPECT(svc_control_check(&s, buf, 16) == -EINVAL);
+	control_one(buf, CMSG_LEN(0) - 1, 3);
+	EXPECT(svc_control_check(&s, buf, 16) == -EINVAL);
+	control_one(buf, 4096, 3); /* longer than the control data */
+	EXPECT(svc_control_check(&s, buf, 24) == -EINVAL);
+	control_one(buf, 25, 3);
+	EXPECT(svc_control_check(&s, buf, 24) == -EINVAL);
+	EXPECT(svc_control_check(&s, buf, 8) == 0); /* shorter than a header: ignored */
+	/* two headers, the second one lying about its length */
+	n = control_one(buf, CMSG_LEN(sizeof(int)), 3);
+	control_one(buf + n, 200, 3);
+	EXPECT(svc_control_check(&s, buf, 2 * n) == -EINVAL);
+	control_one(buf + n, CMSG_LEN(sizeof(int)), 1000);
+	EXPECT(svc_control_check(&s, buf, 2 * n) == -EBADF);
+}
+
 int main(void)
 {
 	if (setup())
@@ -261,6 +300,7 @@ int main(void)
 	run("--cores parsing", test_cores);
 	run("staging layout", test_staging);
 	run("reserved fds", test_reserved_fds);
+	run("sendmsg control data", test_control);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }
