@@ -33,12 +33,6 @@
 #include <lwk/signal.h>
 #include <lwk/syscall.h>
 
-#define NR_WRITE 1
-#define NR_WRITEV 20
-#define NR_PSELECT6 270
-#define NR_PPOLL 271
-#define NR_EPOLL_PWAIT 281
-#define NR_EPOLL_PWAIT2 441
 #define SIGSET_SIZE 8
 #define MAX_NR 512
 
@@ -106,8 +100,8 @@ static int64_t bare_forward(const struct syscall_args *sa)
 	struct uvm *uvm = &thread_current()->proc->uvm;
 	int fd = (int)sa->a[0];
 
-	if ((sa->nr == NR_WRITE || sa->nr == NR_WRITEV) && (fd == 1 || fd == 2))
-		return sa->nr == NR_WRITE ? bare_write(uvm, fd, sa->a[1], sa->a[2])
+	if ((sa->nr == NR_write || sa->nr == NR_writev) && (fd == 1 || fd == 2))
+		return sa->nr == NR_write ? bare_write(uvm, fd, sa->a[1], sa->a[2])
 					  : bare_writev(uvm, fd, sa->a[1], sa->a[2]);
 	if (first_time(sa->nr))
 		log_info("syscall %s (%llu) needs the proxy, and none is attached: -ENOSYS",
@@ -300,8 +294,11 @@ int64_t forward_call(uint64_t nr, const uint64_t args[6])
  * (sigsuspend and sigtimedwait are local: signal.c.) */
 static bool never_restarted_by_handler(uint64_t nr)
 {
-	static const uint16_t list[] = { 7,   23,  34,	65,  69,  70,  208,
-					 220, 232, 270, 271, 281, 333, 441 };
+	static const uint16_t list[] = {
+		NR_poll,   NR_select,	    NR_pause,	      NR_semop,	       NR_msgsnd,
+		NR_msgrcv, NR_io_getevents, NR_semtimedop,    NR_epoll_wait,   NR_pselect6,
+		NR_ppoll,  NR_epoll_pwait,  NR_io_pgetevents, NR_epoll_pwait2,
+	};
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(list); i++)
 		if (list[i] == nr)
@@ -319,20 +316,20 @@ static int take_call_mask(const struct syscall_args *sa, uint64_t args[6], uint6
 			  bool *has)
 {
 	struct uvm *uvm = &thread_current()->proc->uvm;
-	unsigned int at = sa->nr == NR_PPOLL ? 3 : 4; /* the pointer; the size follows */
+	unsigned int at = sa->nr == NR_ppoll ? 3 : 4; /* the pointer; the size follows */
 	uint64_t ptr_size[2];
 
 	*has = false;
 	for (int i = 0; i < 6; i++)
 		args[i] = sa->a[i];
-	if (sa->nr == NR_PSELECT6) {
+	if (sa->nr == NR_pselect6) {
 		/* the sixth argument points to { const sigset_t *ss; size_t ss_len; } */
 		args[5] = 0;
 		if (!sa->a[5])
 			return 0;
 		if (uvm_copy_in(uvm, ptr_size, sa->a[5], sizeof(ptr_size)))
 			return -EFAULT;
-	} else if (sa->nr == NR_PPOLL || sa->nr == NR_EPOLL_PWAIT || sa->nr == NR_EPOLL_PWAIT2) {
+	} else if (sa->nr == NR_ppoll || sa->nr == NR_epoll_pwait || sa->nr == NR_epoll_pwait2) {
 		ptr_size[0] = sa->a[at];
 		ptr_size[1] = sa->a[at + 1];
 		args[at] = args[at + 1] = 0;

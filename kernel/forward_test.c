@@ -20,6 +20,7 @@
 #include <lwk/proc.h>
 #include <lwk/sched.h>
 #include <lwk/signal.h>
+#include <lwk/syscall.h>
 
 #define CODE_VA 0x400000ull
 #define CTL_VA (CODE_VA + MiB(2))
@@ -27,13 +28,6 @@
 #define WAIT_MS 5000
 #define QUIET_MS 20 /* how long "nothing happens" is watched */
 
-#define NR_READ 0
-#define NR_MMAP 9
-#define NR_PREAD64 17
-#define NR_PAUSE 34
-#define NR_FORK 57
-#define NR_EXECVE 59
-#define NR_FCNTL 72
 #define PROT_READ 1
 #define PROT_WRITE 2
 #define PROT_EXEC 4
@@ -270,8 +264,8 @@ TEST(forward, request_and_result)
 
 	if (!fwd_can_run("request_and_result") || !fwd_start(&ft))
 		return;
-	fwd_ask(&ft, NR_READ, args);
-	seq = proxy_expect(&ft, NR_READ, __LINE__);
+	fwd_ask(&ft, NR_read, args);
+	seq = proxy_expect(&ft, NR_read, __LINE__);
 	KT_EXPECT(seq != 0);
 	KT_EXPECT_EQ(ft.s->req.hdr.magic, LWK_MSG_MAGIC);
 	KT_EXPECT_EQ(ft.s->req.hdr.abi_version, LWK_ABI_VERSION);
@@ -292,8 +286,8 @@ TEST(forward, request_and_result)
 	KT_EXPECT(fwd_done(&ft, WAIT_MS));
 	KT_EXPECT_EQ(ft.ctl->result, 42);
 	/* The next call on the slot has a new seq. */
-	fwd_ask(&ft, NR_READ, args);
-	KT_EXPECT(proxy_expect(&ft, NR_READ, __LINE__) != seq);
+	fwd_ask(&ft, NR_read, args);
+	KT_EXPECT(proxy_expect(&ft, NR_read, __LINE__) != seq);
 	proxy_answer(&ft, req_seq(&ft), -EAGAIN, LWK_MSG_MAGIC);
 	KT_EXPECT(fwd_done(&ft, WAIT_MS));
 	KT_EXPECT_EQ(ft.ctl->result, -EAGAIN);
@@ -308,14 +302,14 @@ TEST(forward, malformed_completion_is_eio)
 
 	if (!fwd_can_run("malformed_completion_is_eio") || !fwd_start(&ft))
 		return;
-	fwd_ask(&ft, NR_READ, args);
-	seq = proxy_expect(&ft, NR_READ, __LINE__);
+	fwd_ask(&ft, NR_read, args);
+	seq = proxy_expect(&ft, NR_read, __LINE__);
 	proxy_answer(&ft, seq, 42, 0xbad);
 	KT_EXPECT(fwd_done(&ft, WAIT_MS));
 	KT_EXPECT_EQ(ft.ctl->result, -EIO);
 	/* A kernel-internal error code from outside is refused too. */
-	fwd_ask(&ft, NR_READ, args);
-	seq = proxy_expect(&ft, NR_READ, __LINE__);
+	fwd_ask(&ft, NR_read, args);
+	seq = proxy_expect(&ft, NR_read, __LINE__);
 	proxy_answer(&ft, seq, -ERESTARTSYS, LWK_MSG_MAGIC);
 	KT_EXPECT(fwd_done(&ft, WAIT_MS));
 	KT_EXPECT_EQ(ft.ctl->result, -EIO);
@@ -344,10 +338,10 @@ TEST(forward, signal_with_sa_restart_restarts)
 	if (!fwd_can_run("signal_with_sa_restart_restarts") || !fwd_start(&ft))
 		return;
 	fwd_set_handler(&ft, SIGUSR1, user_va(arch_ktest_fwd_handler), SA_RESTART);
-	seq = interrupted_call(&ft, NR_READ, SIGUSR1);
+	seq = interrupted_call(&ft, NR_read, SIGUSR1);
 	proxy_answer(&ft, seq, -EINTR, LWK_MSG_MAGIC);
 	/* The handler runs, then the same call comes again, with a new seq. */
-	again = proxy_expect(&ft, NR_READ, __LINE__);
+	again = proxy_expect(&ft, NR_read, __LINE__);
 	KT_EXPECT(again != seq);
 	KT_EXPECT_EQ(ft.s->req.args[0], 1);
 	KT_EXPECT_EQ(ft.s->req.args[5], 6);
@@ -367,7 +361,7 @@ TEST(forward, signal_without_sa_restart_is_eintr)
 	if (!fwd_can_run("signal_without_sa_restart_is_eintr") || !fwd_start(&ft))
 		return;
 	fwd_set_handler(&ft, SIGUSR1, user_va(arch_ktest_fwd_handler), 0);
-	seq = interrupted_call(&ft, NR_READ, SIGUSR1);
+	seq = interrupted_call(&ft, NR_read, SIGUSR1);
 	proxy_answer(&ft, seq, -EINTR, LWK_MSG_MAGIC);
 	KT_EXPECT(fwd_done(&ft, WAIT_MS));
 	KT_EXPECT_EQ(ft.ctl->result, -EINTR);
@@ -375,7 +369,7 @@ TEST(forward, signal_without_sa_restart_is_eintr)
 	KT_EXPECT(proxy_quiet(&ft));
 	/* pause is never restarted after a handler, SA_RESTART or not. */
 	fwd_set_handler(&ft, SIGUSR1, user_va(arch_ktest_fwd_handler), SA_RESTART);
-	seq = interrupted_call(&ft, NR_PAUSE, SIGUSR1);
+	seq = interrupted_call(&ft, NR_pause, SIGUSR1);
 	proxy_answer(&ft, seq, -EINTR, LWK_MSG_MAGIC);
 	KT_EXPECT(fwd_done(&ft, WAIT_MS));
 	KT_EXPECT_EQ(ft.ctl->result, -EINTR);
@@ -391,12 +385,12 @@ TEST(forward, signal_ignored_at_delivery_restarts)
 	if (!fwd_can_run("signal_ignored_at_delivery_restarts") || !fwd_start(&ft))
 		return;
 	fwd_set_handler(&ft, SIGUSR2, user_va(arch_ktest_fwd_handler), 0);
-	seq = interrupted_call(&ft, NR_READ, SIGUSR2);
+	seq = interrupted_call(&ft, NR_read, SIGUSR2);
 	/* Ignored by the time it is delivered: no handler runs, and the call
 	 * goes on as if nothing had happened, even without SA_RESTART. */
 	ft.p->sigactions[SIGUSR2 - 1].handler = 1; /* SIG_IGN */
 	proxy_answer(&ft, seq, -EINTR, LWK_MSG_MAGIC);
-	again = proxy_expect(&ft, NR_READ, __LINE__);
+	again = proxy_expect(&ft, NR_read, __LINE__);
 	KT_EXPECT(again != seq);
 	proxy_answer(&ft, again, 5, LWK_MSG_MAGIC);
 	KT_EXPECT(fwd_done(&ft, WAIT_MS));
@@ -413,7 +407,7 @@ TEST(forward, interrupted_call_that_completes_keeps_its_result)
 	if (!fwd_can_run("interrupted_call_that_completes_keeps_its_result") || !fwd_start(&ft))
 		return;
 	fwd_set_handler(&ft, SIGUSR1, user_va(arch_ktest_fwd_handler), 0);
-	seq = interrupted_call(&ft, NR_READ, SIGUSR1);
+	seq = interrupted_call(&ft, NR_read, SIGUSR1);
 	proxy_answer(&ft, seq, 12, LWK_MSG_MAGIC); /* it was done already */
 	KT_EXPECT(fwd_done(&ft, WAIT_MS));
 	KT_EXPECT_EQ(ft.ctl->result, 12);
@@ -430,8 +424,8 @@ TEST(forward, kill_abandons_the_slot)
 
 	if (!fwd_can_run("kill_abandons_the_slot") || !fwd_start(&ft))
 		return;
-	fwd_ask(&ft, NR_READ, args);
-	old = proxy_expect(&ft, NR_READ, __LINE__);
+	fwd_ask(&ft, NR_read, args);
+	old = proxy_expect(&ft, NR_read, __LINE__);
 	fwd_leave_channel(&ft); /* the call in flight keeps its entry */
 	send_signal(&ft, SIGKILL);
 	wait_ended(ended + 1); /* with no answer at all */
@@ -441,8 +435,8 @@ TEST(forward, kill_abandons_the_slot)
 		return;
 	if (again.idx != ft.idx)
 		log_info("forward.kill_abandons_the_slot: the new thread has another slot");
-	fwd_ask(&again, NR_READ, args);
-	seq = proxy_expect(&again, NR_READ, __LINE__);
+	fwd_ask(&again, NR_read, args);
+	seq = proxy_expect(&again, NR_read, __LINE__);
 	KT_EXPECT(again.idx != ft.idx || seq != old);
 	proxy_answer(&again, old, 99, LWK_MSG_MAGIC);
 	KT_EXPECT(!fwd_done(&again, QUIET_MS));
@@ -459,10 +453,10 @@ TEST(forward, process_creation_is_local_enosys)
 
 	if (!fwd_can_run("process_creation_is_local_enosys") || !fwd_start(&ft))
 		return;
-	fwd_ask(&ft, NR_FORK, args);
+	fwd_ask(&ft, NR_fork, args);
 	KT_EXPECT(fwd_done(&ft, WAIT_MS));
 	KT_EXPECT_EQ(ft.ctl->result, -ENOSYS);
-	fwd_ask(&ft, NR_EXECVE, args);
+	fwd_ask(&ft, NR_execve, args);
 	KT_EXPECT(fwd_done(&ft, WAIT_MS));
 	KT_EXPECT_EQ(ft.ctl->result, -ENOSYS);
 	KT_EXPECT(proxy_quiet(&ft));
@@ -475,7 +469,7 @@ TEST(forward, process_creation_is_local_enosys)
  * request says (as the proxy does through its mirror) and answer @n. */
 static void proxy_pread(struct fwd_test *ft, int fd, uint64_t off, uint64_t n, uint8_t pattern)
 {
-	uint32_t seq = proxy_expect(ft, NR_PREAD64, __LINE__);
+	uint32_t seq = proxy_expect(ft, NR_pread64, __LINE__);
 	const struct lwk_chan_req *r = &ft->s->req;
 	uint8_t *k;
 
@@ -494,7 +488,7 @@ static void ask_mmap(struct fwd_test *ft, uint64_t addr, uint64_t len, uint64_t 
 {
 	uint64_t args[6] = { addr, len, prot, flags, (uint64_t)fd, off };
 
-	fwd_ask(ft, NR_MMAP, args);
+	fwd_ask(ft, NR_mmap, args);
 }
 
 /* Every byte of [va, va + n) is @b. */
@@ -550,21 +544,21 @@ TEST(forward, file_mmap_errors)
 		return;
 	/* pread's EBADF and a closed fd: EBADF. */
 	ask_mmap(&ft, 0, PAGE, PROT_READ, MAP_PRIVATE, 9, 0);
-	proxy_answer(&ft, proxy_expect(&ft, NR_PREAD64, __LINE__), -EBADF, LWK_MSG_MAGIC);
-	seq = proxy_expect(&ft, NR_FCNTL, __LINE__);
+	proxy_answer(&ft, proxy_expect(&ft, NR_pread64, __LINE__), -EBADF, LWK_MSG_MAGIC);
+	seq = proxy_expect(&ft, NR_fcntl, __LINE__);
 	KT_EXPECT_EQ(ft.s->req.args[1], F_GETFL);
 	proxy_answer(&ft, seq, -EBADF, LWK_MSG_MAGIC);
 	KT_EXPECT(fwd_done(&ft, WAIT_MS));
 	KT_EXPECT_EQ(ft.ctl->result, -EBADF);
 	/* pread's EBADF on an fd open for writing only: EACCES. */
 	ask_mmap(&ft, 0, PAGE, PROT_READ, MAP_PRIVATE, 9, 0);
-	proxy_answer(&ft, proxy_expect(&ft, NR_PREAD64, __LINE__), -EBADF, LWK_MSG_MAGIC);
-	proxy_answer(&ft, proxy_expect(&ft, NR_FCNTL, __LINE__), 1, LWK_MSG_MAGIC);
+	proxy_answer(&ft, proxy_expect(&ft, NR_pread64, __LINE__), -EBADF, LWK_MSG_MAGIC);
+	proxy_answer(&ft, proxy_expect(&ft, NR_fcntl, __LINE__), 1, LWK_MSG_MAGIC);
 	KT_EXPECT(fwd_done(&ft, WAIT_MS));
 	KT_EXPECT_EQ(ft.ctl->result, -EACCES);
 	/* A pipe: ENODEV. */
 	ask_mmap(&ft, 0, PAGE, PROT_READ, MAP_PRIVATE, 9, 0);
-	proxy_answer(&ft, proxy_expect(&ft, NR_PREAD64, __LINE__), -ESPIPE, LWK_MSG_MAGIC);
+	proxy_answer(&ft, proxy_expect(&ft, NR_pread64, __LINE__), -ESPIPE, LWK_MSG_MAGIC);
 	KT_EXPECT(fwd_done(&ft, WAIT_MS));
 	KT_EXPECT_EQ(ft.ctl->result, -ENODEV);
 	/* Writable shared: refused without asking the proxy. */

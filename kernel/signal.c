@@ -20,7 +20,6 @@
 #define MINSIGSTKSZ 2048
 #define UNBLOCKABLE (SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP))
 #define RED_ZONE 128
-#define NR_RT_SIGRETURN 15
 
 static bool ignored_by_default(int sig)
 {
@@ -169,7 +168,7 @@ void signal_syscall_result(struct thread *t, uint64_t nr, int64_t ret)
 {
 	/* rt_sigreturn "returns" the rax of the context it restores, which
 	 * may hold any value at all: never a restart request. */
-	if (nr != NR_RT_SIGRETURN && (ret == -ERESTARTSYS || ret == -ERESTARTNOHAND)) {
+	if (nr != NR_rt_sigreturn && (ret == -ERESTARTSYS || ret == -ERESTARTNOHAND)) {
 		t->restart_nr = nr;
 		t->restart_code = (int)-ret;
 	}

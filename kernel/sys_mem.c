@@ -26,8 +26,6 @@
 #define MADV_HARMLESS \
 	(0xfull | (0xffull << 10) | (0x3full << 18) | (1ull << 25) | (1ull << MADV_FREE))
 #define PAGE 4096ull
-#define NR_PREAD64 17
-#define NR_FCNTL 72
 #define F_GETFL 3
 #define MAX_RW_COUNT 0x7ffff000ull /* Linux's cap on one read */
 
@@ -70,7 +68,7 @@ static int mmap_read_error(int fd, int64_t err)
 
 	if (err == -ESPIPE || err == -EISDIR || err == -EINVAL)
 		return -ENODEV;
-	if (err == -EBADF && forward_call(NR_FCNTL, getfl) >= 0)
+	if (err == -EBADF && forward_call(NR_fcntl, getfl) >= 0)
 		return -EACCES;
 	return (int)err;
 }
@@ -85,7 +83,7 @@ static int mmap_fill(int fd, uint64_t va, uint64_t len, uint64_t off)
 	while (done < len) {
 		uint64_t args[6] = { (uint64_t)fd, va + done, MIN(len - done, MAX_RW_COUNT),
 				     off + done };
-		int64_t n = forward_call(NR_PREAD64, args);
+		int64_t n = forward_call(NR_pread64, args);
 
 		if (n < 0)
 			return mmap_read_error(fd, n);

@@ -12,6 +12,13 @@ struct syscall_args {
 
 typedef int64_t (*syscall_fn)(const struct syscall_args *sa);
 
+/* NR_read, NR_write, ...: the numbers, from the same table. */
+enum syscall_nr {
+#define SYSCALL(nr, name, where) NR_##name = nr,
+#include <uapi/lwk/syscalls.def>
+#undef SYSCALL
+};
+
 /* One declaration per LOCAL syscall: the table needs a handler for each. */
 #define SYSCALL_DECL_LOCAL(name) int64_t sys_##name(const struct syscall_args *sa);
 #define SYSCALL_DECL_FORWARD(name)
