@@ -128,42 +128,6 @@ void lwkctl_opt_help(struct lwkctl_opts *o, void (*usage_fn)(FILE *))
 	}
 }
 
-int lwkctl_parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-	int shift = 0;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	v = strtoull(s, &end, 10);
-	switch (*end) {
-	case 'G':
-	case 'g':
-		shift = 30;
-		end++;
-		break;
-	case 'M':
-	case 'm':
-		shift = 20;
-		end++;
-		break;
-	case 'K':
-	case 'k':
-		shift = 10;
-		end++;
-		break;
-	case '\0':
-		break;
-	default:
-		return -1;
-	}
-	if (*end || v == 0 || v > (1ull << 40) >> shift)
-		return -1;
-	*out = v << shift;
-	return 0;
-}
-
 int lwkctl_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
 {
 	char *end;

@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include "common.h"
 
 struct partition;
 struct lwk_chan_header;
@@ -45,8 +46,6 @@ int lwkctl_usage_error(const struct lwkctl_opts *o, const char *fmt, ...)
 /* Exit 0 after printing @usage if argv[i] is --help or -h. */
 void lwkctl_opt_help(struct lwkctl_opts *o, void (*usage)(FILE *));
 
-/* "512M", "2G", "65536K", bytes: 0 or -1. */
-int lwkctl_parse_size(const char *s, uint64_t *out);
 /* A decimal number in [min, max]: 0 or -1. */
 int lwkctl_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
 /* The kernel image: @given, else $LWK_KERNEL, else ../lwk.elf next to

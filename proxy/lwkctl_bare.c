@@ -71,7 +71,7 @@ static int parse_bare(int argc, char **argv, struct bare_opts *o)
 			o->keep = 1;
 		} else if (!strcmp(a, "--cpus") && v && atoi(v) > 0 && atoi(v) <= 255) {
 			o->cpus = atoi(v), i++;
-		} else if (!strcmp(a, "--mem") && v && !lwkctl_parse_size(v, &o->mem)) {
+		} else if (!strcmp(a, "--mem") && v && !proxy_parse_size(v, &o->mem)) {
 			i++;
 		} else if (!strcmp(a, "--stats") && v) {
 			o->stats = v, i++;
@@ -92,27 +92,6 @@ static int parse_bare(int argc, char **argv, struct bare_opts *o)
 	}
 	o->argv = argv + i;
 	return 0;
-}
-
-/* The whole of @path, or NULL with errno set. */
-static void *read_file(const char *path, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	void *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) ||
-	    !(buf = malloc(n ? n : 1)) || fread(buf, 1, n, f) != (size_t)n) {
-		free(buf);
-		fclose(f);
-		errno = errno ? errno : EIO;
-		return NULL;
-	}
-	fclose(f);
-	*size = n;
-	return buf;
 }
 
 static size_t strings_size(char **list, uint32_t *count)
@@ -339,7 +318,7 @@ static void *load_program(const char *path, size_t *size, int *status)
 		*status = 126;
 		return NULL;
 	}
-	image = read_file(path, size);
+	image = proxy_read_file(path, size);
 	if (!image) {
 		fprintf(stderr, "lwkctl: %s: %s\n", path, strerror(errno));
 		*status = 126;
@@ -359,7 +338,7 @@ static int load_interp(const char *prog, const struct blob *image, struct blob *
 	if (elf_parse(image->data, image->size, &img, err, sizeof(err)) || !img.interp)
 		return 0;
 	snprintf(path, sizeof(path), "%.*s", (int)img.interp_len, img.interp);
-	interp->data = read_file(path, &interp->size);
+	interp->data = proxy_read_file(path, &interp->size);
 	if (!interp->data) {
 		fprintf(stderr, "lwkctl: %s: cannot execute: its interpreter %s: %s\n", prog, path,
 			strerror(errno));

@@ -104,7 +104,7 @@ static int boot_opt_value(struct lwkctl_opts *it, struct boot_opts *o)
 			    "the others run programs), not '%s'",
 			    MAX_CPUS, v);
 	} else if (lwkctl_opt(it, "--mem", &v)) {
-		if (lwkctl_parse_size(v, &o->mem) || o->mem < MIN_MEM || o->mem % MiB)
+		if (proxy_parse_size(v, &o->mem) || o->mem < MIN_MEM || o->mem % MiB)
 			return lwkctl_usage_error(
 			    it,
 			    "--mem wants a whole number of MiB, at least 64M, like 512M or 2G, "

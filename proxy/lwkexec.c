@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <lwk/elf.h>
+#include "common.h"
 #include "partition.h"
 #include "service.h"
 
@@ -69,28 +70,6 @@ static void usage(FILE *f)
 	    f);
 }
 
-static int parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
-	int shift = 0;
-
-	if (end == s || *s == '-')
-		return -1;
-	if (*end == 'G' || *end == 'g')
-		shift = 30;
-	else if (*end == 'M' || *end == 'm')
-		shift = 20;
-	else if (*end == 'K' || *end == 'k')
-		shift = 10;
-	if (shift)
-		end++;
-	if (*end || v == 0 || v > (1ull << 44) >> shift)
-		return -1;
-	*out = v << shift;
-	return 0;
-}
-
 /* "--opt VALUE" or "--opt=VALUE": the value, or NULL if @a is not @opt. */
 static const char *opt_value(char **argv, int *i, const char *opt)
 {
@@ -125,7 +104,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		} else if ((v = opt_value(argv, &i, "--cores"))) {
 			o->cores = v;
 		} else if ((v = opt_value(argv, &i, "--mem"))) {
-			if (parse_size(v, &o->mem)) {
+			if (proxy_parse_size(v, &o->mem)) {
 				fprintf(stderr,
 					"lwkexec: --mem '%s' is not a size like 512M or 2G\n", v);
 				return -1;
@@ -189,36 +168,6 @@ static int program_find(const char *name, char *out, size_t len)
 	return 127;
 }
 
-/* The whole of @path, or NULL with errno set. */
-static void *file_read(const char *path, size_t *size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	char *buf = NULL;
-	size_t done = 0;
-
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) || !(buf = malloc(st.st_size ? (size_t)st.st_size : 1)))
-		goto fail;
-	while (done < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + done, (size_t)st.st_size - done);
-
-		if (n <= 0) {
-			errno = n ? errno : EIO;
-			goto fail;
-		}
-		done += (size_t)n;
-	}
-	close(fd);
-	*size = done;
-	return buf;
-fail:
-	free(buf);
-	close(fd);
-	return NULL;
-}
-
 /* A "#!interp [arg]" script runs as interp [arg] script ARGS, like Linux
  * does it. 0 if @prog is no script, 1 if it was rewritten, or a status. */
 static int script_rewrite(struct program *prog)
@@ -265,7 +214,7 @@ static int script_rewrite(struct program *prog)
 
 static int image_read(struct program *prog)
 {
-	prog->image = file_read(prog->path, &prog->image_size);
+	prog->image = proxy_read_file(prog->path, &prog->image_size);
 	if (!prog->image && prog->script[0]) {
 		fprintf(stderr, "lwkexec: %s: %s: bad interpreter: %s\n", prog->script, prog->path,
 			strerror(errno));
@@ -301,7 +250,7 @@ static int program_load(struct program *prog)
 		return 0;
 	snprintf(prog->interp_path, sizeof(prog->interp_path), "%.*s", (int)img.interp_len,
 		 img.interp);
-	prog->interp = file_read(prog->interp_path, &prog->interp_size);
+	prog->interp = proxy_read_file(prog->interp_path, &prog->interp_size);
 	if (!prog->interp) {
 		fprintf(stderr, "lwkexec: %s: cannot execute: its interpreter %s: %s\n", prog->path,
 			prog->interp_path, strerror(errno));

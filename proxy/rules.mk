@@ -7,7 +7,7 @@
 PROXY_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Ikernel/include -Iproxy -I$(BUILD)/gen \
 	-D_GNU_SOURCE -fPIE -pthread -ffile-prefix-map=$(CURDIR)=. -MMD -MP
 
-PROXY_LIB := proxy/partition.c proxy/transport_vm.c kernel/elf.c
+PROXY_LIB := proxy/common.c proxy/partition.c proxy/transport_vm.c kernel/elf.c
 LWKCTL_SRCS := proxy/lwkctl.c $(wildcard proxy/lwkctl_*.c) $(PROXY_LIB)
 LWKEXEC_SRCS := proxy/lwkexec.c $(wildcard proxy/service*.c proxy/sys_*.c) $(PROXY_LIB)
 
