@@ -19,7 +19,7 @@ static bool have_channel(const char *test)
 {
 	if (channel_present())
 		return true;
-	log_info("%s needs a channel (lwk.channel=BASE,SIZE): skipped", test);
+	ktest_skip("needs a channel (lwk.channel=BASE,SIZE)");
 	return false;
 }
 
@@ -149,7 +149,7 @@ TEST(channel, counters_in_channel)
 	if (!have_channel("channel.counters_in_channel"))
 		return;
 	if (!h->counters_off) {
-		log_info("channel.counters_in_channel: the area has no room for them: skipped");
+		ktest_skip("the channel area has no room for the counters");
 		return;
 	}
 	for_each_cpu (c) {

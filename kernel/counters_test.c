@@ -133,7 +133,7 @@ TEST(counters, quiet_core_takes_no_entries)
 	struct proc *p;
 
 	if (quiet == this_cpu() || quiet->state != CPU_ONLINE) {
-		log_info("counters.quiet_core_takes_no_entries needs a second core: skipped");
+		ktest_skip("it needs a second core");
 		return;
 	}
 	p = make_test_proc(&ctl);

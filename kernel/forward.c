@@ -289,15 +289,15 @@ int64_t forward_call(uint64_t nr, const uint64_t args[6])
 }
 
 /* Forwarded calls that a handler never restarts, whatever SA_RESTART says
- * (Linux's ERESTARTNOHAND, or plain EINTR; signal(7) lists them): pause,
- * the poll/select/epoll family, System V IPC waits, io_getevents.
- * (sigsuspend and sigtimedwait are local: signal.c.) */
+ * (Linux's ERESTARTNOHAND, or plain EINTR; signal(7) lists them): the
+ * poll/select/epoll family, System V IPC waits, io_getevents. (pause,
+ * sigsuspend and sigtimedwait are local: signal.c.) */
 static bool never_restarted_by_handler(uint64_t nr)
 {
 	static const uint16_t list[] = {
-		NR_poll,   NR_select,	    NR_pause,	      NR_semop,	       NR_msgsnd,
-		NR_msgrcv, NR_io_getevents, NR_semtimedop,    NR_epoll_wait,   NR_pselect6,
-		NR_ppoll,  NR_epoll_pwait,  NR_io_pgetevents, NR_epoll_pwait2,
+		NR_poll,	 NR_select,	   NR_semop,	    NR_msgsnd,	 NR_msgrcv,
+		NR_io_getevents, NR_semtimedop,	   NR_epoll_wait,   NR_pselect6, NR_ppoll,
+		NR_epoll_pwait,	 NR_io_pgetevents, NR_epoll_pwait2,
 	};
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(list); i++)

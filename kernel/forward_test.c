@@ -78,13 +78,13 @@ static uint64_t user_va(const char *sym)
 static bool fwd_can_run(const char *name)
 {
 	if (!channel_present()) {
-		log_info("forward.%s needs the channel (boot with lwk.channel=0x1000000,0x400000): "
-			 "skipped",
-			 name);
+		ktest_skip(
+		    "forward.%s needs the channel (boot with lwk.channel=0x1000000,0x400000)",
+		    name);
 		return false;
 	}
 	if (ncpus < 2 || cpus[1].state != CPU_ONLINE) {
-		log_info("forward.%s needs a second core: skipped", name);
+		ktest_skip("needs a second core");
 		return false;
 	}
 	return true;
@@ -367,9 +367,9 @@ TEST(forward, signal_without_sa_restart_is_eintr)
 	KT_EXPECT_EQ(ft.ctl->result, -EINTR);
 	KT_EXPECT_EQ(ft.ctl->handled, 1);
 	KT_EXPECT(proxy_quiet(&ft));
-	/* pause is never restarted after a handler, SA_RESTART or not. */
+	/* poll is never restarted after a handler, SA_RESTART or not. */
 	fwd_set_handler(&ft, SIGUSR1, user_va(arch_ktest_fwd_handler), SA_RESTART);
-	seq = interrupted_call(&ft, NR_pause, SIGUSR1);
+	seq = interrupted_call(&ft, NR_poll, SIGUSR1);
 	proxy_answer(&ft, seq, -EINTR, LWK_MSG_MAGIC);
 	KT_EXPECT(fwd_done(&ft, WAIT_MS));
 	KT_EXPECT_EQ(ft.ctl->result, -EINTR);

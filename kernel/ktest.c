@@ -21,6 +21,17 @@ void ktest_fail(const char *file, int line, const char *fmt, ...)
 	log_raw("ktest:   failure at %s:%d on cpu%u: %s\n", file, line, arch_cpu_id(), msg);
 }
 
+static char skip_reason[160]; /* set by the running test: it is skipped */
+
+void ktest_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(skip_reason, sizeof(skip_reason), fmt, ap);
+	va_end(ap);
+}
+
 void ktest_each_cpu(void (*fn)(void *), void *arg, uint64_t timeout_us)
 {
 	struct cpu *self = this_cpu();
@@ -54,22 +65,29 @@ static void ktest_list(void)
 			t->flags & KTEST_MANUAL ? " (manual)" : "");
 }
 
-static bool run_one(const struct ktest *t)
+enum ktest_verdict { KTEST_PASSED, KTEST_FAILED, KTEST_SKIPPED };
+
+static enum ktest_verdict run_one(const struct ktest *t)
 {
 	unsigned int failures = 0;
 
 	for_each_cpu (c)
 		c->ktest_failures = 0;
+	skip_reason[0] = '\0';
 	t->fn();
 	for_each_cpu (c)
 		failures += c->ktest_failures;
+	if (!failures && skip_reason[0]) {
+		log_raw("ktest: skip %s.%s: %s\n", t->suite, t->name, skip_reason);
+		return KTEST_SKIPPED;
+	}
 	log_raw("ktest: %s %s.%s\n", failures ? "FAIL" : "ok  ", t->suite, t->name);
-	return failures == 0;
+	return failures ? KTEST_FAILED : KTEST_PASSED;
 }
 
 unsigned int ktest_run(const char *selector)
 {
-	unsigned int passed = 0, failed = 0;
+	unsigned int counts[3] = { 0 };
 
 	if (!strcmp(selector, "list")) {
 		ktest_list();
@@ -78,15 +96,13 @@ unsigned int ktest_run(const char *selector)
 	for (const struct ktest *t = __ktests_start; t < __ktests_end; t++) {
 		if (!selected(t, selector))
 			continue;
-		if (run_one(t))
-			passed++;
-		else
-			failed++;
+		counts[run_one(t)]++;
 	}
-	if (!passed && !failed) {
+	if (!counts[KTEST_PASSED] && !counts[KTEST_FAILED] && !counts[KTEST_SKIPPED]) {
 		log_raw("ktest: no test matches '%s'; lwk.ktest=list shows them\n", selector);
 		return 1;
 	}
-	log_raw("ktest: %u passed, %u failed\n", passed, failed);
-	return failed;
+	log_raw("ktest: %u passed, %u failed (%u skipped)\n", counts[KTEST_PASSED],
+		counts[KTEST_FAILED], counts[KTEST_SKIPPED]);
+	return counts[KTEST_FAILED];
 }

@@ -92,12 +92,19 @@ static int cores_from_mask(struct svc_entry *e, const uint64_t *mask, struct lwk
 				      "core 0 is the service core; processes get cores 1-%u",
 				      ncpus - 1);
 		if (cpus[i].state != CPU_ONLINE)
-			return refuse(r, -EINVAL, "core %u is not online", i);
+			return refuse(r, -EINVAL,
+				      "core %u is not online; pick online ones ('lwkctl status')",
+				      i);
 		if (svc_core_owner[i] && READ_ONCE(cpu_pid[i]) != SERVICE_CPU_PID_PENDING)
-			return refuse(r, -EBUSY, "core %u is in use by pid %u", i,
-				      READ_ONCE(cpu_pid[i]));
+			return refuse(
+			    r, -EBUSY,
+			    "core %u is in use by pid %u; pick free ones ('lwkctl status')", i,
+			    READ_ONCE(cpu_pid[i]));
 		if (svc_core_owner[i])
-			return refuse(r, -EBUSY, "core %u is in use by a process being loaded", i);
+			return refuse(r, -EBUSY,
+				      "core %u is in use by a process being loaded; pick free ones "
+				      "('lwkctl status')",
+				      i);
 		e->cores[e->ncores++] = i;
 	}
 	return 0;
@@ -113,14 +120,20 @@ static int cores_by_count(struct svc_entry *e, uint32_t want, unsigned int nfree
 		    "the partition has no compute core (core 0 is the service core); boot "
 		    "it with 2 cores or more");
 	if (want > ncpus - 1)
-		return refuse(r, -EINVAL, "%u cores asked, the partition has %u compute cores",
+		return refuse(r, -EINVAL,
+			      "%u cores asked, the partition has %u compute cores; ask for fewer "
+			      "with --cores",
 			      want, ncpus - 1);
 	if (!nfree && !want)
 		return refuse(r, -EBUSY,
-			      "every free core asked, but all %u compute cores are in use",
+			      "every free core asked, but all %u compute cores are in use; wait "
+			      "for a process to end ('lwkctl status')",
 			      ncpus - 1);
 	if (want > nfree)
-		return refuse(r, -EBUSY, "%u cores asked, %u free", want, nfree);
+		return refuse(r, -EBUSY,
+			      "%u cores asked, %u free; ask for fewer with --cores, or wait for a "
+			      "process to end",
+			      want, nfree);
 	e->ncores = 0;
 	for (unsigned int i = 1; i < ncpus && e->ncores < (want ? want : nfree); i++)
 		if (core_free(i))
@@ -159,9 +172,10 @@ static int grant_mem(uint64_t asked, unsigned int ncores, unsigned int nfree, ui
 	avail = avail > staging ? ALIGN_DOWN(avail - staging, MiB(2)) : 0;
 	if (asked) {
 		if (asked > avail)
-			return refuse(r, -ENOMEM, "--mem %llu MiB asked, %llu MiB free",
-				      (unsigned long long)mib_up(asked),
-				      (unsigned long long)(avail >> 20));
+			return refuse(
+			    r, -ENOMEM,
+			    "--mem %llu MiB asked, %llu MiB free; ask for less with --mem",
+			    (unsigned long long)mib_up(asked), (unsigned long long)(avail >> 20));
 		want = ALIGN_UP(asked, MiB(2));
 		if (want < PROC_MEM_MIN)
 			return refuse(
@@ -175,7 +189,7 @@ static int grant_mem(uint64_t asked, unsigned int ncores, unsigned int nfree, ui
 			return refuse(
 			    r, -ENOMEM,
 			    "%llu MiB free, a share of %llu MiB for %u of %u free cores: a "
-			    "process needs at least %llu MiB",
+			    "process needs at least %llu MiB; ask with --mem",
 			    (unsigned long long)(avail >> 20), (unsigned long long)(want >> 20),
 			    ncores, nfree, (unsigned long long)(PROC_MEM_MIN >> 20));
 	}

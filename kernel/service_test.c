@@ -41,7 +41,7 @@ static bool have_service(const char *test)
 {
 	if (channel_present())
 		return true;
-	log_info("%s needs a channel (lwk.channel=BASE,SIZE): skipped", test);
+	ktest_skip("needs a channel (lwk.channel=BASE,SIZE)");
 	return false;
 }
 
@@ -212,7 +212,7 @@ static bool needs_compute_core(const char *test)
 {
 	if (ncpus >= 2 && cpus[1].state == CPU_ONLINE)
 		return true;
-	log_info("%s needs a compute core (2 cores or more): skipped", test);
+	ktest_skip("needs a compute core (2 cores or more)");
 	return false;
 }
 

@@ -367,6 +367,17 @@ int64_t sys_rt_sigprocmask(const struct syscall_args *sa)
 /* sigsuspend(2): wait under @mask until a signal is delivered. It always
  * ends interrupted: with EINTR once a handler ran (whose sigreturn brings
  * the old mask back), or run again if the signal needed no handler. */
+/* pause: sigsuspend with the mask the thread has. A signal lives here,
+ * not in the proxy, so waiting for one is the LWK's business. */
+int64_t sys_pause(const struct syscall_args *sa)
+{
+	struct thread *t = cur();
+
+	while (!signal_interrupts(t))
+		sched_block(0);
+	return -ERESTARTNOHAND;
+}
+
 int64_t sys_rt_sigsuspend(const struct syscall_args *sa)
 {
 	struct thread *t = cur();

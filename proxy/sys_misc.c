@@ -33,7 +33,18 @@ int64_t sys_sysinfo(struct svc_call *c)
 }
 
 /* ITIMER_REAL and alarm: SIGALRM reaches lwkexec, which passes it on.
- * The CPU-time timers would measure lwkexec, not the program. */
+ * The CPU-time timers (ITIMER_VIRTUAL, ITIMER_PROF) would measure
+ * lwkexec, not the program: not served yet, so ENOSYS rather than a
+ * timer that never fires. */
+static int64_t itimer_which(struct svc_call *c)
+{
+	int which = (int)c->a[0];
+
+	if (which == ITIMER_VIRTUAL || which == ITIMER_PROF)
+		return -ENOSYS;
+	return which == ITIMER_REAL ? 0 : -EINVAL;
+}
+
 int64_t sys_alarm(struct svc_call *c)
 {
 	return SVC_SYS(SYS_alarm, c->a[0]);
@@ -41,8 +52,7 @@ int64_t sys_alarm(struct svc_call *c)
 
 int64_t sys_setitimer(struct svc_call *c)
 {
-	if ((int)c->a[0] != ITIMER_REAL)
-		return -EINVAL;
+	SVC_TRY(itimer_which(c));
 	SVC_TRY(svc_buf_check(c, 1, c->a[1] ? sizeof(struct itimerval) : 0, 0));
 	SVC_TRY(svc_buf_check(c, 2, c->a[2] ? sizeof(struct itimerval) : 0, 1));
 	return SVC_SYS(SYS_setitimer, c->a[0], c->a[1], c->a[2]);
@@ -50,16 +60,9 @@ int64_t sys_setitimer(struct svc_call *c)
 
 int64_t sys_getitimer(struct svc_call *c)
 {
-	if ((int)c->a[0] != ITIMER_REAL)
-		return -EINVAL;
+	SVC_TRY(itimer_which(c));
 	SVC_TRY(svc_buf_check(c, 1, sizeof(struct itimerval), 1));
 	return SVC_SYS(SYS_getitimer, c->a[0], c->a[1]);
-}
-
-/* Waits until a signal for the thread interrupts it (intr_seq). */
-int64_t sys_pause(struct svc_call *c)
-{
-	return SVC_SYS(SYS_pause);
 }
 
 /* The program never has children: lwkexec makes none for it. */

@@ -29,6 +29,9 @@ struct ktest {
 #define TEST_MANUAL(suite, name) KTEST_DEFINE(suite, name, KTEST_MANUAL)
 
 __printf(3, 4) void ktest_fail(const char *file, int line, const char *fmt, ...);
+/* The running test cannot run here (no channel, one core): it says why,
+ * and is counted as skipped, never as passed. The caller returns. */
+__printf(1, 2) void ktest_skip(const char *fmt, ...);
 
 #define KT_EXPECT(cond)                                                       \
 	do {                                                                  \

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Waiting for signals, and the CPU time a process used, as Linux does
- * them: sigsuspend runs a handler under its temporary mask, fails with
+ * them: pause ends with EINTR once a handler ran; sigsuspend runs a handler under its temporary mask, fails with
  * EINTR and leaves the old mask in place; sigtimedwait takes a pending
  * signal of its set (with its siginfo, real-time ones in order) without
  * running a handler, waits for one sent by another thread, gives up with
@@ -21,8 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "lwk_test.h"
+#include "sig_test.h"
 
-#define MS 1000000ll
 #define SPIN_NS (200 * MS)
 
 static volatile sig_atomic_t handled, usr2_handled;
@@ -36,22 +36,6 @@ static int64_t now_ns(clockid_t clk)
 	return ts.tv_sec * 1000000000ll + ts.tv_nsec;
 }
 
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * MS };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
-static int is_blocked(int sig)
-{
-	sigset_t now;
-
-	CHECK(sigprocmask(SIG_BLOCK, NULL, &now) == 0);
-	return sigismember(&now, sig);
-}
-
 static int is_pending(int sig)
 {
 	sigset_t pending;
@@ -60,24 +44,7 @@ static int is_pending(int sig)
 	return sigismember(&pending, sig);
 }
 
-static sigset_t set_of(int sig)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	if (sig)
-		sigaddset(&set, sig);
-	return set;
-}
-
 /* The thread's mask becomes exactly {sig} (nothing if 0). */
-static void mask_only(int sig)
-{
-	sigset_t set = set_of(sig);
-
-	CHECK(sigprocmask(SIG_SETMASK, &set, NULL) == 0);
-}
-
 static void on_usr1(int sig)
 {
 	handled++;
@@ -153,6 +120,29 @@ static void check_sigsuspend_woken(void)
 	CHECK(is_blocked(SIGUSR1) && !is_blocked(SIGUSR2));
 	sender_stop(&s);
 	printf("sigsuspend: woken by another thread's SIGUSR1, EINTR, old mask back\n");
+}
+
+/* pause ends when a handler has run, with EINTR even under SA_RESTART
+ * (on the LWK it waits on its core; the proxy has no part in it). */
+static void check_pause_woken(void)
+{
+	struct sigaction sa;
+	struct sender s;
+	int ret;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_usr1;
+	sa.sa_flags = SA_RESTART;
+	CHECK(sigaction(SIGUSR1, &sa, NULL) == 0);
+	mask_only(0);
+	handled = 0;
+	sender_start(&s, SIGUSR1, 20, 0);
+	errno = 0;
+	ret = pause();
+	CHECK(ret == -1 && errno == EINTR);
+	CHECK(handled == 1);
+	sender_stop(&s);
+	printf("pause: woken by another thread's SIGUSR1, EINTR despite SA_RESTART\n");
 }
 
 /* A blocked signal that is pending already ends sigsuspend at once. */
@@ -300,6 +290,7 @@ int main(void)
 {
 	check_sigsuspend_woken();
 	check_sigsuspend_pending();
+	check_pause_woken();
 	check_sigtimedwait_pending();
 	check_sigtimedwait_woken();
 	check_sigtimedwait_timeout();
