@@ -4,16 +4,23 @@
  *
  * Each range keeps a byte map, one byte per 4 KiB frame, saying whether the
  * frame heads a free block, heads an allocated block, or neither, and the
- * block's order. Only the map decides whether a buddy is free: the content
- * of an allocated frame belongs to its user and may look like anything.
- * Free blocks hold their list links in their first 16 bytes.
+ * block's order; and beside it the links of the free lists, a pair of
+ * frame numbers per frame. Only the map decides whether a buddy is free.
+ *
+ * No bookkeeping lives inside a block, free or allocated: the content of
+ * an allocated frame belongs to its user and may look like anything, and
+ * so may a free one's. Linux can write partition memory (a proxy mirrors
+ * its process, a staging buffer, the whole of a VM partition's RAM file),
+ * and a proxy that the LWK wrongly took for dead, or one that is stopped
+ * and resumed, writes on into memory the LWK has freed meanwhile. That
+ * must cost at most the data written, never the allocator.
  *
  * A range after pmem_add():
  *
- *   start                              usable_end          end
- *   +----------------------------------+-------------------+
- *   | blocks                           | byte map (1/4097) |
- *   +----------------------------------+-------------------+
+ *   start                              usable_end                end
+ *   +----------------------------------+-------------------------+
+ *   | blocks                           | map + links (9/4105)    |
+ *   +----------------------------------+-------------------------+
  *
  * The map sits at the end because ranges tend to start well aligned and end
  * anywhere: a 1 GiB-aligned range keeps its first 1 GiB frame. Ranges of a
@@ -35,24 +42,32 @@
 #define MAX_RANGES 64
 #define INLINE_FRAMES 32
 
-/* List links are physical addresses; 0 is a valid frame, so "none" is not. */
+/* List heads are physical addresses, links frame numbers; 0 is a valid
+ * frame, so "none" is not. */
 #define PA_NONE UINT64_MAX
+#define PFN_NONE UINT32_MAX
+/* Bookkeeping bytes per frame: the map byte and a struct pmem_node. */
+#define META_BYTES 9
 
 #define MAP_FREE 0x80 /* heads a free block of order (byte & MAP_ORDER) */
 #define MAP_USED 0x40 /* heads an allocated block of that order */
 #define MAP_ORDER 0x1f
 
-struct pmem_range {
-	uint64_t start;	     /* first frame */
-	uint64_t usable_end; /* blocks live in [start, usable_end) */
-	uint64_t end;	     /* end of the range, map included */
-	uint8_t *map;	     /* a byte per frame of [start, usable_end) */
-	uint8_t inline_map[INLINE_FRAMES];
+/* The free-list links of a block head: frame numbers (pa >> 12), so
+ * physical memory up to 16 TiB. */
+struct pmem_node {
+	uint32_t next;
+	uint32_t prev;
 };
 
-struct pmem_node {
-	uint64_t next;
-	uint64_t prev;
+struct pmem_range {
+	uint64_t start;		 /* first frame */
+	uint64_t usable_end;	 /* blocks live in [start, usable_end) */
+	uint64_t end;		 /* end of the range, bookkeeping included */
+	uint8_t *map;		 /* a byte per frame of [start, usable_end) */
+	struct pmem_node *links; /* a node per frame of [start, usable_end) */
+	uint8_t inline_map[INLINE_FRAMES];
+	struct pmem_node inline_links[INLINE_FRAMES];
 };
 
 struct pmem_list {
@@ -73,9 +88,24 @@ static uint64_t block_size(unsigned int order)
 	return FRAME_SIZE << order;
 }
 
+static struct pmem_range *range_find(uint64_t pa);
+
 static struct pmem_node *node_at(uint64_t pa)
 {
-	return arch_phys_to_virt(pa_make(pa));
+	struct pmem_range *r = range_find(pa);
+
+	CHECK(r);
+	return &r->links[(pa - r->start) >> FRAME_SHIFT];
+}
+
+static uint32_t pfn_of(uint64_t pa)
+{
+	return pa == PA_NONE ? PFN_NONE : (uint32_t)(pa >> FRAME_SHIFT);
+}
+
+static uint64_t pa_of(uint32_t pfn)
+{
+	return pfn == PFN_NONE ? PA_NONE : (uint64_t)pfn << FRAME_SHIFT;
 }
 
 /* Insert @pa after @prev, or at the head when @prev is PA_NONE. */
@@ -83,32 +113,34 @@ static void list_link(unsigned int order, uint64_t prev, uint64_t pa)
 {
 	struct pmem_list *l = &pmem_lists[order];
 	struct pmem_node *n = node_at(pa);
+	uint64_t next = prev == PA_NONE ? l->head : pa_of(node_at(prev)->next);
 
-	n->prev = prev;
-	n->next = prev == PA_NONE ? l->head : node_at(prev)->next;
+	n->prev = pfn_of(prev);
+	n->next = pfn_of(next);
 	if (prev == PA_NONE)
 		l->head = pa;
 	else
-		node_at(prev)->next = pa;
-	if (n->next == PA_NONE)
+		node_at(prev)->next = pfn_of(pa);
+	if (next == PA_NONE)
 		l->tail = pa;
 	else
-		node_at(n->next)->prev = pa;
+		node_at(next)->prev = pfn_of(pa);
 }
 
 static void list_unlink(unsigned int order, uint64_t pa)
 {
 	struct pmem_list *l = &pmem_lists[order];
 	struct pmem_node *n = node_at(pa);
+	uint64_t prev = pa_of(n->prev), next = pa_of(n->next);
 
-	if (n->prev == PA_NONE)
-		l->head = n->next;
+	if (prev == PA_NONE)
+		l->head = next;
 	else
-		node_at(n->prev)->next = n->next;
-	if (n->next == PA_NONE)
-		l->tail = n->prev;
+		node_at(prev)->next = n->next;
+	if (next == PA_NONE)
+		l->tail = prev;
 	else
-		node_at(n->next)->prev = n->prev;
+		node_at(next)->prev = n->prev;
 }
 
 /* Keep each list in address order at add time so that a fresh allocator
@@ -119,7 +151,7 @@ static void list_insert_sorted(unsigned int order, uint64_t pa)
 	uint64_t prev = pmem_lists[order].tail;
 
 	while (prev != PA_NONE && prev > pa)
-		prev = node_at(prev)->prev;
+		prev = pa_of(node_at(prev)->prev);
 	list_link(order, prev, pa);
 }
 
@@ -197,19 +229,26 @@ static bool range_overlaps(uint64_t start, uint64_t end)
 	return false;
 }
 
-/* Place the map: inline for tiny ranges, else m frames carved from the end,
- * where m frames of map must cover the n - m frames left: m = ceil(n/4097). */
+/* Place the bookkeeping: inline for tiny ranges, else m frames carved from
+ * the end, where m frames must hold META_BYTES for each of the n - m frames
+ * left: m = ceil(9n / 4105). Links first (they want 4-byte alignment),
+ * then the map. */
 static void range_place_map(struct pmem_range *r)
 {
 	uint64_t frames = (r->end - r->start) >> FRAME_SHIFT;
-	uint64_t map_frames = (frames + FRAME_SIZE) / (FRAME_SIZE + 1);
+	uint64_t meta_frames =
+	    (frames * META_BYTES + FRAME_SIZE + META_BYTES - 1) / (FRAME_SIZE + META_BYTES);
+	uint64_t usable;
 
 	if (frames <= INLINE_FRAMES) {
 		r->usable_end = r->end;
+		r->links = r->inline_links;
 		r->map = r->inline_map;
 	} else {
-		r->usable_end = r->end - (map_frames << FRAME_SHIFT);
-		r->map = arch_phys_to_virt(pa_make(r->usable_end));
+		r->usable_end = r->end - (meta_frames << FRAME_SHIFT);
+		r->links = arch_phys_to_virt(pa_make(r->usable_end));
+		usable = (r->usable_end - r->start) >> FRAME_SHIFT;
+		r->map = (uint8_t *)(r->links + usable);
 	}
 	memset(r->map, 0, (r->usable_end - r->start) >> FRAME_SHIFT);
 }
