@@ -185,11 +185,19 @@ static void svc_lease_expired(struct svc_entry *e)
 }
 
 /* A proxy proves it is alive by changing lease; a new owner starts a new
- * lease. An entry is watched while it is claimed or holds anything. */
-static bool svc_lease(struct svc_entry *e, uint64_t now)
+ * lease. An entry is watched while it is claimed or holds anything.
+ *
+ * The clock is read here, at the moment of looking, never taken from the
+ * start of the poll: a control command can keep the service core busy for
+ * a second or more (EXEC zeroes the process's memory), and a change seen
+ * after that must count as seen now. Stamping it with the older time made
+ * the very next look find a "silent" second and free the entry of a live
+ * proxy, which then went on writing into its freed staging buffer. */
+static bool svc_lease(struct svc_entry *e)
 {
 	uint32_t owner = __atomic_load_n(&e->chan->owner, __ATOMIC_ACQUIRE);
 	uint32_t lease = __atomic_load_n(&e->chan->lease, __ATOMIC_ACQUIRE);
+	uint64_t now = arch_cycles();
 
 	if (!owner && e->state == LWK_PROC_FREE) {
 		e->owner = 0;
@@ -213,11 +221,11 @@ static void svc_refresh(struct svc_entry *e)
 		WRITE_ONCE(e->chan->nthreads, READ_ONCE(e->p->nthreads));
 }
 
-static bool svc_poll_entry(struct svc_entry *e, uint64_t now)
+static bool svc_poll_entry(struct svc_entry *e)
 {
 	bool busy = svc_check_ended(e);
 
-	busy |= svc_lease(e, now);
+	busy |= svc_lease(e);
 	if (__atomic_load_n(&e->chan->owner, __ATOMIC_ACQUIRE)) {
 		busy |= svc_signals(e);
 		busy |= svc_ctl_poll(e);
@@ -281,9 +289,20 @@ void service_init(void)
 	svc_ready = true;
 }
 
-bool service_poll(void)
+/* A poll that took longer than a beat (a long EXEC) watched no lease
+ * meanwhile: whatever silence it saw was the service core's own, so every
+ * lease starts its period again. */
+static void svc_leases_restamp(void)
 {
 	uint64_t now = arch_cycles();
+
+	for (unsigned int i = 0; i < LWK_CHAN_MAX_PROCS; i++)
+		svc_entries[i].lease_tsc = now;
+}
+
+bool service_poll(void)
+{
+	uint64_t start = arch_cycles();
 	bool busy = false;
 
 	if (!svc_ready)
@@ -291,7 +310,9 @@ bool service_poll(void)
 	if (__atomic_load_n(&channel_header()->shutdown, __ATOMIC_ACQUIRE) == 1)
 		svc_shutdown();
 	for (unsigned int i = 0; i < LWK_CHAN_MAX_PROCS; i++)
-		busy |= svc_poll_entry(&svc_entries[i], now);
+		busy |= svc_poll_entry(&svc_entries[i]);
+	if (arch_cycles() - start > ms_cycles(LWK_CHAN_LEASE_BEAT_MS))
+		svc_leases_restamp();
 	svc_refresh_header();
 	return busy;
 }

@@ -160,23 +160,43 @@ static int staging_shift(uint64_t size, unsigned int *shift, struct lwk_chan_rep
 	return 0;
 }
 
+/* What CREATE can grant beside a staging buffer of @staging bytes: the
+ * free figure that 'lwkctl status' shows (svc_mem_available), less only
+ * the part of a large buffer that the kernel's headroom cannot lend it.
+ * So --mem up to the figure shown works for any ordinary program. */
+static uint64_t avail_beside(uint64_t staging)
+{
+	uint64_t avail = svc_mem_available();
+	uint64_t lent = SERVICE_HEADROOM / 2; /* the rest: page tables, stacks */
+	uint64_t extra = staging > lent ? ALIGN_UP(staging - lent, MiB(2)) : 0;
+
+	return avail > extra ? avail - extra : 0;
+}
+
 /* The memory for the process: what was asked, or for 0 its cores' share
- * of what is free (free x cores taken / free cores before). The staging
- * buffer is taken from the same free memory. */
+ * of what is free (free x cores taken / free cores before). */
 static int grant_mem(uint64_t asked, unsigned int ncores, unsigned int nfree, uint64_t staging,
 		     uint64_t *out, struct lwk_chan_reply *r)
 {
-	uint64_t avail = svc_mem_available();
+	uint64_t avail = avail_beside(staging), shown = svc_mem_available();
 	uint64_t want;
 
-	avail = avail > staging ? ALIGN_DOWN(avail - staging, MiB(2)) : 0;
 	if (asked) {
-		if (asked > avail)
+		want = ALIGN_UP(asked, MiB(2));
+		if (want > avail && avail == shown)
 			return refuse(
 			    r, -ENOMEM,
 			    "--mem %llu MiB asked, %llu MiB free; ask for less with --mem",
 			    (unsigned long long)mib_up(asked), (unsigned long long)(avail >> 20));
-		want = ALIGN_UP(asked, MiB(2));
+		if (want > avail)
+			return refuse(r, -ENOMEM,
+				      "--mem %llu MiB asked, %llu MiB free, of which loading the "
+				      "program's %llu MiB of files takes %llu MiB; ask for less "
+				      "with --mem",
+				      (unsigned long long)mib_up(asked),
+				      (unsigned long long)(shown >> 20),
+				      (unsigned long long)mib_up(staging),
+				      (unsigned long long)((shown - avail) >> 20));
 		if (want < PROC_MEM_MIN)
 			return refuse(
 			    r, -EINVAL,

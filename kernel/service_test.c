@@ -6,6 +6,7 @@
  * process is a tiny ELF built here. They need a channel (lwk.channel=...)
  * and skip without one.
  */
+#include <stdio.h>
 #include <string.h>
 #include <arch/arch.h>
 #include <lwk/channel.h>
@@ -419,4 +420,77 @@ TEST(service, lease_expiry_reclaims)
 	KT_EXPECT_EQ(px.e->owner, 0);
 	KT_EXPECT_EQ(channel_header()->cpu_pid[1], 0);
 	KT_EXPECT_EQ(pmem_free_bytes(), free_before);
+}
+
+/* 'lwkctl status' shows mem_free; --mem of exactly that much must be
+ * granted, and one step more refused with the same figure. */
+TEST(service, mem_free_is_what_create_grants)
+{
+	struct lwk_chan_ctl ctl = { .ncores = 1, .staging_size = STAGING_SIZE };
+	struct fake_proxy px;
+	char want[64];
+	uint64_t shown;
+
+	if (!have_service("service.mem_free_is_what_create_grants") ||
+	    !needs_compute_core("service.mem_free_is_what_create_grants") || !proxy_claim(&px))
+		return;
+	service_poll();
+	shown = channel_header()->mem_free;
+	ctl.mem = shown + MiB(2);
+	KT_EXPECT_EQ(proxy_send(&px, LWK_MSG_CREATE, &ctl), -ENOMEM);
+	snprintf(want, sizeof(want), "asked, %llu MiB free;", (unsigned long long)(shown >> 20));
+	KT_EXPECT(strstr(px.e->reply.msg, want));
+	ctl.mem = shown;
+	KT_EXPECT_EQ(proxy_send(&px, LWK_MSG_CREATE, &ctl), 0);
+	KT_EXPECT_EQ(px.e->reply.mem, shown);
+	proxy_release(&px);
+}
+
+/* A proxy's lease beats on while the service core is busy with another
+ * entry's long command (EXEC zeroes the process's memory: seconds under
+ * emulation). The beat is noticed after the command; it must be dated
+ * then, not at the start of that poll, or the next look finds a "silent"
+ * second and kills a live proxy's process. */
+TEST(service, busy_service_keeps_live_leases)
+{
+	struct fake_proxy big, run;
+	struct lwk_chan_ctl ctl;
+	uint64_t took;
+
+	if (!have_service("service.busy_service_keeps_live_leases"))
+		return;
+	if (ncpus < 3) {
+		ktest_skip("needs two compute cores (3 cores or more)");
+		return;
+	}
+	/* big first: its entry is polled before run's. */
+	if (!proxy_claim(&big) || !proxy_run(&run, code_spin, sizeof(code_spin)))
+		return;
+	service_poll();
+	KT_EXPECT_EQ(proxy_create(&big, 1, channel_header()->mem_free), 0);
+	proxy_put_program(&big, code_exit7, sizeof(code_exit7));
+	ctl = exec_ctl(sizeof(code_exit7));
+	run.e->lease++; /* a beat the service core sees only after the EXEC */
+	took = arch_cycles();
+	KT_EXPECT_EQ(proxy_send(&big, LWK_MSG_EXEC, &ctl), 0);
+	took = (arch_cycles() - took) / ms_cycles(1);
+	log_info("ktest: EXEC of %llu MiB kept the service core %llu ms",
+		 (unsigned long long)(big.e->mem >> 20), (unsigned long long)took);
+	/* Both proxies go on beating, as live ones do: nobody may be lost. */
+	for (uint64_t end = arch_cycles() + ms_cycles(200); arch_cycles() < end;) {
+		service_poll();
+		run.e->lease++;
+		big.e->lease++;
+	}
+	KT_EXPECT_EQ(big.e->state, LWK_PROC_LOADED);
+	KT_EXPECT_EQ(big.e->owner, FAKE_PROXY_PID);
+	KT_EXPECT_EQ(run.e->state, LWK_PROC_RUNNING);
+	KT_EXPECT_EQ(run.e->owner, FAKE_PROXY_PID);
+	if (took < LWK_CHAN_LEASE_MS)
+		log_warn("ktest: the EXEC took under %u ms: this run cannot show the bug",
+			 LWK_CHAN_LEASE_MS);
+	__atomic_fetch_or(&run.e->signals, 1ull << (9 - 1), __ATOMIC_SEQ_CST);
+	KT_EXPECT(proxy_wait_state(&run, LWK_PROC_EXITED));
+	proxy_release(&run);
+	proxy_release(&big);
 }

@@ -354,7 +354,7 @@ static int watch_partition(const struct svc *s)
 {
 	const struct lwk_chan_header *h = s->part->hdr;
 	uint32_t state = __atomic_load_n(&h->state, __ATOMIC_ACQUIRE);
-	uint32_t pstate = __atomic_load_n(&s->entry->state, __ATOMIC_ACQUIRE);
+	char why[200];
 
 	if (state == LWK_STATE_PANICKED) {
 		fprintf(stderr, "lwkexec: the LWK panicked: %.*s\n", LWK_CHAN_PANIC_LEN, h->panic);
@@ -365,16 +365,8 @@ static int watch_partition(const struct svc *s)
 			s->exe);
 		return -1;
 	}
-	if (__atomic_load_n(&s->entry->owner, __ATOMIC_ACQUIRE) != (uint32_t)getpid()) {
-		fprintf(stderr,
-			"lwkexec: the process entry was taken over by pid %u; leaving it alone\n",
-			__atomic_load_n(&s->entry->owner, __ATOMIC_ACQUIRE));
-		return -1;
-	}
-	if (pstate == LWK_PROC_FREE) {
-		fprintf(stderr,
-			"lwkexec: the LWK dropped the process (its lease expired: was lwkexec "
-			"stopped?)\n");
+	if (launch_entry_lost(s->entry, 1, why, sizeof(why))) {
+		fprintf(stderr, "lwkexec: %s\n", why);
 		return -1;
 	}
 	if (!svc_qemu_alive(s->part)) {

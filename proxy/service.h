@@ -178,6 +178,10 @@ void launch_finish(struct launch *l);
 /* Is the entry still ours (owner is our pid)? If not, say so once and
  * never touch it again. */
 int launch_owned(struct launch *l);
+/* Why entry @e is not this lwkexec's any more (written to @buf), or NULL
+ * while it is. @holds: it should hold a process (CREATE was answered), so
+ * a FREE state means the LWK let go of it. */
+const char *launch_entry_lost(const struct lwk_chan_proc *e, int holds, char *buf, size_t len);
 
 /* --- service.c --- */
 /* The signal that interrupts a service thread's blocked syscall. */

@@ -137,6 +137,28 @@ int launch_claim(struct launch *l, struct partition *p)
 	return 1;
 }
 
+/* --- fault injection for the tests ---
+ * LWKEXEC_FAULT=STAGE:SIG makes lwkexec send itself SIGKILL or SIGSTOP at
+ * one step of the launch (create: CREATE answered; staging: the program
+ * written into the staging buffer; exec: EXEC answered; start: START
+ * answered), so that tests/vm/stress.sh can leave the LWK with a proxy
+ * that vanished, or froze, at each step. */
+static void fault_point(const char *stage)
+{
+	const char *f = getenv("LWKEXEC_FAULT"), *colon;
+	size_t n = strlen(stage);
+
+	if (!f || strncmp(f, stage, n) || f[n] != ':')
+		return;
+	colon = f + n;
+	if (!strcmp(colon, ":KILL"))
+		raise(SIGKILL);
+	else if (!strcmp(colon, ":STOP"))
+		raise(SIGSTOP);
+	else
+		fprintf(stderr, "lwkexec: LWKEXEC_FAULT=%s: want STAGE:KILL or STAGE:STOP\n", f);
+}
+
 /* --- control commands --- */
 
 static uint64_t now_ms(void)
@@ -171,6 +193,55 @@ static int partition_trouble(const struct partition *p)
 	return 0;
 }
 
+const char *launch_entry_lost(const struct lwk_chan_proc *e, int holds, char *buf, size_t len)
+{
+	uint32_t owner = __atomic_load_n(&e->owner, __ATOMIC_ACQUIRE);
+	uint32_t state = __atomic_load_n(&e->state, __ATOMIC_ACQUIRE);
+
+	/* The LWK frees the entry first and clears owner after: either
+	 * sign alone means it let go. */
+	if (!owner || (owner == (uint32_t)getpid() && holds && state == LWK_PROC_FREE)) {
+		snprintf(buf, len,
+			 "the LWK dropped the process: lwkexec was not heard from for %u ms (its "
+			 "lease expired: was lwkexec stopped?)",
+			 LWK_CHAN_LEASE_MS);
+		return buf;
+	}
+	if (owner != (uint32_t)getpid()) {
+		snprintf(buf, len,
+			 "the process entry now belongs to pid %u, not to this lwkexec; leaving it "
+			 "alone (see 'lwkctl status')",
+			 owner);
+		return buf;
+	}
+	return NULL;
+}
+
+/* Is the entry still ours? If not, say why once (@quiet: not even that)
+ * and never touch it again. */
+static int entry_ours(struct launch *l, int quiet)
+{
+	char why[200];
+
+	if (l->lost)
+		return 0;
+	if (!launch_entry_lost(l->entry, l->created, why, sizeof(why)))
+		return 1;
+	l->lost = 1;
+	if (!quiet)
+		fprintf(stderr, "lwkexec: %s\n", why);
+	return 0;
+}
+
+int launch_owned(struct launch *l)
+{
+	return entry_ours(l, 0);
+}
+
+/* Wait for the answer to @type. Meanwhile the partition may fail, or the
+ * LWK may drop the entry (a lease that lapsed while lwkexec was stopped):
+ * then no answer will ever come, and waiting out @secs would only hide
+ * why. */
 static int reply_wait(struct launch *l, uint32_t seq, uint16_t type, unsigned int secs,
 		      int interruptible)
 {
@@ -200,6 +271,9 @@ static int reply_wait(struct launch *l, uint32_t seq, uint16_t type, unsigned in
 			last_check = now;
 			if (partition_trouble(l->part))
 				return 1;
+			/* RELEASE frees the entry before it answers. */
+			if (type != LWK_MSG_RELEASE && !entry_ours(l, 0))
+				return 1;
 		}
 		if (now - start >= secs * 1000ull) {
 			fprintf(stderr,
@@ -210,23 +284,6 @@ static int reply_wait(struct launch *l, uint32_t seq, uint16_t type, unsigned in
 		}
 		nanosleep(&nap, NULL);
 	}
-}
-
-int launch_owned(struct launch *l)
-{
-	uint32_t owner;
-
-	if (l->lost)
-		return 0;
-	owner = __atomic_load_n(&l->entry->owner, __ATOMIC_ACQUIRE);
-	if (owner == (uint32_t)getpid())
-		return 1;
-	l->lost = 1;
-	fprintf(stderr,
-		"lwkexec: process entry %u of partition %s now belongs to %s %u, not to this "
-		"lwkexec; leaving it alone (see 'lwkctl status')\n",
-		l->index, l->part->name, owner ? "pid" : "no one, pid", owner);
-	return 0;
 }
 
 /* Send @cmd (its body filled in) as @type and wait for the answer. */
@@ -305,6 +362,7 @@ static int do_create(struct launch *l, const struct launch_args *a, const struct
 	if (l->reply.status)
 		return ctl_refused(l, LWK_MSG_CREATE);
 	l->created = 1;
+	fault_point("create");
 	if (l->reply.staging_size < st->size || (l->reply.staging_pa & 4095)) {
 		fprintf(stderr,
 			"lwkexec: the LWK gave a staging buffer of %" PRIu64 " bytes at 0x%" PRIx64
@@ -352,6 +410,7 @@ static int do_exec(struct launch *l, const struct launch_args *a, const struct s
 			l->reply.nmaps, SVC_MAX_MAPS);
 		return 1;
 	}
+	fault_point("exec");
 	l->nmaps = l->reply.nmaps;
 	l->maps = malloc(l->nmaps * sizeof(*l->maps));
 	if (!l->maps)
@@ -382,7 +441,14 @@ static int load(struct launch *l, const struct launch_args *a, struct svc *s)
 	s->ncores = 0;
 	for (unsigned int i = 0; i < LWK_CHAN_MAX_CPUS / 64; i++)
 		s->ncores += (unsigned int)__builtin_popcountll(l->reply.core_mask[i]);
+	/* Not into a buffer the LWK took back (if lwkexec was stopped
+	 * since CREATE): it may be another process's memory by now. */
+	if (!launch_owned(l)) {
+		transport_unmap(&l->part->tr, buf, st.size);
+		return 1;
+	}
 	staging_fill(buf, a, &st);
+	fault_point("staging");
 	r = do_exec(l, a, &st, buf);
 	transport_unmap(&l->part->tr, buf, st.size);
 	if (!r)
@@ -469,8 +535,10 @@ int launch_start(struct launch *l, const struct launch_args *a, struct svc *s)
 	r = ctl_call(l, &cmd, LWK_MSG_START, REPLY_TIMEOUT_S, 0);
 	if (!r && l->reply.status)
 		r = ctl_refused(l, LWK_MSG_START);
-	if (!r)
+	if (!r) {
+		fault_point("start");
 		launch_signals_repost(l);
+	}
 	return r;
 }
 
@@ -510,7 +578,7 @@ void launch_finish(struct launch *l)
 		ctl_refused(l, LWK_MSG_RELEASE);
 	l->created = 0;
 	lease_end();
-	if (launch_owned(l)) {
+	if (entry_ours(l, 1)) {
 		__atomic_store_n(&l->entry->signals, 0, __ATOMIC_RELAXED);
 		/* Only ours to free: another lwkexec may have it by now. */
 		__atomic_compare_exchange_n(&l->entry->owner, &me, 0, 0, __ATOMIC_ACQ_REL,

@@ -206,6 +206,7 @@ vm_partition() {
 		suite tests/lwkexec/run.sh
 		suite tests/vm/kill.sh
 		suite tests/vm/fuzz.sh
+		suite tests/vm/stress.sh
 		if timeout 60 build/bin/lwkctl shutdown; then
 			echo "PASS vm: lwkctl shutdown"
 			record 0

@@ -9,35 +9,14 @@
 # lines and "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.." || exit 2
-build=${BUILD:-build}
-lwkctl=$build/bin/lwkctl
-lwkexec=$build/bin/lwkexec
+suite=vm-fuzz
+. tests/vm/lib.sh
 rounds=${FUZZ_ROUNDS:-1000}
-passed=0
-failed=0
-work=$(mktemp -d)
-pid=
-
-cleanup() {
-	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-pass() {
-	echo "PASS vm-fuzz: $1"
-	passed=$((passed + 1))
-}
-
-fail() {
-	echo "FAIL vm-fuzz: $1"
-	[ -n "${2:-}" ] && echo "$2" | sed 's/^/    /'
-	failed=$((failed + 1))
-}
 
 mkfifo "$work/in"
 "$lwkexec" --cores 1 --mem 128M /bin/cat <"$work/in" >"$work/out" 2>"$work/err" &
 pid=$!
+pids+=("$pid")
 exec 3>"$work/in"
 echo before >&3
 for _ in $(seq 600); do
@@ -72,5 +51,4 @@ if [ "$status" = 0 ] && [ "$(cat "$work/out")" = "$(printf 'before\nafter')" ]; 
 else
 	fail "after the fuzz: status $status, output:" "$(cat "$work/out" "$work/err")"
 fi
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+verdict

@@ -9,31 +9,9 @@
 # and "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.." || exit 2
-build=${BUILD:-build}
-lwkctl=$build/bin/lwkctl
-lwkexec=$build/bin/lwkexec
+suite=vm-kill
+. tests/vm/lib.sh
 loop=$build/user/crash/loop
-passed=0
-failed=0
-work=$(mktemp -d)
-pids=()
-
-cleanup() {
-	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-pass() {
-	echo "PASS vm-kill: $1"
-	passed=$((passed + 1))
-}
-
-fail() {
-	echo "FAIL vm-kill: $1"
-	[ -n "${2:-}" ] && echo "$2" | sed 's/^/    /'
-	failed=$((failed + 1))
-}
 
 # Start the looping program under lwkexec in the background; wait until it
 # printed that it runs (60 s at most). Sets $pid.
@@ -49,15 +27,6 @@ start_loop() { # name, lwkexec options...
 		sleep 0.1
 	done
 	return 1
-}
-
-# The memory line of lwkctl status: "memory: T MiB for processes, U MiB used, F MiB free"
-mem_used() {
-	"$lwkctl" status 2>/dev/null | sed -n 's/^memory: .* \([0-9]*\) MiB used.*/\1/p'
-}
-
-cores_in_use() {
-	"$lwkctl" status 2>/dev/null | grep -c '^  core [0-9]* .* LWK pid'
 }
 
 # Ctrl-C: the shell's status for a program killed by SIGINT.
@@ -122,5 +91,4 @@ else
 	fail "the looping program did not start" "$(cat "$work/killed")"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+verdict

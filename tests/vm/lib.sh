@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# What the tests/vm scripts share; sourced, with $suite set first (it names
+# the script in its PASS/FAIL lines). Gives $build, $lwkctl, $lwkexec, a
+# scratch directory $work, and pids+=(PID) for processes to kill at exit.
+build=${BUILD:-build}
+lwkctl=$build/bin/lwkctl
+lwkexec=$build/bin/lwkexec
+passed=0
+failed=0
+work=$(mktemp -d)
+pids=()
+
+vm_cleanup() {
+	{
+		for p in "${pids[@]}"; do kill -9 "$p"; done
+		wait # (and no "Killed" report from bash)
+	} 2>/dev/null
+	rm -rf "$work"
+}
+trap vm_cleanup EXIT
+
+pass() {
+	echo "PASS $suite: $1"
+	passed=$((passed + 1))
+}
+
+# fail WHAT [DETAILS]: the details are shown indented under the line.
+fail() {
+	echo "FAIL $suite: $1"
+	[ -n "${2:-}" ] && echo "$2" | sed 's/^/    /'
+	failed=$((failed + 1))
+}
+
+# The verdict line run-all.sh reads, and the script's status.
+verdict() {
+	echo "$passed passed, $failed failed"
+	[ "$failed" = 0 ]
+}
+
+# From 'lwkctl status': "memory: T MiB for processes, U MiB used, F MiB free"
+mem_used() {
+	"$lwkctl" status 2>/dev/null | sed -n 's/^memory: .* \([0-9]*\) MiB used.*/\1/p'
+}
+
+# Cores given to a process, or being given to one.
+cores_in_use() {
+	"$lwkctl" status 2>/dev/null | grep -c '^  core [0-9]* .* \(LWK pid\|loading\)'
+}
