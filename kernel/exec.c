@@ -172,7 +172,7 @@ int exec_create(const struct exec_request *req, struct proc **proc, struct threa
 	if (!ret)
 		ret = build_stack(&p->uvm, req, &img, bias, img.interp ? LWK_INTERP_BASE : 0, sp,
 				  err, errlen);
-	if (!ret && (ret = uvm_arena_init(&p->uvm)))
+	if (!ret && (ret = uvm_arena_init(&p->uvm, !req->arena_uncleared)))
 		snprintf(err, errlen,
 			 "no memory left for its heap (error %d); give it more with --mem", ret);
 	if (!ret && (ret = thread_create(p, thread)))

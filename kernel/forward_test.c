@@ -99,7 +99,7 @@ static bool fwd_make_proc(struct fwd_test *ft)
 		return false;
 	if (uvm_map_region(&p->uvm, CODE_VA, MiB(2), ARCH_PROT_READ | ARCH_PROT_EXEC, UVM_CONTIG) ||
 	    uvm_map_region(&p->uvm, CTL_VA, MiB(2), ARCH_PROT_READ | ARCH_PROT_WRITE, UVM_CONTIG) ||
-	    uvm_arena_init(&p->uvm)) {
+	    uvm_arena_init(&p->uvm, true)) {
 		proc_destroy(p);
 		return false;
 	}

@@ -68,6 +68,8 @@ void svc_entry_release(struct svc_entry *e)
 {
 	struct lwk_chan_proc *c = e->chan;
 
+	if (!svc_exec_cancel(e))
+		e->p = NULL; /* a core may still write it: leave it be */
 	if (e->staging_shift)
 		pmem_free(e->staging, e->staging_shift);
 	if (e->p)
@@ -228,7 +230,7 @@ static bool svc_poll_entry(struct svc_entry *e)
 	busy |= svc_lease(e);
 	if (__atomic_load_n(&e->chan->owner, __ATOMIC_ACQUIRE)) {
 		busy |= svc_signals(e);
-		busy |= svc_ctl_poll(e);
+		busy |= e->clearing ? svc_exec_poll(e) : svc_ctl_poll(e);
 	}
 	svc_refresh(e);
 	return busy;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <arch/arch.h>
+#include <lwk/check.h>
 #include <lwk/cpus.h>
 #include <lwk/errno.h>
 #include <lwk/exec.h>
@@ -43,6 +44,25 @@ static __printf(3, 4) int refuse(struct lwk_chan_reply *r, int err, const char *
 	vsnprintf(r->msg, sizeof(r->msg), fmt, ap);
 	va_end(ap);
 	return err;
+}
+
+/* The reply's body first, its seq last (release): the proxy that sees
+ * the seq sees the rest. */
+static void ctl_publish(struct svc_entry *e, uint32_t seq, struct lwk_chan_reply *r)
+{
+	r->hdr = (struct lwk_msg_hdr){ LWK_MSG_MAGIC, LWK_ABI_VERSION, LWK_MSG_REPLY,
+				       sizeof(*r),    e->replied_seq,  0 };
+	memcpy(&e->chan->reply, r, sizeof(*r));
+	e->replied_seq = seq;
+	__atomic_store_n(&e->chan->reply.hdr.seq, seq, __ATOMIC_RELEASE);
+}
+
+static void exec_publish(struct svc_entry *e, uint32_t seq, struct lwk_chan_reply *r)
+{
+	if (r->status)
+		log_info("channel: entry %u: EXEC refused (%d): %s", svc_index(e), r->status,
+			 r->msg);
+	ctl_publish(e, seq, r);
 }
 
 static uint64_t mib_up(uint64_t bytes)
@@ -407,15 +427,19 @@ static int exec_write_maps(struct svc_entry *e, struct proc *p, uint64_t maps_of
 	return 0;
 }
 
-static void exec_commit(struct svc_entry *e, struct proc *p, const char *argv0)
+/* The process exists: it holds its memory now, no longer a promise. */
+static void exec_took(struct svc_entry *e, struct proc *p)
 {
-	const char *slash = strrchr(argv0, '/');
-	struct lwk_chan_proc *c = e->chan;
-	uint32_t *cpu_pid = channel_header()->cpu_pid;
-
 	e->p = p;
 	e->mem_promised = false;
 	svc_promised -= e->mem;
+}
+
+static void exec_commit(struct svc_entry *e, struct proc *p)
+{
+	struct lwk_chan_proc *c = e->chan;
+	uint32_t *cpu_pid = channel_header()->cpu_pid;
+
 	p->chan = c;
 	p->ended = service_proc_ended;
 	memcpy(p->cores, e->cores, e->ncores * sizeof(p->cores[0]));
@@ -423,7 +447,7 @@ static void exec_commit(struct svc_entry *e, struct proc *p, const char *argv0)
 	p->next_core = 1 % p->ncores; /* the first thread has cores[0] */
 	for (unsigned int i = 0; i < e->ncores; i++)
 		WRITE_ONCE(cpu_pid[e->cores[i]], p->pid);
-	strlcpy(c->name, slash ? slash + 1 : argv0, sizeof(c->name));
+	strlcpy(c->name, p->name, sizeof(c->name));
 	WRITE_ONCE(c->pid, p->pid);
 	WRITE_ONCE(c->mem, p->uvm.reserved);
 	WRITE_ONCE(c->nthreads, p->nthreads);
@@ -432,10 +456,100 @@ static void exec_commit(struct svc_entry *e, struct proc *p, const char *argv0)
 		 (unsigned long long)(p->uvm.reserved >> 20));
 }
 
+/* ---- clearing the arena on the process's own cores ----------------------------- *
+ * Every byte of a process is mapped at creation, so every byte must be
+ * cleared before it runs or Linux mirrors it: a GiB takes seconds under
+ * emulation. Done on the service core, that held up every other proxy
+ * (their commands, their leases); so the arena, nearly all of it, is
+ * cleared by the cores CREATE gave the process, which are idle until
+ * START, in parallel, and EXEC is answered when they are done. */
+
+#define CLEAR_STEP MiB(2) /* the arena's pages are 2 MiB or larger */
+
+static void clear_run(void *arg)
+{
+	struct svc_clear *j = arg;
+
+	for (uint64_t off = 0; off < j->len; off += CLEAR_STEP) {
+		void *k = uvm_kaddr(j->u, j->va + off, CLEAR_STEP, 0);
+
+		if (__atomic_load_n(&j->cancel, __ATOMIC_ACQUIRE))
+			return;
+		CHECK(k); /* the arena is mapped in 2 MiB-aligned pieces */
+		memset(k, 0, CLEAR_STEP);
+	}
+}
+
+static void clear_start(struct svc_entry *e, struct proc *p)
+{
+	uint64_t base = p->uvm.arena_base, len = p->uvm.arena_end - base;
+	unsigned int n = MIN(e->ncores, SVC_CLEAR_MAX);
+	uint64_t share = ALIGN_UP(len / n, CLEAR_STEP);
+
+	e->nclear = 0;
+	for (uint64_t off = 0; off < len; off += share) {
+		struct svc_clear *j = &e->clear[e->nclear];
+
+		*j = (struct svc_clear){ &p->uvm, base + off, MIN(share, len - off), 0,
+					 e->cores[e->nclear] };
+		e->nclear++;
+		cpus_call(&cpus[j->core], clear_run, j);
+	}
+	e->clearing = true;
+}
+
+static bool clear_done(const struct svc_entry *e, uint64_t timeout_us)
+{
+	for (unsigned int i = 0; i < e->nclear; i++)
+		if (!cpus_wait(&cpus[e->clear[i].core], timeout_us))
+			return false;
+	return true;
+}
+
+bool svc_exec_cancel(struct svc_entry *e)
+{
+	if (!e->clearing)
+		return true;
+	for (unsigned int i = 0; i < e->nclear; i++)
+		__atomic_store_n(&e->clear[i].cancel, 1, __ATOMIC_RELEASE);
+	e->clearing = false;
+	/* A step is 2 MiB: milliseconds, even emulated. */
+	if (clear_done(e, 1000000))
+		return true;
+	log_err("channel: entry %u: a core did not stop clearing the arena of pid %d within 1 s; "
+		"its memory stays reserved",
+		svc_index(e), e->p->pid);
+	return false;
+}
+
+bool svc_exec_poll(struct svc_entry *e)
+{
+	struct lwk_chan_reply r;
+	struct proc *p = e->p;
+
+	if (!e->clearing || !clear_done(e, 0))
+		return false;
+	e->clearing = false;
+	memset(&r, 0, sizeof(r));
+	r.status = exec_write_maps(e, p, e->maps_off, &r);
+	if (r.status) {
+		proc_destroy(p);
+		e->p = NULL;
+	} else {
+		exec_commit(e, p);
+		r.pid = p->pid;
+	}
+	exec_publish(e, e->exec_seq, &r);
+	return true;
+}
+
+/* ctl_exec's answer when it comes later (svc_exec_poll). */
+#define EXEC_ANSWER_LATER 1
+
 static int ctl_exec(struct svc_entry *e, const struct lwk_chan_ctl *ctl, struct lwk_chan_reply *r)
 {
 	const uint8_t *staging = arch_phys_to_virt(e->staging);
-	struct exec_request req = { .mem = e->mem };
+	struct exec_request req = { .mem = e->mem, .arena_uncleared = true };
 	struct exec_args a;
 	struct proc *p;
 	int ret;
@@ -455,17 +569,13 @@ static int ctl_exec(struct svc_entry *e, const struct lwk_chan_ctl *ctl, struct 
 	req.argv = a.argv;
 	req.envp = a.envp;
 	ret = exec_create(&req, &p, &e->first, &e->entry, &e->sp, r->msg, sizeof(r->msg));
-	if (!ret) {
-		ret = exec_write_maps(e, p, ctl->maps_off, r);
-		if (ret)
-			proc_destroy(p);
-		else
-			exec_commit(e, p, a.argv[0]);
-	}
 	pmem_free(a.buf, a.shift);
-	if (!ret)
-		r->pid = p->pid;
-	return ret;
+	if (ret)
+		return ret;
+	exec_took(e, p);
+	e->maps_off = ctl->maps_off;
+	clear_start(e, p);
+	return EXEC_ANSWER_LATER;
 }
 
 /* ---- START, RELEASE ------------------------------------------------------------- */
@@ -539,17 +649,6 @@ static int ctl_dispatch(struct svc_entry *e, const struct lwk_chan_ctl *ctl,
 	}
 }
 
-/* The reply's body first, its seq last (release): the proxy that sees
- * the seq sees the rest. */
-static void ctl_publish(struct svc_entry *e, uint32_t seq, struct lwk_chan_reply *r)
-{
-	r->hdr = (struct lwk_msg_hdr){ LWK_MSG_MAGIC, LWK_ABI_VERSION, LWK_MSG_REPLY,
-				       sizeof(*r),    e->replied_seq,  0 };
-	memcpy(&e->chan->reply, r, sizeof(*r));
-	e->replied_seq = seq;
-	__atomic_store_n(&e->chan->reply.hdr.seq, seq, __ATOMIC_RELEASE);
-}
-
 bool svc_ctl_poll(struct svc_entry *e)
 {
 	uint32_t seq = __atomic_load_n(&e->chan->ctl.hdr.seq, __ATOMIC_ACQUIRE);
@@ -562,6 +661,10 @@ bool svc_ctl_poll(struct svc_entry *e)
 	memcpy(&ctl, &e->chan->ctl, sizeof(ctl));
 	memset(&r, 0, sizeof(r));
 	r.status = ctl_dispatch(e, &ctl, &r);
+	if (r.status == EXEC_ANSWER_LATER) {
+		e->exec_seq = seq;
+		return true;
+	}
 	if (r.status)
 		log_info("channel: entry %u: %s refused (%d): %s", svc_index(e),
 			 cmd_name(ctl.hdr.type), r.status, r.msg);

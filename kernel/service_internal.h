@@ -11,6 +11,17 @@
  * buffers' rounding) out of what processes can be given. */
 #define SERVICE_HEADROOM MiB(16)
 
+/* At most this many of a process's cores clear its arena at EXEC. */
+#define SVC_CLEAR_MAX 8
+
+/* One core's share of clearing an arena (service_ctl.c). */
+struct svc_clear {
+	struct uvm *u;
+	uint64_t va, len;
+	uint32_t cancel; /* set by the service core: stop at the next step */
+	unsigned int core;
+};
+
 /* The kernel's view of one process entry. The channel copy (chan) is
  * readable by Linux, and Linux could scribble on it: what the kernel acts
  * on lives here. */
@@ -29,7 +40,12 @@ struct svc_entry {
 	bool mem_promised;	    /* granted, not yet taken by EXEC */
 	uint16_t cores[PROC_MAX_CORES];
 	unsigned int ncores;
-	/* EXEC */
+	/* EXEC: answered once the process's cores cleared its arena */
+	bool clearing;
+	uint32_t exec_seq; /* the EXEC to answer */
+	uint64_t maps_off;
+	struct svc_clear clear[SVC_CLEAR_MAX];
+	unsigned int nclear;
 	struct proc *p;
 	struct thread *first;
 	uint64_t entry, sp;
@@ -55,3 +71,8 @@ void service_proc_ended(struct proc *p);
 
 /* service_ctl.c: answer the entry's control command if there is a new one. */
 bool svc_ctl_poll(struct svc_entry *e);
+/* An EXEC whose arena is being cleared: answer it once that is done. */
+bool svc_exec_poll(struct svc_entry *e);
+/* Stop the clearing of @e's arena; false if a core did not stop (then its
+ * process's memory must not be freed). */
+bool svc_exec_cancel(struct svc_entry *e);

@@ -45,15 +45,12 @@ int uvm_create(struct uvm *u, uint64_t bytes)
 	err = arch_uspace_create(&u->root_pa);
 	while (!err && u->reserved < bytes)
 		err = reserve_chunk(u, bytes - u->reserved);
-	if (err) {
+	if (err)
 		uvm_destroy(u);
-		return err;
-	}
-	/* Every byte is mapped from the start, so every byte is cleared now:
-	 * no process sees what an earlier one (or the allocator) left. */
-	for (unsigned int i = 0; i < u->nchunks; i++)
-		memset(arch_phys_to_virt(u->chunks[i].pa), 0, u->chunks[i].size);
-	return 0;
+	/* Nothing is cleared here: uvm_map_region clears what it maps, so
+	 * no process sees what an earlier one (or the allocator) left, and
+	 * the arena can be cleared elsewhere (uvm_arena_init). */
+	return err;
 }
 
 void uvm_destroy(struct uvm *u)
@@ -119,7 +116,6 @@ static struct uvm_chunk *chunk_contig(struct uvm *u, uint64_t size)
 		return NULL;
 	u->chunks[u->nchunks] = (struct uvm_chunk){ pa, 1ull << shift, 0, shift };
 	u->reserved += 1ull << shift;
-	memset(arch_phys_to_virt(pa), 0, 1ull << shift);
 	return &u->chunks[u->nchunks++];
 }
 
@@ -158,6 +154,8 @@ int uvm_map_region(struct uvm *u, uint64_t va, uint64_t size, unsigned int prot,
 		piece = MIN(end - va, c->size - c->used);
 		pa = pa_make(pa_addr(c->pa) + c->used);
 		c->used += piece;
+		if (!(flags & UVM_UNCLEARED))
+			memset(arch_phys_to_virt(pa), 0, piece);
 		err = arch_uspace_map(u->root_pa, va, pa, piece, prot, large);
 		if (!err)
 			err = maps_add(u, (struct uvm_map){ va, piece, pa, prot });
@@ -359,7 +357,7 @@ uint64_t uvm_arena_free_bytes(const struct uvm *u)
 	return n;
 }
 
-int uvm_arena_init(struct uvm *u)
+int uvm_arena_init(struct uvm *u, bool cleared)
 {
 	uint64_t left = 0;
 	int err;
@@ -369,7 +367,8 @@ int uvm_arena_init(struct uvm *u)
 	if (left < CHUNK_MIN)
 		return -ENOMEM;
 	left = MIN(left, LWK_ARENA_MAX);
-	err = uvm_map_region(u, LWK_ARENA_BASE, left, ARCH_PROT_READ | ARCH_PROT_WRITE, UVM_LARGE);
+	err = uvm_map_region(u, LWK_ARENA_BASE, left, ARCH_PROT_READ | ARCH_PROT_WRITE,
+			     UVM_LARGE | (cleared ? 0 : UVM_UNCLEARED));
 	if (err)
 		return err;
 	u->arena_base = u->brk_base = u->brk = LWK_ARENA_BASE;

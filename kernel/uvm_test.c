@@ -18,7 +18,7 @@ TEST(uvm, protect_cycles_keep_the_map_table_small)
 		ktest_fail(__FILE__, __LINE__, "cannot make the test process");
 		return;
 	}
-	KT_EXPECT_EQ(uvm_arena_init(&p->uvm), 0);
+	KT_EXPECT_EQ(uvm_arena_init(&p->uvm, true), 0);
 	start = p->uvm.nmaps;
 	for (unsigned int i = 0; i < 2 * UVM_MAX_MAPS; i++) {
 		uint64_t len = (1 + i % 7) * PAGE, va = 0;

@@ -22,6 +22,9 @@
 #include "service.h"
 
 #define REPLY_TIMEOUT_S 30 /* the service core is slow under TCG */
+/* EXEC clears the process's memory first: ~5 s a GiB on one emulated
+ * core; give it twice that. */
+#define EXEC_S_PER_GIB 10
 #define RELEASE_TIMEOUT_S 5
 
 volatile int launch_signal;
@@ -400,7 +403,8 @@ static int do_exec(struct launch *l, const struct launch_args *a, const struct s
 	cmd.envp_off = st->envp_off;
 	cmd.envp_size = strings_size(a->envp);
 	cmd.maps_off = st->maps_off;
-	r = ctl_call(l, &cmd, LWK_MSG_EXEC, REPLY_TIMEOUT_S, 1);
+	r = ctl_call(l, &cmd, LWK_MSG_EXEC,
+		     REPLY_TIMEOUT_S + (unsigned int)(l->reply.mem >> 30) * EXEC_S_PER_GIB, 1);
 	if (r)
 		return r;
 	if (l->reply.status)

@@ -47,7 +47,7 @@ ktests() {
 	# The channel of a VM partition: its layout, and the service core's
 	# control path with a ktest playing the proxy. On 4 cores every ktest
 	# must run: none may skip.
-	q --name ktest-channel --grep "channel: 4096 KiB at 0x1000000" --grep "(0 skipped)" \
+	q --name ktest-channel --mem 1G --grep "channel: 4096 KiB at 0x1000000" --grep "(0 skipped)" \
 		-- lwk.channel=0x1000000,0x400000 lwk.ktest=all
 	q --name ktest-channel-smp1 --smp 1 -- lwk.channel=0x1000000,0x400000 lwk.ktest=all
 }

@@ -11,6 +11,9 @@ struct exec_request {
 	const char *const *argv; /* NULL-terminated */
 	const char *const *envp;
 	uint64_t mem; /* bytes for the process */
+	/* Leave the arena as the allocator had it: the caller clears it
+	 * (uvm_arena_init) before the process runs or Linux sees it. */
+	bool arena_uncleared;
 };
 
 /* Create a process running the ELF program of @req: map its image (and

@@ -56,19 +56,25 @@ struct uvm {
 int uvm_create(struct uvm *uvm, uint64_t bytes);
 void uvm_destroy(struct uvm *uvm);
 
-/* Map [va, va + size) (va 2 MiB aligned) from the reservation.
+/* Map [va, va + size) (va 2 MiB aligned) from the reservation, cleared.
  * UVM_LARGE: 2 MiB / 1 GiB pages; else 4 KiB pages, whose protection
  * uvm_protect() can change. UVM_CONTIG: one physically contiguous piece
  * (taken as an extra chunk if no reserved one has room), for memory the
- * kernel fills through one pointer. */
+ * kernel fills through one pointer. UVM_UNCLEARED: leave the memory as
+ * it is; the caller clears it (uvm_zero) before anyone can see it. */
 #define UVM_LARGE 1u
 #define UVM_CONTIG 2u
+#define UVM_UNCLEARED 4u
 int uvm_map_region(struct uvm *uvm, uint64_t va, uint64_t size, unsigned int prot,
 		   unsigned int flags);
 /* Change the protection of part of a 4 KiB-mapped region. */
 int uvm_protect(struct uvm *uvm, uint64_t va, uint64_t size, unsigned int prot);
-/* Make everything left in the reservation the arena at LWK_ARENA_BASE. */
-int uvm_arena_init(struct uvm *uvm);
+/* Make everything left in the reservation the arena at LWK_ARENA_BASE,
+ * cleared, or if not @cleared as it is: then the caller must uvm_zero()
+ * [arena_base, arena_end) before the process runs or its memory is
+ * shown to Linux (the service core has the process's own cores do it, so
+ * that a large EXEC does not hold up the service). */
+int uvm_arena_init(struct uvm *uvm, bool cleared);
 
 /* Kernel pointer to user range [va, va + len), if it is mapped with at
  * least @prot and physically contiguous; NULL otherwise. */
