@@ -58,6 +58,11 @@ static void *lease_main(void *arg)
 
 	pthread_mutex_lock(&lease_lock);
 	while (!lease_stop) {
+		/* Once the LWK has given the entry to another lwkexec (ours
+		 * lapsed while we were stopped), our beats would keep that
+		 * one's lease alive after its death: stop. */
+		if (__atomic_load_n(&e->owner, __ATOMIC_ACQUIRE) != (uint32_t)getpid())
+			break;
 		__atomic_add_fetch(&e->lease, 1, __ATOMIC_RELEASE);
 		clock_gettime(CLOCK_MONOTONIC, &until);
 		until.tv_nsec += LWK_CHAN_LEASE_BEAT_MS * 1000000l;
