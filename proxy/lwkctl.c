@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <uapi/lwk/channel.h>
@@ -52,8 +53,10 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
 	fputs("'lwkctl COMMAND --help' describes each. A partition is picked by --name NAME,\n"
-	      "else $LWK_PARTITION, else the only one running. Partition records live in\n"
-	      "$XDG_RUNTIME_DIR/lwk/NAME/ (or /run/lwk/NAME/ without XDG_RUNTIME_DIR).\n"
+	      "else $LWK_PARTITION, else the only one running. A partition is its user's\n"
+	      "own: its records live in $XDG_RUNTIME_DIR/lwk/NAME/ (without XDG_RUNTIME_DIR,\n"
+	      "/run/lwk/NAME/ for root, /tmp/lwk-UID/NAME/ for others), and no other user\n"
+	      "can see, use or stop it.\n"
 	      "\n"
 	      "  lwkctl boot --vm --cpus 4 --mem 1G     then: lwkexec PROG [ARGS...]\n"
 	      "  lwkctl status; lwkctl dmesg; lwkctl shutdown\n",
@@ -230,6 +233,14 @@ void lwkctl_print_tail(const char *path, unsigned int n, FILE *to)
 		fprintf(to, "  | %s\n", lines[i % n]);
 }
 
+/* Root may unlink anyone's file in /dev/shm: remove only our own. */
+static int mem_file_ours(const char *path)
+{
+	struct stat st;
+
+	return !lstat(path, &st) && st.st_uid == geteuid();
+}
+
 int lwkctl_partition_remove(const struct partition *p, int all)
 {
 	char path[PATH_MAX + 16];
@@ -237,7 +248,7 @@ int lwkctl_partition_remove(const struct partition *p, int all)
 
 	snprintf(path, sizeof(path), "%s/partition", p->dir);
 	r = unlink(path) && errno != ENOENT ? -errno : 0;
-	if (p->mem_path[0])
+	if (p->mem_path[0] && mem_file_ours(p->mem_path))
 		unlink(p->mem_path);
 	if (all) {
 		if (p->console[0])
@@ -247,24 +258,19 @@ int lwkctl_partition_remove(const struct partition *p, int all)
 	return r;
 }
 
-int lwkctl_may_manage(const char *what)
+int lwkctl_may_manage(const char *what, char *state, size_t len)
 {
-	char dir[PATH_MAX];
-	int r = partition_state_dir(dir, sizeof(dir));
+	char err[PATH_MAX + 256];
 
-	if (!r && access(dir, W_OK))
-		r = -errno;
-	if (r == -EACCES || r == -EPERM || r == -EROFS) {
-		fprintf(stderr,
-			"lwkctl: only root (or whoever may write %s) can %s a partition: %s\n", dir,
-			what, strerror(-r));
+	if (partition_state_dir_make(state, len, err, sizeof(err))) {
+		fprintf(stderr, "lwkctl: cannot %s a partition: %s\n", what, err);
 		return -1;
 	}
-	if (r) {
+	if (access(state, W_OK)) {
 		fprintf(stderr,
-			"lwkctl: cannot use the state directory %s: %s; check XDG_RUNTIME_DIR (or "
-			"unset it to use /run/lwk)\n",
-			r == -ENAMETOOLONG ? "($XDG_RUNTIME_DIR/lwk)" : dir, strerror(-r));
+			"lwkctl: cannot %s a partition: the LWK state directory %s is not writable "
+			"(%s); set XDG_RUNTIME_DIR to a directory of your own\n",
+			what, state, strerror(errno));
 		return -1;
 	}
 	return 0;

@@ -56,12 +56,14 @@ int lwkctl_kvm_usable(void);
 
 /* Print the last @n lines of the file at @path, each indented. */
 void lwkctl_print_tail(const char *path, unsigned int n, FILE *to);
-/* Remove the partition's record and memory file (and with @all its
- * console log and directory); -errno if the record stays. */
+/* Remove the partition's record and memory file (if it is this user's;
+ * and with @all its console log and directory); -errno if the record
+ * stays. */
 int lwkctl_partition_remove(const struct partition *p, int all);
-/* The state directory, if this user may change partitions; else print why
- * and return -1 ("only root can ..."). */
-int lwkctl_may_manage(const char *what);
+/* The state directory into @state, made if missing, if this user may
+ * change partitions there; else print why ("cannot @what a partition:
+ * ...") and return -1. */
+int lwkctl_may_manage(const char *what, char *state, size_t len);
 /* Sleep @ms milliseconds. */
 void lwkctl_sleep_ms(unsigned int ms);
 /* Describe the channel header's state: "ready", "booting", ... */

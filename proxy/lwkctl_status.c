@@ -100,8 +100,8 @@ static void report_dead(struct partition *p)
 	partition_detach(p);
 	r = lwkctl_partition_remove(p, 0);
 	if (r)
-		printf("%s: QEMU (pid %d) is gone; its record stays (%s: %s): run 'lwkctl status' "
-		       "as root to remove it\n",
+		printf("%s: QEMU (pid %d) is gone; its record stays (%s: %s): remove that "
+		       "directory by hand\n",
 		       p->name, p->qemu_pid, p->dir, strerror(-r));
 	else
 		printf("%s: QEMU (pid %d) is gone; removed its record\n", p->name, p->qemu_pid);

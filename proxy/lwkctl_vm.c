@@ -5,7 +5,8 @@
  * the channel (and lwkexec the processes' memory) by file offset. QEMU runs
  * in the background, in its own session, its serial console going to a log
  * in the partition's state directory; the partition record there says how
- * to reach it (partition.h).
+ * to reach it (partition.h). Nothing here needs root: the partition, its
+ * QEMU and its files are the booting user's, and private to them.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -53,8 +54,9 @@ void lwkctl_boot_usage(FILE *f)
 		"usage: lwkctl boot --vm [--cpus N] [--mem SIZE] [--name NAME] [--kernel PATH]\n"
 		"                   [--kernel-args ARGS] [--timeout SEC]\n"
 		"  Start a VM partition: the LWK in a QEMU guest in the background, its RAM a\n"
-		"  shared file (/dev/shm/lwk-NAME-mem) through which lwkexec serves programs.\n"
-		"  Returns once the LWK is ready; 'lwkctl shutdown' stops it.\n"
+		"  shared file (/dev/shm/lwk-UID-NAME-mem, yours only) through which lwkexec\n"
+		"  serves programs. Returns once the LWK is ready; 'lwkctl shutdown' stops it.\n"
+		"  Any user may boot partitions; no other user can use, see or stop them.\n"
 		"  --vm                a QEMU partition (the only kind this build has)\n"
 		"  --cpus N            cores, 2..%d (default %d); core 0 is the service core\n"
 		"                      that talks to Linux, the others run programs\n"
@@ -65,7 +67,8 @@ void lwkctl_boot_usage(FILE *f)
 		"  --kernel-args ARGS  extra LWK command line, e.g. \"loglevel=debug\"\n"
 		"  --timeout SEC       give up if the LWK is not ready in SEC s (default %d)\n"
 		"  QEMU runs with TCG unless KVM is hardware-backed. Its console log and the\n"
-		"  partition record are in $XDG_RUNTIME_DIR/lwk/NAME/ (else /run/lwk/NAME/).\n",
+		"  partition record are in $XDG_RUNTIME_DIR/lwk/NAME/ (else /run/lwk/NAME/ for\n"
+		"  root, /tmp/lwk-UID/NAME/ for other users).\n",
 		MAX_CPUS, DEFAULT_CPUS, DEFAULT_BOOT_TIMEOUT);
 }
 
@@ -207,13 +210,37 @@ static int boot_check_mem_file(const char *name)
 	char path[128];
 	int pid;
 
-	snprintf(path, sizeof(path), "/dev/shm/lwk-%s-mem", name);
+	if (partition_mem_path(name, path, sizeof(path)))
+		return -1; /* cannot be: names are short */
 	pid = access(path, F_OK) ? 0 : mem_file_user(path);
 	if (pid) {
 		fprintf(stderr,
 			"lwkctl: %s is in use by QEMU pid %d (a partition named '%s' recorded in "
 			"another state directory?); choose another --name\n",
 			path, pid, name);
+		return -1;
+	}
+	return 0;
+}
+
+/* The memory file is safe in /dev/shm only while nobody else may remove
+ * or rename it: the directory is sticky, or only its owner writes it. */
+static int shm_dir_safe(void)
+{
+	struct stat st;
+
+	if (stat("/dev/shm", &st)) {
+		fprintf(stderr, "lwkctl: cannot use /dev/shm for the guest's memory: %s\n",
+			strerror(errno));
+		return -1;
+	}
+	if ((st.st_uid && st.st_uid != geteuid()) ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH) && !(st.st_mode & S_ISVTX))) {
+		fprintf(
+		    stderr,
+		    "lwkctl: /dev/shm lets other users replace the partition's memory file "
+		    "(mode %04o, owner uid %u); have root make it sticky: chmod 1777 /dev/shm\n",
+		    (unsigned int)(st.st_mode & 07777), (unsigned int)st.st_uid);
 		return -1;
 	}
 	return 0;
@@ -226,6 +253,8 @@ static int boot_check_shm(uint64_t mem)
 	struct statvfs sv;
 	uint64_t avail;
 
+	if (shm_dir_safe())
+		return -1;
 	if (statvfs("/dev/shm", &sv)) {
 		fprintf(stderr, "lwkctl: cannot use /dev/shm for the guest's memory: %s\n",
 			strerror(errno));
@@ -254,7 +283,8 @@ static int boot_fill(const struct boot_opts *o, const char *state, struct partit
 		fprintf(stderr, "lwkctl: the state directory's path %s is too long\n", state);
 		return -1;
 	}
-	snprintf(p->mem_path, sizeof(p->mem_path), "/dev/shm/lwk-%s-mem", o->name);
+	if (partition_mem_path(o->name, p->mem_path, sizeof(p->mem_path)))
+		return -1; /* cannot be: names are short */
 	p->mem_size = o->mem;
 	p->low_ram = transport_vm_low_ram(o->mem);
 	p->chan_base = CHAN_BASE;
@@ -269,7 +299,8 @@ static void boot_exec_qemu(const struct partition *p, const char *kernel, const 
 {
 	char machine[64], backend[PATH_MAX + 128], mem[32], smp[16], append[4096];
 	int kvm = lwkctl_kvm_usable();
-	int log = open(p->console, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+	int log = open(p->console, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
+		       0600);
 	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	char *args[] = { "qemu-system-x86_64",
 			 "-accel",
@@ -298,7 +329,9 @@ static void boot_exec_qemu(const struct partition *p, const char *kernel, const 
 
 	setsid();
 	signal(SIGPIPE, SIG_DFL); /* ignored in lwkctl, and exec keeps that */
-	if (log < 0 || null < 0 || dup2(null, 0) < 0 || dup2(log, 1) < 0 || dup2(log, 2) < 0)
+	/* (fchmod: an older lwkctl's log was 0644) */
+	if (log < 0 || null < 0 || fchmod(log, 0600) || dup2(null, 0) < 0 || dup2(log, 1) < 0 ||
+	    dup2(log, 2) < 0)
 		_exit(126);
 	snprintf(machine, sizeof(machine), "q35,memory-backend=mem");
 	snprintf(backend, sizeof(backend),
@@ -487,16 +520,74 @@ static void boot_catch_signals(void)
 	signal(SIGPIPE, SIG_IGN); /* 'lwkctl boot | head' must still clean up */
 }
 
+static int mem_file_error(const struct partition *p, const char *what)
+{
+	fprintf(stderr, "lwkctl: cannot %s memory file %s: %s\n", what, p->mem_path,
+		strerror(errno));
+	return -1;
+}
+
+/* A file where the memory file goes. Ours is a dead partition's (no QEMU
+ * uses it: boot_check_mem_file) and goes; another user's is refused. */
+static int mem_file_clear(const struct partition *p)
+{
+	char owner[96];
+	struct stat st;
+
+	if (lstat(p->mem_path, &st))
+		return errno == ENOENT ? 0 : mem_file_error(p, "look at the");
+	if (st.st_uid != geteuid()) {
+		partition_user_name(st.st_uid, owner, sizeof(owner));
+		fprintf(stderr,
+			"lwkctl: %s, the memory file of partition '%s', is there already and "
+			"belongs to %s, not to you; choose another --name (or have root remove "
+			"the file)\n",
+			p->mem_path, p->name, owner);
+		return -1;
+	}
+	return unlink(p->mem_path) && errno != ENOENT ? mem_file_error(p, "remove the old") : 0;
+}
+
+/* The guest's memory file, made here owner-only and full-sized before
+ * QEMU opens it: memory-backend-file uses an existing file as it is, and
+ * one it made itself would be 0644, every program's memory readable by
+ * every user. /dev/shm is sticky (shm_dir_safe), so nobody else can
+ * remove or swap a file of ours there afterwards. */
+static int mem_file_create(const struct partition *p)
+{
+	int fd = -1;
+
+	for (int tries = 0; fd < 0 && tries < 3; tries++) {
+		if (mem_file_clear(p))
+			return -1;
+		fd = open(p->mem_path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0 && errno != EEXIST)
+			break;
+	}
+	/* (fchmod: the umask may have taken the owner's write bit) */
+	if (fd < 0 || fchmod(fd, 0600) || ftruncate(fd, (off_t)p->mem_size)) {
+		mem_file_error(p, "make the");
+		if (fd >= 0) {
+			close(fd);
+			unlink(p->mem_path);
+		}
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 static int boot_start(const struct boot_opts *o, struct partition *p, const char *kernel)
 {
 	char err[512];
 	pid_t pid;
 
-	if (mkdir(p->dir, 0755) && errno != EEXIST) {
+	if ((mkdir(p->dir, 0700) && errno != EEXIST) || chmod(p->dir, 0700)) {
 		fprintf(stderr, "lwkctl: cannot make %s: %s\n", p->dir, strerror(errno));
 		return -1;
 	}
-	unlink(p->mem_path); /* a stale one from a partition that crashed */
+	if (mem_file_create(p))
+		return -1;
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
@@ -522,7 +613,7 @@ int lwkctl_boot(int argc, char **argv)
 
 	if (boot_parse(argc, argv, &o))
 		return LWKCTL_USAGE_ERROR;
-	if (lwkctl_may_manage("boot") || partition_state_dir(state, sizeof(state)))
+	if (lwkctl_may_manage("boot", state, sizeof(state)))
 		return 1;
 	if (lwkctl_kernel_path(o.kernel, kernel, sizeof(kernel)) || access(kernel, R_OK)) {
 		fprintf(stderr,
@@ -620,7 +711,7 @@ int lwkctl_shutdown(int argc, char **argv)
 	const char *name = NULL;
 	int force = 0, attached;
 	unsigned long timeout = DEFAULT_SHUTDOWN_TIMEOUT;
-	char err[512], victims[2048];
+	char err[512], victims[2048], state[PATH_MAX];
 	unsigned int nvictims = 0;
 	struct partition p;
 
@@ -631,7 +722,7 @@ int lwkctl_shutdown(int argc, char **argv)
 		fprintf(stderr, "lwkctl: %s\n", err);
 		return 1;
 	}
-	if (lwkctl_may_manage("shut down"))
+	if (lwkctl_may_manage("shut down", state, sizeof(state)))
 		return 1;
 	if (!partition_alive(&p)) {
 		printf("%s: QEMU (pid %d) was already gone; removed its record\n", p.name,

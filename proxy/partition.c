@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -25,8 +26,14 @@
 #define RECORD_FILE "partition"
 #define NO_PARTITION_MSG "no LWK partition is running; start one with 'lwkctl boot --vm'"
 #define MAX_LISTED 16
+#define SHM_DIR "/dev/shm"
+#define BELONGS_MSG                                                                       \
+	"partition '%s' belongs to %s: only its owner can run programs on it, see it or " \
+	"shut it down; boot one of your own with 'lwkctl boot --vm --name %s'"
 
-/* Where the state directory is; only 'lwkctl boot' creates it. */
+/* Where the state directory is: $XDG_RUNTIME_DIR/lwk, else /run/lwk for
+ * root and a private /tmp/lwk-UID for anyone else (who may not write
+ * /run). Only 'lwkctl boot' creates it. */
 static int state_dir_path(char *out, size_t len)
 {
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
@@ -34,20 +41,102 @@ static int state_dir_path(char *out, size_t len)
 
 	if (xdg && *xdg)
 		n = snprintf(out, len, "%s/lwk", xdg);
-	else
+	else if (geteuid() == 0)
 		n = snprintf(out, len, "/run/lwk");
+	else
+		n = snprintf(out, len, "/tmp/lwk-%u", (unsigned int)geteuid());
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+void partition_user_name(uid_t uid, char *out, size_t len)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw)
+		snprintf(out, len, "user %s (uid %u)", pw->pw_name, (unsigned int)uid);
+	else
+		snprintf(out, len, "uid %u", (unsigned int)uid);
+}
+
+/* The records steer lwkctl and lwkexec, and lwkexec acts as its user for
+ * the program it serves: trust only a directory of this user's that
+ * nobody else may write. @repair makes one that others may read private
+ * (lwkctl before 2026-12 made them 0755). */
+static int state_dir_trust(const char *dir, int repair, char *err, size_t errlen)
+{
+	struct stat st, target;
+	char owner[96];
+	int e;
+
+	if (lstat(dir, &st)) {
+		e = errno;
+		snprintf(err, errlen, "cannot use the LWK state directory %s: %s", dir,
+			 strerror(e));
+		return -e;
+	}
+	if (S_ISLNK(st.st_mode) && !stat(dir, &target) && target.st_uid != geteuid())
+		st.st_uid = target.st_uid; /* say whose directory it leads to */
+	if (st.st_uid != geteuid()) {
+		partition_user_name(st.st_uid, owner, sizeof(owner));
+		snprintf(
+		    err, errlen,
+		    "the LWK state directory %s belongs to %s, not to you; set XDG_RUNTIME_DIR "
+		    "to a directory of your own (or have root remove it)",
+		    dir, owner);
+		return -EPERM;
+	}
+	if (!S_ISDIR(st.st_mode)) { /* a symbolic link, which its owner may change */
+		snprintf(err, errlen, "the LWK state directory %s is not a directory; remove it",
+			 dir);
+		return -ENOTDIR;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(err, errlen,
+			 "the LWK state directory %s is writable by other users; make it private "
+			 "with 'chmod 700 %s'",
+			 dir, dir);
+		return -EPERM;
+	}
+	if (repair && (st.st_mode & 077) && chmod(dir, 0700)) {
+		e = errno;
+		snprintf(err, errlen, "cannot make the LWK state directory %s private: %s", dir,
+			 strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+int partition_state_dir_make(char *out, size_t len, char *err, size_t errlen)
+{
+	int r = state_dir_path(out, len);
+
+	if (r) {
+		snprintf(err, errlen,
+			 "the LWK state directory's path is too long; set XDG_RUNTIME_DIR to a "
+			 "shorter one");
+		return r;
+	}
+	if (mkdir(out, 0700) && errno != EEXIST) {
+		r = -errno;
+		snprintf(err, errlen, "cannot make the LWK state directory %s: %s", out,
+			 strerror(-r));
+		return r;
+	}
+	return state_dir_trust(out, 1, err, errlen);
 }
 
 int partition_state_dir(char *out, size_t len)
 {
-	int r = state_dir_path(out, len);
+	char err[PATH_MAX + 200];
 
-	if (r)
-		return r;
-	if (mkdir(out, 0755) && errno != EEXIST)
-		return -errno;
-	return 0;
+	return partition_state_dir_make(out, len, err, sizeof(err));
+}
+
+int partition_mem_path(const char *name, char *out, size_t len)
+{
+	int n = snprintf(out, len, SHM_DIR "/lwk-%u-%s-mem", (unsigned int)geteuid(), name);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
 enum field_type { FIELD_STR, FIELD_U64, FIELD_PID, FIELD_CPUS };
@@ -163,17 +252,39 @@ int partition_load(const char *dir, struct partition *p, char *err, size_t errle
 	return 0;
 }
 
+/* A new file for the record, readable by its owner only (the records
+ * name the memory file and the QEMU pid of a partition). */
+static FILE *record_create(const char *path)
+{
+	FILE *f;
+	int fd;
+
+	unlink(path); /* left by a lwkctl that died with our pid */
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, "w");
+	if (!f) {
+		int e = errno;
+
+		close(fd);
+		unlink(path);
+		errno = e;
+	}
+	return f;
+}
+
 int partition_save(const struct partition *p, char *err, size_t errlen)
 {
 	char path[PATH_MAX + 16], tmp[PATH_MAX + 32];
 	FILE *f;
 	int e;
 
-	if (mkdir(p->dir, 0755) && errno != EEXIST)
+	if (mkdir(p->dir, 0700) && errno != EEXIST)
 		goto fail_dir;
 	snprintf(path, sizeof(path), "%s/" RECORD_FILE, p->dir);
 	snprintf(tmp, sizeof(tmp), "%s/." RECORD_FILE ".%d", p->dir, (int)getpid());
-	f = fopen(tmp, "w");
+	f = record_create(tmp);
 	if (!f)
 		goto fail_dir;
 	fprintf(f,
@@ -285,6 +396,78 @@ static int pick_alive(const char *state, const struct name_list *l, struct parti
 	return load_named(state, l->names[found], p, ignore, sizeof(ignore));
 }
 
+/* Whose partition @name is, when another user runs one: its memory file
+ * /dev/shm/lwk-UID-NAME-mem is in plain sight, and only that user (or
+ * root) can have made a file of theirs there. -1 if nobody's. */
+static long foreign_owner(const char *name)
+{
+	char want[80];
+	struct dirent *d;
+	struct stat st;
+	DIR *dir = opendir(SHM_DIR);
+	long uid = -1;
+
+	snprintf(want, sizeof(want), "-%s-mem", name);
+	while (dir && uid < 0 && (d = readdir(dir))) {
+		unsigned long u;
+		char *end;
+
+		if (strncmp(d->d_name, "lwk-", 4) || d->d_name[4] < '0' || d->d_name[4] > '9')
+			continue;
+		u = strtoul(d->d_name + 4, &end, 10);
+		if (strcmp(end, want) || u == geteuid() ||
+		    fstatat(dirfd(dir), d->d_name, &st, AT_SYMLINK_NOFOLLOW) || st.st_uid != u)
+			continue;
+		uid = (long)u;
+	}
+	if (dir)
+		closedir(dir);
+	return uid;
+}
+
+/* No record of ours called @name: say whose it is, if it is anyone's. */
+static int not_ours(const char *name, char *err, size_t errlen)
+{
+	long uid = foreign_owner(name);
+	char owner[96];
+
+	if (uid < 0) {
+		snprintf(err, errlen,
+			 "no LWK partition named '%s' is running; start it with 'lwkctl boot --vm "
+			 "--name %s'",
+			 name, name);
+		return -ENOENT;
+	}
+	partition_user_name((uid_t)uid, owner, sizeof(owner));
+	snprintf(err, errlen, BELONGS_MSG, name, owner, name);
+	return -EPERM;
+}
+
+/* A record of ours names a memory file: it must be ours too. The LWK
+ * behind it drives whoever serves its programs, so using someone else's
+ * partition would hand them our rights. */
+static int owner_check(const struct partition *p, char *err, size_t errlen)
+{
+	char owner[96];
+	struct stat st;
+
+	if (lstat(p->mem_path, &st))
+		return 0; /* gone with its QEMU: nothing of anyone's to reach */
+	if (st.st_uid != geteuid()) {
+		partition_user_name(st.st_uid, owner, sizeof(owner));
+		snprintf(err, errlen, BELONGS_MSG, p->name, owner, p->name);
+		return -EPERM;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen,
+			 "%s: its memory file %s is not a regular file; remove it and the record's "
+			 "directory %s",
+			 p->name, p->mem_path, p->dir);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int find_named(const char *state, const char *name, struct partition *p, char *err,
 		      size_t errlen)
 {
@@ -304,17 +487,12 @@ static int find_named(const char *state, const char *name, struct partition *p, 
 		return -ENAMETOOLONG;
 	}
 	snprintf(path, sizeof(path), "%s/" RECORD_FILE, dir);
-	if (access(path, F_OK)) {
-		snprintf(err, errlen,
-			 "no LWK partition named '%s' is running; start it with 'lwkctl boot --vm "
-			 "--name %s'",
-			 name, name);
-		return -ENOENT;
-	}
+	if (access(path, F_OK))
+		return not_ours(name, err, errlen);
 	return partition_load(dir, p, err, errlen);
 }
 
-int partition_find(const char *name, struct partition *p, char *err, size_t errlen)
+static int find_record(const char *name, struct partition *p, char *err, size_t errlen)
 {
 	char state[PATH_MAX], names[MAX_LISTED * 66 + 8];
 	struct name_list l;
@@ -329,6 +507,9 @@ int partition_find(const char *name, struct partition *p, char *err, size_t errl
 			 "shorter one");
 		return r;
 	}
+	r = state_dir_trust(state, 0, err, errlen);
+	if (r && r != -ENOENT) /* none: no 'lwkctl boot' made it */
+		return r;
 	if (!name || !*name)
 		name = getenv("LWK_PARTITION");
 	if (name && *name)
@@ -355,6 +536,13 @@ int partition_find(const char *name, struct partition *p, char *err, size_t errl
 		 "(lwkexec), --name NAME (lwkctl) or LWK_PARTITION=NAME",
 		 l.count, names);
 	return -EINVAL;
+}
+
+int partition_find(const char *name, struct partition *p, char *err, size_t errlen)
+{
+	int r = find_record(name, p, err, errlen);
+
+	return r ? r : owner_check(p, err, errlen);
 }
 
 /* Is @pid a process whose command line names @needle? A reused pid runs

@@ -1,19 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Finding and attaching to a running LWK partition. Each partition has a
- * directory in the state directory ($XDG_RUNTIME_DIR/lwk/NAME, or
- * /run/lwk/NAME when XDG_RUNTIME_DIR is unset) holding "partition", a file
- * of "key value" lines written by lwkctl boot:
+ * Finding and attaching to a running LWK partition. A partition is its
+ * user's own: each has a directory in its user's state directory
+ * ($XDG_RUNTIME_DIR/lwk/NAME; without XDG_RUNTIME_DIR /run/lwk/NAME for
+ * root, /tmp/lwk-UID/NAME for anyone else; directories 0700, files 0600)
+ * holding "partition", a file of "key value" lines written by lwkctl boot:
  *
  *   name NAME            kind vm            qemu-pid PID
  *   mem-path PATH        mem-size BYTES     low-ram BYTES
  *   channel-base PA      channel-size BYTES cpus N
  *   console PATH (the serial console log)
+ *
+ * Its memory file is /dev/shm/lwk-UID-NAME-mem, mode 0600: two users may
+ * both have a partition NAME, and only the owner may map its memory.
  */
 #pragma once
 
 #include <limits.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include "transport.h"
 
 struct lwk_chan_header;
@@ -33,11 +38,21 @@ struct partition {
 	struct lwk_chan_header *hdr; /* the mapped channel */
 };
 
-/* The state directory, created if missing (mode 0755). */
+/* The state directory, created if missing (mode 0700); refused (-EPERM,
+ * -ENOTDIR, with a one-line reason) unless it is this user's and nobody
+ * else may write it. One that others may read is made private. */
+int partition_state_dir_make(char *out, size_t len, char *err, size_t errlen);
+/* The same, for callers that need no reason. */
 int partition_state_dir(char *out, size_t len);
-/* Pick a partition: @name if given, else $LWK_PARTITION, else the only
- * one. On failure returns -ENOENT (none running: the message says to start
- * one with 'lwkctl boot --vm') or another -errno, with a one-line reason. */
+/* The memory file of this user's partition @name. */
+int partition_mem_path(const char *name, char *out, size_t len);
+/* "user NAME (uid N)", or "uid N" for a uid without a name. */
+void partition_user_name(uid_t uid, char *out, size_t len);
+/* Pick a partition of this user's: @name if given, else $LWK_PARTITION,
+ * else the only one. On failure returns -ENOENT (none running: the
+ * message says to start one with 'lwkctl boot --vm'), -EPERM (@name is
+ * another user's partition, or its memory file is not ours: the message
+ * says whose) or another -errno, with a one-line reason. */
 int partition_find(const char *name, struct partition *p, char *err, size_t errlen);
 /* Load the record of the partition in directory @dir. */
 int partition_load(const char *dir, struct partition *p, char *err, size_t errlen);

@@ -17,8 +17,10 @@ struct transport {
 	uint64_t low_ram; /* guest RAM below the PCI hole, in bytes */
 };
 
-/* Open the guest-memory file of a VM partition. -errno and a one-line
- * reason in @err on failure. */
+/* Open the guest-memory file of a VM partition. It must be a regular file
+ * of this user's (-EPERM otherwise, even for root): the LWK behind it
+ * drives whoever serves its programs. -errno and a one-line reason in
+ * @err on failure. */
 int transport_vm_open(struct transport *t, const char *mem_path, uint64_t mem_size,
 		      uint64_t low_ram, char *err, size_t errlen);
 void transport_close(struct transport *t);

@@ -67,18 +67,27 @@ static int fd_move_high(int fd)
 int transport_vm_open(struct transport *t, const char *mem_path, uint64_t mem_size,
 		      uint64_t low_ram, char *err, size_t errlen)
 {
-	struct stat st;
+	struct stat st = { .st_mode = 0 };
 	int fd, e;
 
 	*t = (struct transport){ .kind = "vm", .fd = -1 };
-	fd = open(mem_path, O_RDWR | O_CLOEXEC);
+	fd = open(mem_path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
 		e = errno;
-		snprintf(err, errlen, "cannot open the partition's memory file %s: %s", mem_path,
-			 strerror(e));
+		snprintf(err, errlen, "cannot open the partition's memory file %s: %s%s", mem_path,
+			 strerror(e),
+			 e == EACCES ? " (only the user who booted it may use it)" : "");
 		return -e;
 	}
-	if (fstat(fd, &st) || (uint64_t)st.st_size < mem_size || low_ram > mem_size) {
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+		snprintf(err, errlen,
+			 "the partition's memory file %s is not a file of yours (it belongs to uid "
+			 "%u): only the user who booted a partition may use it",
+			 mem_path, (unsigned int)st.st_uid);
+		close(fd);
+		return -EPERM;
+	}
+	if ((uint64_t)st.st_size < mem_size || low_ram > mem_size) {
 		snprintf(err, errlen,
 			 "the partition's memory file %s holds %lld bytes, not the %llu its "
 			 "record says; the record is stale: run 'lwkctl status'",

@@ -3,7 +3,9 @@
 #
 # VM partitions under lwkctl: boot, status, dmesg, shutdown, and the ways
 # they go wrong (nothing running, bad options, a name taken twice, two
-# partitions and no name, a QEMU that died, a kernel that stops at boot).
+# partitions and no name, a QEMU that died, a kernel that stops at boot);
+# the partition's files are its owner's only (tests/vm/users.sh tries
+# them as other users).
 # Runs in a state directory of its own, so partitions elsewhere do not
 # matter. Prints PASS/FAIL lines and "N passed, N failed".
 #   BUILD=build-x tests/vm/partition.sh    (default build/)
@@ -20,6 +22,9 @@ a=vmt$$a
 b=vmt$$b
 c=vmt$$c
 none="no LWK partition is running; start one with 'lwkctl boot --vm'"
+uid=$(id -u)
+# The memory file of our partition $1 (the uid keeps users' names apart).
+mem_of() { echo "/dev/shm/lwk-$uid-$1-mem"; }
 
 # Whatever happens, no QEMU or memory file outlives the script.
 cleanup() {
@@ -30,7 +35,7 @@ cleanup() {
 		[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
 	done
 	[ -n "${fake_pid:-}" ] && kill "$fake_pid" 2>/dev/null
-	rm -f "/dev/shm/lwk-$a-mem" "/dev/shm/lwk-$b-mem" "/dev/shm/lwk-$c-mem"
+	rm -f "$(mem_of "$a")" "$(mem_of "$b")" "$(mem_of "$c")"
 	rm -rf "$state"
 }
 trap cleanup EXIT
@@ -71,7 +76,7 @@ qemu_pid_of() { awk '$1 == "qemu-pid" { print $2 }' "$(record_of "$1")" 2>/dev/n
 expect_gone() {
 	local name=$1 pid=$2 left=""
 	[ -e "$(record_of "$name")" ] && left="$left record"
-	[ -e "/dev/shm/lwk-$name-mem" ] && left="$left memory-file"
+	[ -e "$(mem_of "$name")" ] && left="$left memory-file"
 	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null &&
 		[ -n "$(tr -d '\0' <"/proc/$pid/cmdline" 2>/dev/null)" ]; then
 		left="$left qemu($pid)"
@@ -83,7 +88,8 @@ expect_gone() {
 # process whose command line names that file (as lwkctl checks). Its
 # channel is all zeroes: the LWK has not set it up yet.
 fake_partition() {
-	local mem=/dev/shm/lwk-$1-mem
+	local mem
+	mem=$(mem_of "$1")
 	truncate -s 64M "$mem"
 	bash -c 'sleep 60; :' "$mem" &
 	fake_pid=$!
@@ -133,17 +139,45 @@ fake_partition "$c"
 expect "status of a booting partition" 1 "$c: booting" "has not set up its channel" -- status
 expect "dmesg of a booting partition" 1 "has not set up its log yet" -- dmesg
 printf '\x48\x4b\x57\x4c\xe7\x03\x00\x00' |
-	dd of="/dev/shm/lwk-$c-mem" bs=1 seek=$((16 << 20)) conv=notrunc status=none
+	dd of="$(mem_of "$c")" bs=1 seek=$((16 << 20)) conv=notrunc status=none
 expect "an ABI mismatch is named" 1 \
 	"lwk kernel speaks ABI version 999, this lwkctl/lwkexec speaks" "use matching builds" -- status
 expect "shutdown of a partition that cannot answer" 0 "stopping QEMU instead" "$c: down" -- \
 	shutdown
 expect_gone "$c" "$fake_pid" "its record, memory file and stand-in QEMU are gone"
 
-# The real thing.
+# modes NAME WANT PATH...: "MODE OWNER-UID" of each PATH is WANT.
+modes() {
+	local name=$1 want=$2 path got bad=""
+	shift 2
+	for path in "$@"; do
+		got=$(stat -c '%a %u' "$path" 2>&1)
+		[ "$got" = "$want" ] || bad="$bad
+$path: $got"
+	done
+	if [ -z "$bad" ]; then pass "$name"; else fail "$name (want $want)" "${bad#?}"; fi
+}
+
+# The real thing, over a memory file left by a dead partition of ours
+# (QEMU once made it 0644: every user could read every program's memory).
+printf 'stale' >"$(mem_of "$a")" && chmod 644 "$(mem_of "$a")"
 expect "boot" 0 "$a: up, 4 cores (1 service + 3 compute), 1024 MiB" -- \
 	boot --vm --cpus 4 --mem 1G --name "$a"
 pid_a=$(qemu_pid_of "$a")
+modes "the memory file is made anew, 0600 and ours" "600 $uid" "$(mem_of "$a")"
+size=$(stat -c %s "$(mem_of "$a")")
+if [ "$size" = $((1 << 30)) ]; then pass "the memory file is 1 GiB"; else
+	fail "the memory file is $size bytes, not 1 GiB"; fi
+modes "the state and partition directories are 0700" "700 $uid" "$state/lwk" "$state/lwk/$a"
+modes "the record and the console log are 0600" "600 $uid" "$(record_of "$a")" \
+	"$state/lwk/$a/console.log"
+chmod 777 "$state/lwk"
+expect "a state directory others may write is refused" 1 \
+	"the LWK state directory $state/lwk is writable by other users" "chmod 700" -- status
+chmod 755 "$state/lwk"
+expect "one others may only read is used, and boot makes it private" 1 \
+	"'$a' is already up" -- boot --vm --name "$a"
+modes "the state directory is private again" "700 $uid" "$state/lwk"
 expect "status" 0 "$a: ready" "service" "memory: " "processes: none" "log" -- status
 expect "status names cores 1..3 free" 0 "core 3" "free" -- status --name "$a"
 expect "dmesg" 0 "lwk: " -- dmesg
