@@ -221,6 +221,7 @@ vm_partition() {
 	fi
 	unset LWK_PARTITION
 	suite tests/vm/partition.sh
+	suite tests/vm/users.sh
 }
 
 if [ "$mode" = all ]; then
