@@ -427,7 +427,7 @@ static int boot_poll(struct partition *p)
 static const char *boot_stage(const struct partition *p)
 {
 	if (!p->hdr)
-		return "QEMU never made its memory file";
+		return "lwkctl could not map the memory file";
 	if (__atomic_load_n(&p->hdr->magic, __ATOMIC_ACQUIRE) != LWK_CHAN_MAGIC)
 		return "the LWK never set up its channel: is the kernel built with channel "
 		       "support?";
