@@ -429,7 +429,9 @@ static void exit_like(int wait_status)
 /* --- main --- */
 
 /* lwkexec's messages go to a copy of stderr kept among its own fds: the
- * program may close fd 2 (coreutils do at exit) or put a file there. */
+ * program may close fd 2 (coreutils do at exit) or put a file there. The
+ * fd number is lwkexec's, the file stays the user's: the program may open
+ * it by name (cat F 2>>F). */
 static void stderr_keep(struct svc *s, int above)
 {
 	int fd = fcntl(2, F_DUPFD_CLOEXEC, above);
@@ -442,6 +444,7 @@ static void stderr_keep(struct svc *s, int above)
 	}
 	setvbuf(f, NULL, _IONBF, 0);
 	stderr = f; /* glibc's stderr is a plain variable, meant to be set */
+	s->user_files |= 1u << s->nreserved;
 	s->reserved_fds[s->nreserved++] = fd;
 }
 

@@ -47,9 +47,15 @@ struct svc {
 	char exe[4096];	       /* absolute path of the program */
 	char interp[4096 + 1]; /* its PT_INTERP (ELF_INTERP_MAX), or "" */
 	char *const *argv;     /* what it was started with */
-	/* lwkexec's own descriptors: the program may not touch them */
+	/* lwkexec's own descriptor numbers: the program may not use, close
+	 * or replace them */
 	int reserved_fds[SVC_MAX_RESERVED_FDS];
 	unsigned int nreserved;
+	/* Bit i set: reserved_fds[i] holds a file of the user's (the copy of
+	 * stderr), which the program may open by its name like any other.
+	 * The others hold lwkexec's private objects (the partition's memory,
+	 * QEMU's pidfd), which no path may reach. */
+	uint32_t user_files;
 	int debug; /* $LWKEXEC_DEBUG: trace unserved calls */
 };
 
@@ -212,10 +218,11 @@ int ident_open(const struct svc *s, const char *path, int flags);
 int64_t ident_readlink(const struct svc *s, const char *path, char *buf, size_t size);
 /* Bytes of the process's memory not used by its image and stacks. */
 uint64_t ident_mem_free(const struct svc *s);
-/* Is @fd, just opened on the program's behalf, one of lwkexec's own files
- * (a reserved descriptor reopened) or a /proc entry of lwkexec exposing
- * its memory or descriptors (mem, fd/, fdinfo/, map_files/, environ,
- * auxv, pagemap, also under task/N/)? Then the program may not have it. */
+/* Is @fd, just opened on the program's behalf, one of lwkexec's private
+ * objects (a reserved descriptor's file reopened, but for the user's own
+ * files: see user_files) or a /proc entry of lwkexec exposing its memory
+ * or descriptors (mem, fd/, fdinfo/, map_files/, environ, auxv, pagemap,
+ * also under task/N/)? Then the program may not have it. */
 int ident_fd_refused(const struct svc *s, int fd);
 
 /* Helpers for handlers. */

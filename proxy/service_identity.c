@@ -128,8 +128,8 @@ int ident_fd_refused(const struct svc *s, int fd)
 	if (fstat(fd, &st))
 		return 1;
 	for (unsigned int i = 0; i < s->nreserved; i++)
-		if (!fstat(s->reserved_fds[i], &own) && own.st_dev == st.st_dev &&
-		    own.st_ino == st.st_ino)
+		if (!(s->user_files & (1u << i)) && !fstat(s->reserved_fds[i], &own) &&
+		    own.st_dev == st.st_dev && own.st_ino == st.st_ino)
 			return 1;
 	if (fstatfs(fd, &fs))
 		return 1;

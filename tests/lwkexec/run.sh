@@ -7,6 +7,7 @@
 # line. Needs a running VM partition with 3 compute cores, e.g.
 #   build/bin/lwkctl boot --vm --cpus 4 --mem 1G
 # (LWK_PARTITION picks one if several run). Ends with "N passed, N failed".
+# Arguments name groups to run (e.g. "run.sh identity own_fds"); none: all.
 # shellcheck disable=SC2016 # the $ in single quotes are the programs'
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -374,17 +375,29 @@ bad_requests() {
 	same "lwkexec creates no state directory" "$(ls -A "$work/xdg")" ""
 }
 
+# The file the user gave as stdin, stdout or stderr is theirs: the program
+# may open it by name (lwkexec's copy of stderr does not make it secret).
+stdio_files() {
+	local f=$work/stdio
+	printf 'hello\n' >"$f"
+	# shellcheck disable=SC2094 # reading the file stderr goes to is the point
+	same "cat F 2>>F" "$(timeout 120 "$lwkexec" cat "$f" 2>>"$f")" hello
+	same "sh -c 'echo >/dev/null' 2>/dev/null" \
+		"$(timeout 120 "$lwkexec" sh -c 'echo x >/dev/null && echo ok' 2>/dev/null)" ok
+	timeout 120 "$lwkexec" sh -c 'echo to-stderr >/dev/stderr' 2>"$f"
+	same "echo >/dev/stderr 2>F" "$?: $(cat "$f")" "0: to-stderr"
+	# shellcheck disable=SC2094
+	timeout 120 "$lwkexec" sh -c 'echo more >>"$0"' "$f" 2>>"$f"
+	same "echo >>F 2>>F" "$?: $(cat "$f")" "0: to-stderr
+more"
+}
+
+groups=${*:-programs pipe_in big_write identity own_fds proc_self fds_used_up sockets signals no_fork
+	bad_requests stdio_files}
+for g in $groups; do
+	declare -F "$g" >/dev/null || { echo "run.sh: no test group '$g'" >&2; exit 2; }
+done
 setup
-programs
-pipe_in
-big_write
-identity
-own_fds
-proc_self
-fds_used_up
-sockets
-signals
-no_fork
-bad_requests
+for g in $groups; do "$g"; done
 echo "$passed passed, $failed failed"
 [ $failed = 0 ]

@@ -2,16 +2,20 @@
 /*
  * Host unit tests of lwkexec's checks (proxy/service_check.c): the mirror
  * and pointer checks, request validation, --cores parsing and the staging
- * layout. The mirror is real memory mapped inside the LWK layout, so the
- * string and iovec checks read what they check. Built and run by
+ * layout, and which files the program may not reopen (service_identity.c).
+ * The mirror is real memory mapped inside the LWK layout, so the string
+ * and iovec checks read what they check. Built and run by
  * tests/lwkexec/unit.sh; prints "N passed, N failed".
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #include <lwk/layout.h>
 #include "service.h"
 
@@ -248,6 +252,27 @@ static void test_reserved_fds(void)
 	EXPECT(!svc_fd_reserved(&s, 1) && !svc_fd_reserved(&s, -100));
 }
 
+/* The program may not reopen lwkexec's private files by any path, but
+ * may open the user's own file that lwkexec keeps a copy of stderr on. */
+static void test_secret_files(void)
+{
+	char path[] = "/tmp/lwkexec-unit.XXXXXX";
+	int kept = mkstemp(path), again = open(path, O_RDONLY), other = open("/dev/null", O_RDONLY);
+	struct svc s = { .reserved_fds = { 1000, kept }, .nreserved = 2 };
+
+	EXPECT(kept >= 0 && again >= 0 && other >= 0);
+	EXPECT(ident_fd_refused(&s, again));  /* a private object */
+	EXPECT(!ident_fd_refused(&s, other)); /* another file */
+	s.user_files = 1u << 1;		      /* the user's stderr file */
+	EXPECT(!ident_fd_refused(&s, again));
+	s.user_files = 1u << 0; /* another slot's flag does not count */
+	EXPECT(ident_fd_refused(&s, again));
+	unlink(path);
+	close(kept);
+	close(again);
+	close(other);
+}
+
 /* A control buffer: one SCM_RIGHTS header of @len bytes with @fd. */
 static size_t control_one(char *buf, size_t len, int fd)
 {
@@ -300,6 +325,7 @@ int main(void)
 	run("--cores parsing", test_cores);
 	run("staging layout", test_staging);
 	run("reserved fds", test_reserved_fds);
+	run("private files refused, the user's stderr file not", test_secret_files);
 	run("sendmsg control data", test_control);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
