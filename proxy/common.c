@@ -30,9 +30,52 @@ int proxy_parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-void *proxy_read_file(const char *path, size_t *size)
+/* What execve(2) asks of a program beyond being a regular file: that we
+ * may execute it, and that its mount allows programs (access checks that
+ * too). -1 with errno. */
+static int program_refused(int fd, const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (!faccessat(fd, "", X_OK, AT_EACCESS | AT_EMPTY_PATH))
+		return 0;
+	if (errno == EINVAL) /* Linux before 5.8: no faccessat2 */
+		return eaccess(path, X_OK);
+	return -1;
+}
+
+/* execve says EACCES for anything but a regular file. */
+static int regular(const struct stat *st)
+{
+	if (S_ISREG(st->st_mode))
+		return 1;
+	errno = EACCES;
+	return 0;
+}
+
+/* Open @path to read it whole, never blocking: a regular file only.
+ * stat() first, so that a FIFO or a device is not even opened; fstat()
+ * after, so that what is read is what was checked, whatever replaced the
+ * path meanwhile. */
+static int open_regular(const char *path, int program)
+{
+	struct stat st;
+	int fd, e;
+
+	if (stat(path, &st) || !regular(&st))
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return -1;
+	if (!fstat(fd, &st) && regular(&st) && !(program && program_refused(fd, path)))
+		return fd;
+	e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+static void *read_whole(const char *path, size_t *size, int program)
+{
+	int fd = open_regular(path, program);
 	struct stat st;
 	char *buf = NULL;
 	size_t done = 0;
@@ -57,4 +100,14 @@ fail:
 	free(buf);
 	close(fd);
 	return NULL;
+}
+
+void *proxy_read_file(const char *path, size_t *size)
+{
+	return read_whole(path, size, 0);
+}
+
+void *proxy_read_program(const char *path, size_t *size)
+{
+	return read_whole(path, size, 1);
 }

@@ -30,6 +30,7 @@
 
 #define READY_TIMEOUT_S 30
 #define SCRIPT_LINE_MAX 256 /* as Linux reads a #! line */
+#define SCRIPT_DEPTH_MAX 5  /* #! scripts in a row that Linux follows */
 #define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
 
 extern char **environ;
@@ -47,6 +48,7 @@ struct options {
 };
 
 struct program {
+	const char *name;    /* PROG as given */
 	char path[PATH_MAX]; /* as found (argv[0] of a script's interpreter) */
 	void *image, *interp;
 	size_t image_size, interp_size;
@@ -127,7 +129,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 /* --- finding and reading the program --- */
 
-/* PROG as the shell finds it: 0, or 126/127 after the shell's message. */
+/* PROG as the shell finds it: 0, or 126/127 after the shell's message.
+ * What execve(2) checks besides (a regular file we may execute, on a
+ * mount that allows it) is checked on the file itself as it is read. */
 static int program_find(const char *name, char *out, size_t len)
 {
 	const char *path = getenv("PATH"), *p;
@@ -140,9 +144,8 @@ static int program_find(const char *name, char *out, size_t len)
 			fprintf(stderr, "lwkexec: %s: %s\n", name, strerror(errno));
 			return errno == ENOENT || errno == ENOTDIR ? 127 : 126;
 		}
-		if (S_ISDIR(st.st_mode) || access(name, X_OK)) {
-			fprintf(stderr, "lwkexec: %s: %s\n", name,
-				S_ISDIR(st.st_mode) ? "Is a directory" : "Permission denied");
+		if (S_ISDIR(st.st_mode)) { /* execve says EACCES, the shell this */
+			fprintf(stderr, "lwkexec: %s: Is a directory\n", name);
 			return 126;
 		}
 		return 0;
@@ -151,10 +154,10 @@ static int program_find(const char *name, char *out, size_t len)
 		size_t n = strcspn(p, ":");
 
 		snprintf(out, len, "%.*s%s%s", (int)n, n ? p : ".", "/", name);
-		if (!stat(out, &st) && S_ISREG(st.st_mode)) {
-			if (!access(out, X_OK))
+		if (!stat(out, &st) && !S_ISDIR(st.st_mode)) {
+			if (S_ISREG(st.st_mode) && !access(out, X_OK))
 				return 0;
-			denied = 1;
+			denied = 1; /* and on, as execvp goes past EACCES */
 		}
 		if (!p[n])
 			break;
@@ -214,7 +217,7 @@ static int script_rewrite(struct program *prog)
 
 static int image_read(struct program *prog)
 {
-	prog->image = proxy_read_file(prog->path, &prog->image_size);
+	prog->image = proxy_read_program(prog->path, &prog->image_size);
 	if (!prog->image && prog->script[0]) {
 		fprintf(stderr, "lwkexec: %s: %s: bad interpreter: %s\n", prog->script, prog->path,
 			strerror(errno));
@@ -231,15 +234,31 @@ static int image_read(struct program *prog)
 	return 0;
 }
 
+/* PROG, and the interpreter of each #! script, read and checked as
+ * execve checks them, until an ELF file: 0 or a status. */
+static int image_load(struct program *prog)
+{
+	int r = image_read(prog);
+
+	for (int depth = 0; !r && (r = script_rewrite(prog)) == 1; depth++) {
+		if (depth == SCRIPT_DEPTH_MAX) {
+			fprintf(stderr,
+				"lwkexec: %s: cannot execute: more than %d #! scripts in a row\n",
+				prog->name, SCRIPT_DEPTH_MAX);
+			return 126;
+		}
+		r = image_read(prog);
+	}
+	return r;
+}
+
 /* Check PROG (and its interpreter) with the ELF loader the LWK uses. */
 static int program_load(struct program *prog)
 {
 	static struct elf_image img, interp_img;
 	char err[200];
-	int r = image_read(prog);
+	int r = image_load(prog);
 
-	if (!r && (r = script_rewrite(prog)) == 1)
-		r = image_read(prog);
 	if (r)
 		return r;
 	if (elf_parse(prog->image, prog->image_size, &img, err, sizeof(err))) {
@@ -250,7 +269,7 @@ static int program_load(struct program *prog)
 		return 0;
 	snprintf(prog->interp_path, sizeof(prog->interp_path), "%.*s", (int)img.interp_len,
 		 img.interp);
-	prog->interp = proxy_read_file(prog->interp_path, &prog->interp_size);
+	prog->interp = proxy_read_program(prog->interp_path, &prog->interp_size);
 	if (!prog->interp) {
 		fprintf(stderr, "lwkexec: %s: cannot execute: its interpreter %s: %s\n", prog->path,
 			prog->interp_path, strerror(errno));
@@ -511,6 +530,7 @@ int main(int argc, char **argv)
 	r = program_find(o.argv[0], prog.path, sizeof(prog.path));
 	if (r)
 		return r;
+	prog.name = o.argv[0];
 	prog.argv = o.argv;
 	r = program_load(&prog);
 	if (r)

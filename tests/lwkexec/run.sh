@@ -90,6 +90,36 @@ setup() {
 	printf '#!/no/such/sh\n' >"$work/run/bad-interp"
 	chmod 755 "$work/run/bad-interp"
 	chmod 755 "$work/run/script"
+	unrunnable_setup
+}
+
+# Files execve(2) refuses whatever their mode bits say: a FIFO, a
+# directory, a socket; scripts and ELF programs whose interpreter is one
+# of those (or not executable, or missing); 5 #! scripts in a row (n4
+# runs through n3 ... n0 runs through sh: the most Linux follows) and 6.
+unrunnable_setup() {
+	local d=$work/run
+	mkfifo "$d/fifo"
+	mkdir "$d/adir" "$d/i"
+	python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$d/sock"
+	chmod 755 "$d/fifo" "$d/adir" "$d/sock"
+	for t in fifo adir not-exec sock; do
+		printf '#!%s\n' "$d/$t" >"$d/s-$t"
+		ln -s "../$t" "$d/i/$t"
+	done
+	# /bin/true with its PT_INTERP pointing at i/NAME (relative: both
+	# Linux and lwkexec look it up from the working directory)
+	python3 -c '
+import sys
+elf = open("/bin/true", "rb").read()
+old = b"/lib64/ld-linux-x86-64.so.2"
+for name in sys.argv[2:]:
+    new = ("i/" + name).encode()
+    open(sys.argv[1] + "/e-" + name, "wb").write(elf.replace(old, new + b"\0" * (len(old) - len(new))))' \
+		"$d" fifo adir not-exec sock none
+	printf '#!/bin/sh\necho "level 0: $*"\n' >"$d/n0"
+	for i in 1 2 3 4 5; do printf '#!%s\n' "$d/n$((i - 1))" >"$d/n$i"; done
+	chmod 755 "$d"/s-* "$d"/e-* "$d"/n?
 }
 
 programs() {
@@ -375,6 +405,60 @@ bad_requests() {
 	same "lwkexec creates no state directory" "$(ls -A "$work/xdg")" ""
 }
 
+# like_linux NAME STATUS PATTERN PROG: as expect, and Linux (env, which
+# execve's PROG) ends with the same status.
+like_linux() {
+	local ns
+	(cd "$work/run" && timeout 20 env -- "$4") </dev/null >/dev/null 2>&1
+	ns=$?
+	if [ "$ns" = "$2" ]; then
+		expect "$@"
+	else
+		fail "$1" "natively 'env $4' ends with $ns, the test wants $2: fix the test"
+	fi
+}
+
+# Never blocks, never reads what execve would not run; the shell's words.
+unrunnable() {
+	local d=$work/run
+	like_linux "FIFO: 126" 126 "^lwkexec: ./fifo: Permission denied$" ./fifo
+	like_linux "socket: 126" 126 "^lwkexec: ./sock: Permission denied$" ./sock
+	like_linux "device: 126" 126 "^lwkexec: /dev/null: Permission denied$" /dev/null
+	like_linux "directory: 126, as bash says it" 126 "^lwkexec: ./adir: Is a directory$" ./adir
+	(cd "$d" && PATH=$d:$PATH timeout 120 "$lwkexec" fifo) </dev/null >/dev/null 2>"$work/err"
+	same "FIFO found in PATH: 126" "$?: $(cat "$work/err")" "126: lwkexec: fifo: Permission denied"
+	for t in fifo adir not-exec sock; do
+		like_linux "#! interpreter a $t: 126" 126 \
+			"^lwkexec: ./s-$t: $d/$t: bad interpreter: Permission denied$" "./s-$t"
+		like_linux "ELF interpreter a $t: 126" 126 \
+			"^lwkexec: ./e-$t: cannot execute: its interpreter i/$t: Permission denied$" \
+			"./e-$t"
+	done
+	like_linux "ELF interpreter missing: 127" 127 \
+		"^lwkexec: ./e-none: cannot execute: its interpreter i/none: No such file" ./e-none
+	compare "5 #! scripts in a row" ./n4 a b
+	like_linux "6 #! scripts in a row: 126" 126 \
+		"^lwkexec: ./n5: cannot execute: more than 5 #! scripts in a row$" ./n5
+	noexec_mount
+}
+
+# A program on a noexec mount does not run (a tmpfs mounted in a user
+# namespace of its own, where one can be made).
+noexec_mount() {
+	local m=$work/noexec out
+	mkdir "$m"
+	if ! unshare -rm sh -c "mount -t tmpfs -o noexec none '$m'" 2>/dev/null; then
+		echo "SKIP lwkexec: noexec mount: cannot mount one here (unshare -rm refused)"
+		return
+	fi
+	out=$(unshare -rm sh -c "mount -t tmpfs -o noexec none '$m' && cp /bin/true '$m' &&
+		{ '$m/true' 2>/dev/null; echo native \$?; timeout 120 '$lwkexec' '$m/true';
+		echo lwkexec \$?; }" 2>&1 </dev/null)
+	same "noexec mount: 126" "$out" "native 126
+lwkexec: $m/true: Permission denied
+lwkexec 126"
+}
+
 # The file the user gave as stdin, stdout or stderr is theirs: the program
 # may open it by name (lwkexec's copy of stderr does not make it secret).
 stdio_files() {
@@ -393,7 +477,7 @@ more"
 }
 
 groups=${*:-programs pipe_in big_write identity own_fds proc_self fds_used_up sockets signals no_fork
-	bad_requests stdio_files}
+	bad_requests unrunnable stdio_files}
 for g in $groups; do
 	declare -F "$g" >/dev/null || { echo "run.sh: no test group '$g'" >&2; exit 2; }
 done
