@@ -42,7 +42,10 @@ static struct lwk_chan_proc *volatile signal_entry;
 
 struct options {
 	const char *partition;
-	const char *cores;
+	const char *cores; /* --cores as given, or NULL */
+	unsigned int ncores;
+	uint64_t core_mask[LWK_CHAN_MAX_CPUS / 64];
+	const char *mem_arg; /* --mem as given, or NULL */
 	uint64_t mem;
 	char **argv; /* PROG ARGS... */
 };
@@ -87,11 +90,55 @@ static const char *opt_value(char **argv, int *i, const char *opt)
 	return argv[++*i];
 }
 
+/* The option lwkexec does not take, or takes with a value it lacks. */
+static void opt_refuse(const char *a)
+{
+	static const char *const with_value[] = { "--partition", "--cores", "--mem" };
+
+	for (size_t k = 0; k < sizeof(with_value) / sizeof(with_value[0]); k++) {
+		if (!strcmp(a, with_value[k])) {
+			fprintf(stderr, "lwkexec: %s needs a value; see 'lwkexec --help'\n", a);
+			return;
+		}
+	}
+	fprintf(stderr, "lwkexec: unknown option '%s'; see 'lwkexec --help'\n", a);
+}
+
+static int mem_option(const char *v, struct options *o)
+{
+	char err[200], size[32];
+
+	if (proxy_size_arg("--mem", v, &o->mem, err, sizeof(err))) {
+		fprintf(stderr, "lwkexec: %s\n", err);
+		return -1;
+	}
+	if (o->mem < LWK_PROC_MEM_MIN) {
+		fprintf(stderr,
+			"lwkexec: --mem %s (%s) is too little: a process needs at least %lluM\n", v,
+			proxy_size_name(o->mem, size, sizeof(size)), LWK_PROC_MEM_MIN >> 20);
+		return -1;
+	}
+	o->mem_arg = v;
+	return 0;
+}
+
+static int cores_option(const char *v, struct options *o)
+{
+	char err[200];
+
+	if (svc_cores_parse(v, &o->ncores, o->core_mask, err, sizeof(err))) {
+		fprintf(stderr, "lwkexec: --cores %s\n", err);
+		return -1;
+	}
+	o->cores = v;
+	return 0;
+}
+
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	int i;
 
-	*o = (struct options){ 0 };
+	*o = (struct options){ .ncores = 1 };
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *v;
 
@@ -104,18 +151,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 		} else if ((v = opt_value(argv, &i, "--partition"))) {
 			o->partition = v;
 		} else if ((v = opt_value(argv, &i, "--cores"))) {
-			o->cores = v;
-		} else if ((v = opt_value(argv, &i, "--mem"))) {
-			if (proxy_parse_size(v, &o->mem)) {
-				fprintf(stderr,
-					"lwkexec: --mem '%s' is not a size like 512M or 2G\n", v);
+			if (cores_option(v, o))
 				return -1;
-			}
+		} else if ((v = opt_value(argv, &i, "--mem"))) {
+			if (mem_option(v, o))
+				return -1;
 		} else {
-			fprintf(stderr,
-				"lwkexec: unknown option or missing value '%s'; see "
-				"'lwkexec --help'\n",
-				argv[i]);
+			opt_refuse(argv[i]);
 			return -1;
 		}
 	}
@@ -341,14 +383,10 @@ static int partition_ready(const struct partition *p)
 static int request_check(const struct partition *p, const struct options *o, struct launch_args *a)
 {
 	const struct lwk_chan_header *h = p->hdr;
-	char err[200];
 	unsigned int apps = h->ncpus ? h->ncpus - 1 : 0;
 
-	a->ncores = 1;
-	if (o->cores && svc_cores_parse(o->cores, &a->ncores, a->core_mask, err, sizeof(err))) {
-		fprintf(stderr, "lwkexec: --cores %s\n", err);
-		return 1;
-	}
+	a->ncores = o->ncores;
+	memcpy(a->core_mask, o->core_mask, sizeof(a->core_mask));
 	if (a->ncores > apps) {
 		fprintf(stderr,
 			"lwkexec: --cores %u: partition %s has %u cores and core 0 serves the "
@@ -359,19 +397,27 @@ static int request_check(const struct partition *p, const struct options *o, str
 	for (unsigned int c = 0; c < LWK_CHAN_MAX_CPUS; c++) {
 		if (!(a->core_mask[c / 64] & (1ull << (c % 64))) || (c && c < h->ncpus))
 			continue;
-		fprintf(stderr,
-			"lwkexec: --cores %s: %s; partition %s has application cores 1-%u\n",
-			o->cores, c ? "no such core" : "core 0 is the service core", p->name, apps);
+		if (c)
+			fprintf(
+			    stderr,
+			    "lwkexec: --cores %s: no such core %u; partition %s has application "
+			    "cores 1-%u\n",
+			    o->cores, c, p->name, apps);
+		else
+			fprintf(stderr,
+				"lwkexec: --cores %s: core 0 is the service core; partition %s has "
+				"application cores 1-%u\n",
+				o->cores, p->name, apps);
 		return 1;
 	}
 	a->mem = o->mem;
 	if (o->mem > h->mem_free) {
 		fprintf(stderr,
-			"lwkexec: --mem %" PRIu64
+			"lwkexec: --mem %s: %" PRIu64
 			" MiB is more than partition %s has free (%" PRIu64 " MiB of %" PRIu64
 			" MiB); ask for less, or boot a bigger partition\n",
-			o->mem >> 20, p->name, (uint64_t)h->mem_free >> 20,
-			(uint64_t)h->mem_total >> 20);
+			o->mem_arg, (o->mem + (1 << 20) - 1) >> 20, p->name,
+			(uint64_t)h->mem_free >> 20, (uint64_t)h->mem_total >> 20);
 		return 1;
 	}
 	return 0;

@@ -225,15 +225,49 @@ int svc_control_check(const struct svc *s, const void *control, size_t len)
 	return 0;
 }
 
-static int cores_add(uint64_t *mask, unsigned long lo, unsigned long hi, char *err, size_t errlen)
+static int cores_add(const char *s, uint64_t *mask, unsigned long lo, unsigned long hi, char *err,
+		     size_t errlen)
 {
-	if (lo > hi || hi >= LWK_CHAN_MAX_CPUS) {
-		snprintf(err, errlen, "core range %lu-%lu is not within 0-%d", lo, hi,
-			 LWK_CHAN_MAX_CPUS - 1);
+	unsigned long top = lo > hi ? lo : hi;
+
+	if (top >= LWK_CHAN_MAX_CPUS) {
+		snprintf(err, errlen, "%s: core %lu does not exist: cores are numbered 0 to %d", s,
+			 top, LWK_CHAN_MAX_CPUS - 1);
+		return -EINVAL;
+	}
+	if (lo > hi) {
+		snprintf(err, errlen, "%s: the range %lu-%lu runs backwards; write it %lu-%lu", s,
+			 lo, hi, hi, lo);
 		return -EINVAL;
 	}
 	for (unsigned long c = lo; c <= hi; c++)
 		mask[c / 64] |= 1ull << (c % 64);
+	return 0;
+}
+
+/* --cores N: how many cores, any of them. */
+static int cores_count(const char *s, unsigned int *count, char *err, size_t errlen)
+{
+	char *end;
+	unsigned long n = strtoul(s, &end, 10);
+
+	if (*s < '0' || *s > '9' || *end) {
+		snprintf(err, errlen, "'%s' is not a core count or a list like 1,2,5-7", s);
+		return -EINVAL;
+	}
+	if (!n) {
+		snprintf(err, errlen,
+			 "%s: a process needs at least one core; give a count like 2 or a list "
+			 "like 1,3-4",
+			 s);
+		return -EINVAL;
+	}
+	if (n >= LWK_CHAN_MAX_CPUS) { /* core 0 of every partition serves it */
+		snprintf(err, errlen, "%s: a process can have at most %d cores", s,
+			 LWK_CHAN_MAX_CPUS - 1);
+		return -EINVAL;
+	}
+	*count = (unsigned int)n;
 	return 0;
 }
 
@@ -245,16 +279,8 @@ int svc_cores_parse(const char *s, unsigned int *count, uint64_t mask[LWK_CHAN_M
 
 	memset(mask, 0, LWK_CHAN_MAX_CPUS / 8);
 	*count = 0;
-	if (!strpbrk(s, ",-")) {
-		unsigned long n = strtoul(s, &end, 10);
-
-		if (!*s || *end || !n || n >= LWK_CHAN_MAX_CPUS) {
-			snprintf(err, errlen, "'%s' is not a core count or a list like 1,2,5-7", s);
-			return -EINVAL;
-		}
-		*count = (unsigned int)n;
-		return 0;
-	}
+	if (!strpbrk(s, ",-"))
+		return cores_count(s, count, err, errlen);
 	for (;;) {
 		unsigned long lo, hi;
 
@@ -268,7 +294,7 @@ int svc_cores_parse(const char *s, unsigned int *count, uint64_t mask[LWK_CHAN_M
 			hi = strtoul(p + 1, &end, 10);
 			p = end;
 		}
-		if (cores_add(mask, lo, hi, err, errlen))
+		if (cores_add(s, mask, lo, hi, err, errlen))
 			return -EINVAL;
 		if (!*p)
 			return 0;

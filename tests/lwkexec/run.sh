@@ -476,8 +476,48 @@ stdio_files() {
 more"
 }
 
+# Every spelling of --mem and --cores lwkexec refuses gets one line that
+# says what was given and what to give.
+option_values() {
+	expect "--mem 1K: too little, says 1 KiB and the least" 2 \
+		"^lwkexec: --mem 1K \(1 KiB\) is too little: a process needs at least 16M$" \
+		--mem 1K true
+	expect "--mem 1 (bytes): too little" 2 \
+		"^lwkexec: --mem 1 \(1 byte\) is too little: a process needs at least 16M$" --mem 1 true
+	expect "--mem 1T: more than the partition has" 1 \
+		"^lwkexec: --mem 1T: 1048576 MiB is more than partition .* has free \([0-9]+ MiB of [0-9]+ MiB\); ask for less, or boot a bigger partition$" \
+		--mem 1T true
+	expect "--mem 17T: too large" 2 "^lwkexec: --mem 17T is too large: at most 16T$" \
+		--mem 17T true
+	expect "--mem 99999999999999999999: too large" 2 \
+		"^lwkexec: --mem 99999999999999999999 is too large: at most 16T$" \
+		--mem 99999999999999999999 true
+	expect "--mem 0" 2 "^lwkexec: --mem 0 is no memory: give a size like 512M or 2G$" --mem 0 true
+	for v in 1.5G "" -1 2X 1KB " 1G"; do
+		expect "--mem '$v': not a size" 2 \
+			"^lwkexec: --mem '$v' is not a size: give a whole number with K, M, G or T, like 512M or 2G$" \
+			--mem "$v" true
+	done
+	expect "--mem without a value" 2 "^lwkexec: --mem needs a value; see 'lwkexec --help'$" --mem
+	expect "--cores 2-1: reversed" 2 \
+		"^lwkexec: --cores 2-1: the range 2-1 runs backwards; write it 1-2$" --cores 2-1 true
+	expect "--cores 0: no cores" 2 \
+		"^lwkexec: --cores 0: a process needs at least one core; give a count like 2 or a list like 1,3-4$" \
+		--cores 0 true
+	expect "--cores 1-300: beyond any partition" 2 \
+		"^lwkexec: --cores 1-300: core 300 does not exist: cores are numbered 0 to 255$" \
+		--cores 1-300 true
+	expect "--cores 300: more than any partition" 2 \
+		"^lwkexec: --cores 300: a process can have at most 255 cores$" --cores 300 true
+	expect "--cores 1,,2: not a list" 2 \
+		"^lwkexec: --cores '1,,2' is not a core count or a list like 1,2,5-7$" --cores 1,,2 true
+	expect "--cores 1-9: no such core, named" 1 \
+		"^lwkexec: --cores 1-9: no such core 4; partition .* has application cores 1-3$" \
+		--cores 1-9 true
+}
+
 groups=${*:-programs pipe_in big_write identity own_fds proc_self fds_used_up sockets signals no_fork
-	bad_requests unrunnable stdio_files}
+	bad_requests unrunnable stdio_files option_values}
 for g in $groups; do
 	declare -F "$g" >/dev/null || { echo "run.sh: no test group '$g'" >&2; exit 2; }
 done

@@ -233,6 +233,35 @@ static void test_cores(void)
 	}
 }
 
+/* Each refusal says what is wrong with what was given. */
+static void test_cores_messages(void)
+{
+	static const struct {
+		const char *given, *says;
+	} cases[] = {
+		{ "5-3", "5-3: the range 5-3 runs backwards; write it 3-5" },
+		{ "1,7-2", "1,7-2: the range 7-2 runs backwards; write it 2-7" },
+		{ "1-256", "1-256: core 256 does not exist: cores are numbered 0 to 255" },
+		{ "300-1", "300-1: core 300 does not exist: cores are numbered 0 to 255" },
+		{ "0", "0: a process needs at least one core; give a count like 2 or a list "
+		       "like 1,3-4" },
+		{ "256", "256: a process can have at most 255 cores" },
+		{ "2x", "'2x' is not a core count or a list like 1,2,5-7" },
+		{ "1,,2", "'1,,2' is not a core count or a list like 1,2,5-7" },
+	};
+	uint64_t mask[LWK_CHAN_MAX_CPUS / 64];
+	unsigned int n;
+	char err[200];
+
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		err[0] = '\0';
+		EXPECT(svc_cores_parse(cases[i].given, &n, mask, err, sizeof(err)) == -EINVAL);
+		if (strcmp(err, cases[i].says))
+			printf("  --cores %s: got \"%s\"\n", cases[i].given, err);
+		EXPECT(!strcmp(err, cases[i].says));
+	}
+}
+
 static void test_staging(void)
 {
 	struct svc_staging st;
@@ -323,6 +352,7 @@ int main(void)
 	run("request checks", test_requests);
 	run("service table", test_table);
 	run("--cores parsing", test_cores);
+	run("--cores refusals say what is wrong", test_cores_messages);
 	run("staging layout", test_staging);
 	run("reserved fds", test_reserved_fds);
 	run("private files refused, the user's stderr file not", test_secret_files);

@@ -88,6 +88,7 @@
 #define LWK_MSG_REPLY 32
 
 #define LWK_CHAN_CPU_LOADING 0xffffffffu /* cpu_pid[] of a process being loaded */
+#define LWK_PROC_MEM_MIN (16ull << 20)	 /* the least lwk_chan_ctl.mem a CREATE may ask */
 
 /* lwk_chan_proc.state (written by the LWK) */
 #define LWK_PROC_FREE 0
@@ -154,7 +155,8 @@ struct lwk_chan_ctl {
 	uint64_t core_mask[LWK_CHAN_MAX_CPUS / 64]; /* exactly these cores, or */
 	uint32_t ncores;			    /* this many (0: every free one) */
 	uint32_t pad0;
-	uint64_t mem;	       /* bytes for the process (0: a fair share) */
+	uint64_t mem;	       /* bytes for the process (0: a fair share), at
+				* least LWK_PROC_MEM_MIN */
 	uint64_t staging_size; /* bytes to load the program through */
 	/* EXEC: offsets into the staging buffer */
 	uint64_t image_off, image_size;
