@@ -219,8 +219,13 @@ static bool svc_lease(struct svc_entry *e)
 
 static void svc_refresh(struct svc_entry *e)
 {
-	if (e->state == LWK_PROC_RUNNING)
-		WRITE_ONCE(e->chan->nthreads, READ_ONCE(e->p->nthreads));
+	if (e->state != LWK_PROC_RUNNING)
+		return;
+	WRITE_ONCE(e->chan->nthreads, READ_ONCE(e->p->nthreads));
+	/* Read without the process's lock, which its threads take on every
+	 * copy from user memory: a snapshot for /proc/meminfo that the proxy
+	 * bounds by the arena's size, not a figure anything relies on. */
+	WRITE_ONCE(e->chan->arena_free, uvm_arena_free_bytes(&e->p->uvm));
 }
 
 static bool svc_poll_entry(struct svc_entry *e)

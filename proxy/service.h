@@ -216,7 +216,10 @@ int ident_open(const struct svc *s, const char *path, int flags);
 /* readlink of /proc/self/exe (and its aliases, @path as the program
  * wrote it): the program's path (length), or -1 for any other path. */
 int64_t ident_readlink(const struct svc *s, const char *path, char *buf, size_t size);
-/* Bytes of the process's memory not used by its image and stacks. */
+/* Bytes of the process's memory that mmap and brk can have (the arena:
+ * the reservation less the image and the stacks): MemTotal. */
+uint64_t ident_mem_total(const struct svc *s);
+/* Of which free now, as the LWK last counted: MemFree, MemAvailable. */
 uint64_t ident_mem_free(const struct svc *s);
 /* Is @fd, just opened on the program's behalf, one of lwkexec's private
  * objects (a reserved descriptor's file reopened, but for the user's own

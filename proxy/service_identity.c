@@ -5,7 +5,8 @@
  * itself are answered for the LWK process instead. /proc/self/exe names
  * the program, /proc/self/maps lists its LWK memory, /proc/self/cmdline
  * and comm give its arguments and name, /proc/meminfo and sysinfo give
- * its memory reservation, and the CPU lists in sysfs count its LWK cores
+ * its memory (what of its reservation mmap and brk can have: the arena),
+ * and the CPU lists in sysfs count its LWK cores
  * (sched_getaffinity is answered by the LWK itself).
  */
 #include <errno.h>
@@ -149,7 +150,7 @@ int64_t ident_readlink(const struct svc *s, const char *path, char *buf, size_t 
 	return (int64_t)n;
 }
 
-uint64_t ident_mem_free(const struct svc *s)
+uint64_t ident_mem_total(const struct svc *s)
 {
 	uint64_t arena = 0;
 
@@ -160,6 +161,14 @@ uint64_t ident_mem_free(const struct svc *s)
 			arena += m->end - m->va;
 	}
 	return arena < s->mem ? arena : s->mem;
+}
+
+uint64_t ident_mem_free(const struct svc *s)
+{
+	uint64_t total = ident_mem_total(s);
+	uint64_t left = __atomic_load_n(&s->entry->arena_free, __ATOMIC_RELAXED);
+
+	return left < total ? left : total; /* the LWK's figure is a snapshot */
 }
 
 /* What a piece of the layout holds, for /proc/self/maps. */
@@ -195,7 +204,7 @@ static void write_maps(const struct svc *s, FILE *f)
 
 static void write_meminfo(const struct svc *s, FILE *f)
 {
-	unsigned long long total = s->mem >> 10, avail = ident_mem_free(s) >> 10;
+	unsigned long long total = ident_mem_total(s) >> 10, avail = ident_mem_free(s) >> 10;
 
 	fprintf(f,
 		"MemTotal:       %8llu kB\nMemFree:        %8llu kB\nMemAvailable:   %8llu kB\n"

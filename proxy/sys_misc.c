@@ -14,7 +14,8 @@
 #include <unistd.h>
 #include "service.h"
 
-/* Linux's figures, but the memory is the process's LWK reservation. */
+/* Linux's figures, but the memory is what the process can have on the
+ * LWK, as /proc/meminfo says it. */
 int64_t sys_sysinfo(struct svc_call *c)
 {
 	struct sysinfo si;
@@ -22,7 +23,7 @@ int64_t sys_sysinfo(struct svc_call *c)
 	SVC_TRY(svc_buf_check(c, 0, sizeof(si), 1));
 	if (syscall(SYS_sysinfo, &si))
 		return -errno;
-	si.totalram = c->svc->mem;
+	si.totalram = ident_mem_total(c->svc);
 	si.freeram = ident_mem_free(c->svc);
 	si.sharedram = si.bufferram = 0;
 	si.totalswap = si.freeswap = 0;

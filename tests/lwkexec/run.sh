@@ -170,7 +170,8 @@ big_write() {
 	rm -f "$work/big" "$work/big.dd" "$work/big.head"
 }
 
-# What a program sees of itself: its path, its cores, its memory.
+# What a program sees of itself: its path, its cores, its memory (MemTotal
+# is its arena, of 128M less its image and stacks).
 identity() {
 	local out want
 	out=$(timeout 120 "$lwkexec" --cores 2 --mem 128M python3 -c '
@@ -178,9 +179,11 @@ import os
 print(os.readlink("/proc/self/exe"), os.cpu_count(), len(os.sched_getaffinity(0)))
 print(open("/sys/devices/system/cpu/online").read().strip())
 mem = [l for l in open("/proc/meminfo") if l.startswith("MemTotal:")][0].split()[1]
-print(int(mem) // 1024)
+maps = [[int(a, 16) for a in l.split()[0].split("-")] for l in open("/proc/self/maps")]
+arena = sum(b - a for a, b in maps if 0x200000000000 <= a < 0x300000000000)
+print(int(mem) << 10 == arena, 64 << 20 < arena < 128 << 20)
 print(any(l.endswith("[stack]\n") for l in open("/proc/self/maps")))')
-	want=$(printf '%s 2 2\n0-1\n128\nTrue' "$(readlink -f /usr/bin/python3)")
+	want=$(printf '%s 2 2\n0-1\nTrue True\nTrue' "$(readlink -f /usr/bin/python3)")
 	same "identity: /proc/self/exe, cpus, meminfo, maps" "$out" "$want"
 }
 
@@ -516,8 +519,33 @@ option_values() {
 		--cores 1-9 true
 }
 
+# /proc/meminfo and sysinfo say what the program can get: its arena (the
+# reservation less its image and stacks), less what it uses already. A
+# program that takes MemAvailable (but a little) gets it; 4 MiB more than
+# MemAvailable it does not get.
+meminfo() {
+	local out
+	out=$(timeout 300 "$lwkexec" --mem 64M python3 -c '
+import ctypes, os
+libc = ctypes.CDLL(None)
+libc.malloc.restype = ctypes.c_void_p
+mi = {l.split(":")[0]: int(l.split()[1]) << 10 for l in open("/proc/meminfo")}
+total, free, avail = mi["MemTotal"], mi["MemFree"], mi["MemAvailable"]
+phys = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+print("total < 64M:", 0 < total < 64 << 20, "free <= total:", 0 < free <= total,
+      "avail == free:", avail == free, "sysinfo total:", phys == total)
+big = libc.malloc(avail + (4 << 20))
+print("avail + 4M:", bool(big))
+libc.free(ctypes.c_void_p(big))
+print("avail - 2M:", bool(libc.malloc(avail - (2 << 20))))' 2>&1)
+	same "meminfo: --mem 64M, MemAvailable is what malloc gets" "$out" \
+		"total < 64M: True free <= total: True avail == free: True sysinfo total: True
+avail + 4M: False
+avail - 2M: True"
+}
+
 groups=${*:-programs pipe_in big_write identity own_fds proc_self fds_used_up sockets signals no_fork
-	bad_requests unrunnable stdio_files option_values}
+	bad_requests unrunnable stdio_files option_values meminfo}
 for g in $groups; do
 	declare -F "$g" >/dev/null || { echo "run.sh: no test group '$g'" >&2; exit 2; }
 done

@@ -205,7 +205,8 @@ struct lwk_chan_proc {
 	uint64_t mem;				    /* bytes reserved */
 	uint64_t core_mask[LWK_CHAN_MAX_CPUS / 64]; /* its cores */
 	char name[LWK_CHAN_NAME_LEN];
-	uint64_t pad1[5];
+	uint64_t arena_free; /* bytes free for mmap and brk, while RUNNING */
+	uint64_t pad1[4];
 	uint64_t posted[LWK_CHAN_MAX_SLOTS / 64]; /* slots with news */
 	uint64_t pad2[4];
 	uint8_t pad3[4096 - 768];
@@ -214,6 +215,7 @@ LWK_STATIC_ASSERT(sizeof(struct lwk_chan_proc) == 4096);
 LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_proc, ctl) == 64);
 LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_proc, reply) == 256);
 LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_proc, state) == 576);
+LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_proc, arena_free) == 664);
 LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_proc, posted) == 704);
 
 /* The first page: what lwkctl status shows, and where the rest is. */
