@@ -222,9 +222,7 @@ static void svc_refresh(struct svc_entry *e)
 	if (e->state != LWK_PROC_RUNNING)
 		return;
 	WRITE_ONCE(e->chan->nthreads, READ_ONCE(e->p->nthreads));
-	/* Read without the process's lock, which its threads take on every
-	 * copy from user memory: a snapshot for /proc/meminfo that the proxy
-	 * bounds by the arena's size, not a figure anything relies on. */
+	/* A sum uvm keeps beside its extents: no lock of the process's. */
 	WRITE_ONCE(e->chan->arena_free, uvm_arena_free_bytes(&e->p->uvm));
 }
 

@@ -18,8 +18,7 @@
 #include <lwk/pmem.h>
 #include "service_internal.h"
 
-#define STAGING_MAX_SHIFT 28 /* 256 MiB */
-#define PROC_MEM_MIN MiB(16)
+#define STAGING_MAX_SHIFT 28   /* 256 MiB */
 #define ARGS_MAX MiB(1)	       /* argv and envp strings, together */
 #define ARGS_MAX_STRINGS 65536 /* and their number */
 
@@ -217,21 +216,23 @@ static int grant_mem(uint64_t asked, unsigned int ncores, unsigned int nfree, ui
 				      (unsigned long long)(shown >> 20),
 				      (unsigned long long)mib_up(staging),
 				      (unsigned long long)((shown - avail) >> 20));
-		if (want < PROC_MEM_MIN)
+		if (asked < LWK_PROC_MEM_MIN)
 			return refuse(
 			    r, -EINVAL,
-			    "--mem %llu MiB is too little: a process needs at least %llu MiB",
-			    (unsigned long long)mib_up(asked),
-			    (unsigned long long)(PROC_MEM_MIN >> 20));
+			    "--mem %llu %s is too little: a process needs at least %llu "
+			    "MiB",
+			    (unsigned long long)(asked % MiB(1) ? asked >> 10 : asked >> 20),
+			    asked % MiB(1) ? "KiB" : "MiB",
+			    (unsigned long long)(LWK_PROC_MEM_MIN >> 20));
 	} else {
 		want = ALIGN_DOWN(avail / nfree * ncores, MiB(2));
-		if (want < PROC_MEM_MIN)
+		if (want < LWK_PROC_MEM_MIN)
 			return refuse(
 			    r, -ENOMEM,
 			    "%llu MiB free, a share of %llu MiB for %u of %u free cores: a "
 			    "process needs at least %llu MiB; ask with --mem",
 			    (unsigned long long)(avail >> 20), (unsigned long long)(want >> 20),
-			    ncores, nfree, (unsigned long long)(PROC_MEM_MIN >> 20));
+			    ncores, nfree, (unsigned long long)(LWK_PROC_MEM_MIN >> 20));
 	}
 	*out = want;
 	return 0;

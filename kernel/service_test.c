@@ -370,7 +370,11 @@ TEST(service, create_refusals)
 	KT_EXPECT(strstr(px.e->reply.msg, "MiB free"));
 	ctl.mem = MiB(1);
 	KT_EXPECT_EQ(proxy_send(&px, LWK_MSG_CREATE, &ctl), -EINVAL);
-	KT_EXPECT(strstr(px.e->reply.msg, "too little"));
+	KT_EXPECT(strstr(px.e->reply.msg, "--mem 1 MiB is too little: a process needs at least 16 "
+					  "MiB"));
+	ctl.mem = KiB(1);
+	KT_EXPECT_EQ(proxy_send(&px, LWK_MSG_CREATE, &ctl), -EINVAL);
+	KT_EXPECT(strstr(px.e->reply.msg, "--mem 1 KiB is too little"));
 	ctl.mem = 0;
 	ctl.staging_size = GiB(1);
 	KT_EXPECT_EQ(proxy_send(&px, LWK_MSG_CREATE, &ctl), -EFBIG);

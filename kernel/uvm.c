@@ -350,11 +350,18 @@ int uvm_protect(struct uvm *u, uint64_t va, uint64_t size, unsigned int prot)
 
 uint64_t uvm_arena_free_bytes(const struct uvm *u)
 {
+	return READ_ONCE(u->arena_free);
+}
+
+/* Kept as a sum beside the extents (which change under u->lock), so that
+ * the service core can read it without that lock. */
+static void arena_recount(struct uvm *u)
+{
 	uint64_t n = 0;
 
 	for (unsigned int i = 0; i < u->nfree; i++)
 		n += u->free[i].end - u->free[i].start;
-	return n;
+	WRITE_ONCE(u->arena_free, n);
 }
 
 int uvm_arena_init(struct uvm *u, bool cleared)
@@ -375,6 +382,7 @@ int uvm_arena_init(struct uvm *u, bool cleared)
 	u->arena_end = LWK_ARENA_BASE + left;
 	u->free[0] = (struct uvm_extent){ u->arena_base, u->arena_end };
 	u->nfree = 1;
+	arena_recount(u);
 	return 0;
 }
 
@@ -396,7 +404,7 @@ static int extent_insert(struct uvm *u, unsigned int i, struct uvm_extent e)
 }
 
 /* Take [start, end) out of the free extents; it must lie in one of them. */
-static int arena_take(struct uvm *u, uint64_t start, uint64_t end)
+static int extents_take(struct uvm *u, uint64_t start, uint64_t end)
 {
 	for (unsigned int i = 0; i < u->nfree; i++) {
 		struct uvm_extent *e = &u->free[i];
@@ -426,7 +434,7 @@ static int arena_take(struct uvm *u, uint64_t start, uint64_t end)
  * fine (munmap of an unmapped range is not an error on Linux). The range
  * is zeroed here, so that free memory is always zero and mmap and brk hand
  * it out at once (all of it was zeroed when the process was created). */
-static int arena_give(struct uvm *u, uint64_t start, uint64_t end)
+static int extents_give(struct uvm *u, uint64_t start, uint64_t end)
 {
 	unsigned int i = 0;
 
@@ -441,6 +449,22 @@ static int arena_give(struct uvm *u, uint64_t start, uint64_t end)
 		extent_remove(u, i);
 	}
 	return extent_insert(u, i, (struct uvm_extent){ start, end });
+}
+
+static int arena_take(struct uvm *u, uint64_t start, uint64_t end)
+{
+	int err = extents_take(u, start, end);
+
+	arena_recount(u);
+	return err;
+}
+
+static int arena_give(struct uvm *u, uint64_t start, uint64_t end)
+{
+	int err = extents_give(u, start, end);
+
+	arena_recount(u);
+	return err;
 }
 
 static bool arena_range_ok(struct uvm *u, uint64_t va, uint64_t len)

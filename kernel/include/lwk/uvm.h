@@ -49,6 +49,7 @@ struct uvm {
 	uint64_t brk_base, brk;
 	struct uvm_extent free[UVM_MAX_EXTENTS]; /* sorted, disjoint */
 	unsigned int nfree;
+	uint64_t arena_free; /* bytes in free[], readable without the lock */
 };
 
 /* Reserve @bytes (rounded up to 2 MiB) and make the page tables. -ENOMEM
