@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <lwk/elf.h>
 #include <uapi/lwk/bare.h>
+#include <uapi/lwk/channel.h>
 #include "lwkctl.h"
 
 #define KERNEL_OVERHEAD (64ull << 20) /* guest memory beyond the process's */
@@ -53,44 +54,73 @@ void lwkctl_bare_usage(FILE *f)
 	      f);
 }
 
+/* At most the host's memory: QEMU would refuse more with a message about
+ * its own -m. */
+static int bare_mem_value(struct lwkctl_opts *it, const char *v, uint64_t *mem)
+{
+	uint64_t host = (uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE);
+	char err[200], a[32], b[32];
+
+	if (proxy_size_arg("--mem", v, mem, err, sizeof(err)))
+		return lwkctl_usage_error(it, "%s", err);
+	if (*mem < LWK_PROC_MEM_MIN)
+		return lwkctl_usage_error(
+		    it, "--mem %s (%s) is too little: a process needs at least %s", v,
+		    proxy_size_name(*mem, a, sizeof(a)),
+		    proxy_size_name(LWK_PROC_MEM_MIN, b, sizeof(b)));
+	if (*mem + KERNEL_OVERHEAD > host)
+		return lwkctl_usage_error(it, "--mem %s is more than this machine's %s of memory",
+					  v, proxy_size_name(host, a, sizeof(a)));
+	return 0;
+}
+
+static int bare_opt(struct lwkctl_opts *it, struct bare_opts *o)
+{
+	unsigned long n;
+	const char *v;
+
+	if (lwkctl_opt(it, "--keep", NULL)) {
+		o->keep = 1;
+	} else if (lwkctl_opt(it, "--cpus", &v)) {
+		if (lwkctl_parse_uint(v, 1, 255, &n))
+			return lwkctl_usage_error(it, "--cpus wants 1 to 255 cores, not '%s'", v);
+		o->cpus = (unsigned int)n;
+	} else if (lwkctl_opt(it, "--mem", &v)) {
+		return bare_mem_value(it, v, &o->mem);
+	} else if (lwkctl_opt(it, "--timeout", &v)) {
+		if (lwkctl_parse_uint(v, 1, 86400, &n))
+			return lwkctl_usage_error(
+			    it, "--timeout wants seconds (1 to 86400), not '%s'", v);
+		o->timeout = (unsigned int)n;
+	} else if (lwkctl_opt(it, "--stats", &v)) {
+		o->stats = v;
+	} else if (lwkctl_opt(it, "--kernel-args", &v)) {
+		o->kargs = v;
+	} else {
+		return lwkctl_usage_error(it, "unknown option '%s'", it->argv[it->i]);
+	}
+	return 0;
+}
+
 static int parse_bare(int argc, char **argv, struct bare_opts *o)
 {
-	int i;
+	struct lwkctl_opts it = { "bare", argc, argv, 0 };
 
 	*o = (struct bare_opts){ .cpus = 1, .mem = DEFAULT_MEM, .timeout = 300 };
-	for (i = 0; i < argc && argv[i][0] == '-'; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (!strcmp(a, "--")) {
-			i++;
+	while (it.i < argc && argv[it.i][0] == '-') {
+		if (!strcmp(argv[it.i], "--")) {
+			it.i++;
 			break;
-		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			lwkctl_bare_usage(stdout);
-			exit(0);
-		} else if (!strcmp(a, "--keep")) {
-			o->keep = 1;
-		} else if (!strcmp(a, "--cpus") && v && atoi(v) > 0 && atoi(v) <= 255) {
-			o->cpus = atoi(v), i++;
-		} else if (!strcmp(a, "--mem") && v && !proxy_parse_size(v, &o->mem)) {
-			i++;
-		} else if (!strcmp(a, "--stats") && v) {
-			o->stats = v, i++;
-		} else if (!strcmp(a, "--kernel-args") && v) {
-			o->kargs = v, i++;
-		} else if (!strcmp(a, "--timeout") && v && atoi(v) > 0) {
-			o->timeout = atoi(v), i++;
-		} else {
-			fprintf(stderr,
-				"lwkctl: bad option or value '%s%s%s'; see 'lwkctl bare --help'\n",
-				a, v ? " " : "", v ? v : "");
-			return -1;
 		}
+		lwkctl_opt_help(&it, lwkctl_bare_usage);
+		if (bare_opt(&it, o))
+			return -1;
 	}
-	if (i >= argc) {
-		fprintf(stderr, "lwkctl: bare needs a program to run; see 'lwkctl bare --help'\n");
+	if (it.i >= argc) {
+		lwkctl_usage_error(&it, "name a program to run");
 		return -1;
 	}
-	o->argv = argv + i;
+	o->argv = argv + it.i;
 	return 0;
 }
 

@@ -107,12 +107,19 @@ static int boot_opt_value(struct lwkctl_opts *it, struct boot_opts *o)
 			    "the others run programs), not '%s'",
 			    MAX_CPUS, v);
 	} else if (lwkctl_opt(it, "--mem", &v)) {
-		if (proxy_parse_size(v, &o->mem) || o->mem < MIN_MEM || o->mem % MiB)
+		char err[200], a[32];
+
+		if (proxy_size_arg("--mem", v, &o->mem, err, sizeof(err)))
+			return lwkctl_usage_error(it, "%s", err);
+		if (o->mem < MIN_MEM)
 			return lwkctl_usage_error(
-			    it,
-			    "--mem wants a whole number of MiB, at least 64M, like 512M or 2G, "
-			    "not '%s'",
-			    v);
+			    it, "--mem %s (%s) is too little: a partition needs at least 64M", v,
+			    proxy_size_name(o->mem, a, sizeof(a)));
+		if (o->mem % MiB)
+			return lwkctl_usage_error(it,
+						  "--mem %s is not a whole number of MiB, QEMU's "
+						  "unit; try %lluM",
+						  v, (unsigned long long)(o->mem / MiB));
 	} else if (lwkctl_opt(it, "--name", &v)) {
 		if (!name_valid(v))
 			return lwkctl_usage_error(it,

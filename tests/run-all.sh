@@ -137,8 +137,12 @@ bare_bad_input() {
 	# exit() while other threads spin, wait and sleep on other cores
 	bare_status 7 "" --cpus 2 $u/exit_threads
 	bare_status 7 "" --cpus 4 $u/exit_threads
-	bare_status 2 "bad option" --cpus 0 $u/exit42
-	bare_status 2 "bad option" --mem lots $u/exit42
+	bare_status 2 "--cpus wants 1 to 255 cores, not '0'" --cpus 0 $u/exit42
+	bare_status 2 "--cpus wants 1 to 255 cores, not '2x'" --cpus 2x $u/exit42
+	bare_status 2 "--mem 'lots' is not a size" --mem lots $u/exit42
+	bare_status 2 "--mem 1K (1 KiB) is too little" --mem 1K $u/exit42
+	bare_status 2 "--timeout wants seconds (1 to 86400), not '5s'" --timeout 5s $u/exit42
+	bare_status 2 "unknown option '--bogus'" --bogus $u/exit42
 	bare_status 0 "fuzz: 100000 calls" --cpus 4 build/user/lwk-only/fuzz
 }
 

@@ -115,8 +115,11 @@ expect "status of a missing name" "!0" "no LWK partition named 'nosuch'" -- stat
 # Bad input: one line, status 2.
 expect "boot --cpus 1 refused" 2 "--cpus wants 2 to" -- boot --vm --cpus 1
 expect "boot without --vm refused" 2 "say --vm" -- boot
-expect "boot --mem lots refused" 2 "--mem wants" -- boot --vm --mem lots
-expect "boot --mem 1M refused" 2 "at least 64M" -- boot --vm --mem 1M
+expect "boot --mem lots refused" 2 "--mem 'lots' is not a size" -- boot --vm --mem lots
+expect "boot --mem 1M refused" 2 "--mem 1M (1 MiB) is too little" "at least 64M" -- boot --vm --mem 1M
+expect "boot --mem 17T refused" 2 "--mem 17T is too large: at most 16T" -- boot --vm --mem 17T
+expect "boot --mem 1500000K refused" 2 "not a whole number of MiB" "try 1464M" \
+	-- boot --vm --mem 1500000K
 expect "boot --name a/b refused" 2 "--name wants" -- boot --vm --name a/b
 expect "boot unknown option" 2 "unknown option '--frob'" -- boot --vm --frob
 expect "boot missing value" 2 "--cpus needs a value" -- boot --vm --cpus
