@@ -335,56 +335,33 @@ struct cpu *proc_next_core(struct proc *p)
 	return this_cpu();
 }
 
+void proc_kill_locked(struct proc *p, int wait_status)
+{
+	if (proc_set_exiting(p, wait_status))
+		proc_kill_others(p, NULL);
+}
+
 void proc_kill(struct proc *p)
 {
 	uint64_t flags = arch_irq_save();
 
 	spin_lock(&p->lock);
-	if (proc_set_exiting(p, SIGKILL))
-		proc_kill_others(p, NULL);
+	proc_kill_locked(p, SIGKILL);
 	spin_unlock(&p->lock);
 	arch_irq_restore(flags);
-}
-
-/* A process-directed signal goes to a thread that does not block it, else
- * to the first one (it stays pending there), as on Linux. */
-static struct thread *proc_signal_target(struct proc *p, int sig)
-{
-	struct thread *t = NULL;
-	uint64_t flags = arch_irq_save();
-
-	spin_lock(&p->lock);
-	for (unsigned int i = 0; i < p->nthreads; i++) {
-		struct thread *o = p->threads[i];
-
-		if (o->state == THREAD_DEAD || o->state == THREAD_NEW)
-			continue;
-		if (!t || !(o->sig_blocked & SIG_BIT(sig)))
-			t = o;
-		if (!(o->sig_blocked & SIG_BIT(sig)))
-			break;
-	}
-	spin_unlock(&p->lock);
-	arch_irq_restore(flags);
-	return t;
 }
 
 int proc_signal(struct proc *p, int sig)
 {
 	struct ksiginfo info = { .signo = sig, .code = SI_USER };
-	struct thread *t;
 
 	if (sig <= 0 || sig > NSIG)
 		return -EINVAL;
-	if (sig == SIGKILL) {
+	if (sig == SIGKILL) { /* even a process with no thread running yet */
 		proc_kill(p);
 		return 0;
 	}
-	t = proc_signal_target(p, sig);
-	/* It may have ended since; signal_send checks again under the lock. */
-	if (!t || READ_ONCE(t->proc) != p)
-		return -ESRCH;
-	return signal_send(t, &info);
+	return signal_send_process(p, &info);
 }
 
 __noreturn void proc_exit(struct proc *p, int wait_status)

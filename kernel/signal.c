@@ -68,35 +68,113 @@ static int pending_add(struct thread *t, const struct ksiginfo *info)
 	return 0;
 }
 
-int signal_send(struct thread *t, const struct ksiginfo *info)
+/* Does @sig end process @p when it acts: SIGKILL, or a signal left to a
+ * default action that terminates (Linux's sig_fatal)? */
+static bool signal_fatal(struct proc *p, int sig)
 {
-	struct proc *p = t->proc;
-	uint64_t flags;
-	int sig = info->signo, err;
+	return sig == SIGKILL || (p->sigactions[sig - 1].handler == SIG_DFL &&
+				  !ignored_by_default(sig) && !stops_by_default(sig));
+}
 
-	if (signal_ignored(p, sig))
+/* Under p->lock: make @sig pending for @t and see that it acts.
+ *
+ * A fatal one ends the whole process here and now, as Linux's
+ * complete_signal does: waking @t is not enough, since @t may be queued
+ * behind a core-mate that never blocks (threads sharing a core take turns
+ * only when one does), and then it would never run to die. Every thread
+ * gets SIGKILL instead: running ones are interrupted, queued ones die
+ * when their core gets to them, which it does once the running one died.
+ * sigtimedwait's own signals are not fatal: the call takes them.
+ *
+ * Otherwise a blocked thread wakes (its wait ends with EINTR); a running
+ * one is told not to block (wake_pending) and, on another core,
+ * interrupted so that it goes through delivery. A thread still in clone
+ * has no core yet; it looks at its signals when it starts. */
+static int send_locked(struct thread *t, const struct ksiginfo *info)
+{
+	int sig = info->signo, err = pending_add(t, info);
+
+	if (err || (t->sig_blocked & SIG_BIT(sig)))
+		return err;
+	if (signal_fatal(t->proc, sig) && !(t->sig_real_blocked & SIG_BIT(sig))) {
+		proc_kill_locked(t->proc, sig);
+		return 0;
+	}
+	if (t->state == THREAD_NEW)
+		return 0;
+	sched_wake(t);
+	if (t != thread_current() && t->state == THREAD_RUNNING)
+		arch_cpu_wake(t->cpu);
+	return 0;
+}
+
+/* Will @t have its core soon: it runs, or its core has nothing else to
+ * run? One queued behind a core-mate may wait for ever (no preemption). */
+static bool thread_gets_core(const struct thread *t)
+{
+	return t->state == THREAD_RUNNING || !READ_ONCE(t->cpu->current);
+}
+
+/* Under p->lock: the thread that a signal for the whole process goes to.
+ * The caller, if it is one of p's and does not block it (kill(getpid())
+ * acts before it returns). Else the first that does not block it and will
+ * run, so that a handler runs even where threads outnumber cores and the
+ * first thread (in pthread_join, say) is queued behind a spinner; else the
+ * first that does not block it; else the first of all, where it stays
+ * pending until unblocked. */
+static struct thread *process_target(struct proc *p, int sig)
+{
+	struct thread *self = thread_current(), *first = NULL, *willing = NULL;
+
+	if (self && self->proc == p && !(self->sig_blocked & SIG_BIT(sig)))
+		return self;
+	for (unsigned int i = 0; i < p->nthreads; i++) {
+		struct thread *o = p->threads[i];
+
+		if (o->state == THREAD_DEAD || o->state == THREAD_NEW)
+			continue;
+		first = first ? first : o;
+		if (o->sig_blocked & SIG_BIT(sig))
+			continue;
+		if (thread_gets_core(o))
+			return o;
+		willing = willing ? willing : o;
+	}
+	return willing ? willing : first;
+}
+
+/* To thread @t of @p or, if @t is NULL, to the thread of @p that should
+ * take a signal for the whole process. */
+static int send_signal(struct proc *p, struct thread *t, const struct ksiginfo *info)
+{
+	uint64_t flags;
+	int err;
+
+	if (signal_ignored(p, info->signo))
 		return 0;
 	flags = arch_irq_save();
 	spin_lock(&p->lock);
+	if (!t)
+		t = process_target(p, info->signo);
 	/* Found without the lock: it may have ended (and been reaped) since. */
-	if (t->proc != p || t->state == THREAD_DEAD) {
-		spin_unlock(&p->lock);
-		arch_irq_restore(flags);
-		return -ESRCH;
-	}
-	err = pending_add(t, info);
-	/* A blocked thread wakes (its wait ends with EINTR); a running one
-	 * is told not to block (wake_pending) and, on another core,
-	 * interrupted so that it goes through delivery. A thread still in
-	 * clone has no core yet; it looks at its signals when it starts. */
-	if (!err && !(t->sig_blocked & SIG_BIT(sig)) && t->state != THREAD_NEW) {
-		sched_wake(t);
-		if (t != thread_current() && t->state == THREAD_RUNNING)
-			arch_cpu_wake(t->cpu);
-	}
+	else if (t->proc != p || t->state == THREAD_DEAD)
+		t = NULL;
+	err = t ? send_locked(t, info) : -ESRCH;
 	spin_unlock(&p->lock);
 	arch_irq_restore(flags);
 	return err;
+}
+
+int signal_send(struct thread *t, const struct ksiginfo *info)
+{
+	struct proc *p = READ_ONCE(t->proc);
+
+	return p ? send_signal(p, t, info) : -ESRCH; /* NULL: a free slot */
+}
+
+int signal_send_process(struct proc *p, const struct ksiginfo *info)
+{
+	return send_signal(p, NULL, info);
 }
 
 /* Take @sig off the pending set: its info, and for a real-time signal the
@@ -417,10 +495,12 @@ static bool sigwait_block(struct thread *t, uint64_t set, uint64_t deadline)
 	uint64_t real = t->sig_blocked;
 	bool timed_out = false;
 
+	t->sig_real_blocked = real; /* for send_locked, under the lock below */
 	mask_set_locked(t, real & ~set);
 	while (!signal_interrupts(t) && !timed_out)
 		timed_out = sched_block(deadline);
 	mask_set_locked(t, real);
+	t->sig_real_blocked = 0;
 	return timed_out;
 }
 
@@ -507,19 +587,21 @@ int64_t sys_rt_sigreturn(const struct syscall_args *sa)
 }
 
 /* kill(2) and friends, within the caller's process: no other process is
- * visible without a proxy. */
+ * visible without a proxy. To thread @t, or to the process if it is NULL. */
 static int64_t send_to(struct thread *t, int sig, int code)
 {
-	struct ksiginfo info = { .signo = sig, .code = code, .pid = cur()->proc->pid };
+	struct proc *p = cur()->proc;
+	struct ksiginfo info = { .signo = sig, .code = code, .pid = p->pid };
 
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
-	return sig ? signal_send(t, &info) : 0;
+	if (!sig)
+		return 0; /* an existence check */
+	return send_signal(p, t, &info);
 }
 
-static struct thread *pick_thread(struct proc *p, int sig);
-
-/* sigqueue(3): a signal with a value, from this process to itself. */
+/* sigqueue(3): a signal with a value, from this process to itself; to
+ * thread @t, or to the process if it is NULL. */
 static int64_t queue_to(struct thread *t, int sig, uint64_t uinfo)
 {
 	int32_t si[8]; /* signo, errno, code, pad, pid, uid, value (8 bytes) */
@@ -534,7 +616,7 @@ static int64_t queue_to(struct thread *t, int sig, uint64_t uinfo)
 	/* Linux refuses forged kernel codes only towards other processes. */
 	info = (struct ksiginfo){ .signo = sig, .code = si[2], .pid = si[4], .uid = si[5] };
 	memcpy(&info.value, &si[6], sizeof(info.value));
-	return signal_send(t, &info);
+	return send_signal(cur()->proc, t, &info);
 }
 
 int64_t sys_rt_sigqueueinfo(const struct syscall_args *sa)
@@ -543,8 +625,7 @@ int64_t sys_rt_sigqueueinfo(const struct syscall_args *sa)
 
 	if ((int)sa->a[0] != p->pid)
 		return -ESRCH;
-	return queue_to(pick_thread(p, (int)sa->a[1] > 0 ? (int)sa->a[1] : 1), (int)sa->a[1],
-			sa->a[2]);
+	return queue_to(NULL, (int)sa->a[1], sa->a[2]);
 }
 
 int64_t sys_rt_tgsigqueueinfo(const struct syscall_args *sa)
@@ -555,29 +636,6 @@ int64_t sys_rt_tgsigqueueinfo(const struct syscall_args *sa)
 	return t ? queue_to(t, (int)sa->a[2], sa->a[3]) : -ESRCH;
 }
 
-/* A process-directed signal goes to a thread that does not block it. */
-static struct thread *pick_thread(struct proc *p, int sig)
-{
-	if (!(cur()->sig_blocked & SIG_BIT(sig)))
-		return cur();
-	struct thread *t = cur();
-	uint64_t flags = arch_irq_save();
-
-	spin_lock(&p->lock);
-	for (unsigned int i = 0; i < p->nthreads; i++) {
-		struct thread *o = p->threads[i];
-
-		if (o->state != THREAD_DEAD && o->state != THREAD_NEW &&
-		    !(o->sig_blocked & SIG_BIT(sig))) {
-			t = o;
-			break;
-		}
-	}
-	spin_unlock(&p->lock);
-	arch_irq_restore(flags);
-	return t;
-}
-
 int64_t sys_kill(const struct syscall_args *sa)
 {
 	struct proc *p = cur()->proc;
@@ -585,9 +643,7 @@ int64_t sys_kill(const struct syscall_args *sa)
 
 	if (pid != p->pid && pid != 0 && pid != -1)
 		return -ESRCH;
-	if (sig < 0 || sig > NSIG)
-		return -EINVAL;
-	return send_to(pick_thread(p, sig ? sig : 1), sig, SI_USER);
+	return send_to(NULL, sig, SI_USER);
 }
 
 int64_t sys_tgkill(const struct syscall_args *sa)

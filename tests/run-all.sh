@@ -137,6 +137,12 @@ bare_bad_input() {
 	# exit() while other threads spin, wait and sleep on other cores
 	bare_status 7 "" --cpus 2 $u/exit_threads
 	bare_status 7 "" --cpus 4 $u/exit_threads
+	# More threads than cores: a fatal signal to a thread stuck behind a
+	# spinner, or a crash, still ends them all.
+	bare_status 143 "killed by signal 15" --cpus 1 $u/spin_threads 2 tgkill
+	bare_status 143 "killed by signal 15" --cpus 3 $u/spin_threads 8 kill
+	bare_status 139 "killed by signal 11" --cpus 1 $u/spin_threads 3 segv
+	bare_status 139 "killed by signal 11" --cpus 3 $u/spin_threads 8 segv
 	bare_status 2 "--cpus wants 1 to 255 cores, not '0'" --cpus 0 $u/exit42
 	bare_status 2 "--cpus wants 1 to 255 cores, not '2x'" --cpus 2x $u/exit42
 	bare_status 2 "--mem 'lots' is not a size" --mem lots $u/exit42
@@ -209,6 +215,7 @@ vm_partition() {
 		suite tests/user/run.sh lwkexec
 		suite tests/lwkexec/run.sh
 		suite tests/vm/kill.sh
+		suite tests/vm/threads.sh
 		suite tests/vm/fuzz.sh
 		suite tests/vm/stress.sh
 		if timeout 60 build/bin/lwkctl shutdown; then

@@ -38,6 +38,9 @@ struct thread {
 	bool timed_out;
 	/* signals */
 	uint64_t sig_blocked, sig_pending;
+	/* during sigtimedwait, which unblocks the signals it waits for: the
+	 * thread's own mask (Linux's real_blocked), 0 otherwise */
+	uint64_t sig_real_blocked;
 	struct ksiginfo sig_info[NSIG];		 /* why each pending signal was sent */
 	struct ksiginfo sig_queue[SIGQUEUE_MAX]; /* real-time signals, in order */
 	unsigned int sig_queued;
@@ -122,9 +125,14 @@ __noreturn void proc_exit(struct proc *p, int wait_status);
  * is not online (the caller's core if none is). */
 struct cpu *proc_next_core(struct proc *p);
 /* From outside the process (the service core): end it with SIGKILL, as
- * kill -9 does, or send it @sig (to a thread that does not block it). */
+ * kill -9 does, or send it @sig (signal_send_process). */
 void proc_kill(struct proc *p);
 int proc_signal(struct proc *p, int sig);
+/* End @p from anywhere, with @wait_status unless it is ending already:
+ * every thread, the caller's too if it is one, gets SIGKILL and dies where
+ * it is, a running one on another core is interrupted, a queued one dies
+ * when its core gets to it. The caller holds p->lock. */
+void proc_kill_locked(struct proc *p, int wait_status);
 /* End the calling thread; the last one sets the process's wait status. */
 __noreturn void thread_exit(int wait_status);
 /* Every way back to user mode passes here (after a system call, an

@@ -53,8 +53,14 @@ struct thread;
 struct trap_frame;
 
 /* Make @sig pending for thread @t (from kill/tkill: @info describes it).
- * Real-time signals queue; -EAGAIN when the queue is full. */
+ * Real-time signals queue; -EAGAIN when the queue is full. If @t does not
+ * block it and its action is to terminate, the whole process is killed
+ * at once, with status @sig, as Linux does. */
 int signal_send(struct thread *t, const struct ksiginfo *info);
+/* The same for a signal sent to process @p as a whole: it goes to one of
+ * its threads that does not block it, preferably one that runs. */
+struct proc;
+int signal_send_process(struct proc *p, const struct ksiginfo *info);
 /* Has @t a pending, unblocked signal (a blocking call must end, EINTR)? */
 bool signal_interrupts(const struct thread *t);
 /* Deliver what is pending and unblocked to the current thread, which is
