@@ -12,6 +12,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 lwkexec=$PWD/${BUILD:-build}/bin/lwkexec
+lwkctl=$PWD/${BUILD:-build}/bin/lwkctl
 passed=0
 failed=0
 work=$(mktemp -d "${TMPDIR:-/tmp}/lwkexec-test.XXXXXX")
@@ -514,9 +515,13 @@ option_values() {
 		"^lwkexec: --cores 300: a process can have at most 255 cores$" --cores 300 true
 	expect "--cores 1,,2: not a list" 2 \
 		"^lwkexec: --cores '1,,2' is not a core count or a list like 1,2,5-7$" --cores 1,,2 true
-	expect "--cores 1-9: no such core, named" 1 \
-		"^lwkexec: --cores 1-9: no such core 4; partition .* has application cores 1-3$" \
-		--cores 1-9 true
+	# The first core past the partition's last one is named (a partition
+	# of N cores has application cores 1 to N-1).
+	local ncores
+	ncores=$("$lwkctl" status 2>/dev/null | sed -n 's/^cores: \([0-9]*\),.*/\1/p')
+	expect "--cores 1-200: no such core, named" 1 \
+		"^lwkexec: --cores 1-200: no such core $ncores; partition .* has application cores 1-$((ncores - 1))$" \
+		--cores 1-200 true
 }
 
 # /proc/meminfo and sysinfo say what the program can get: its arena (the
