@@ -11,10 +11,8 @@
 #   BUILD=build-x tests/vm/partition.sh    (default build/)
 set -u
 cd "$(dirname "$0")/../.." || exit 2
-build=${BUILD:-build}
-lwkctl=$build/bin/lwkctl
-passed=0
-failed=0
+suite=vm-partition
+. tests/vm/lib.sh
 state=$(mktemp -d /tmp/lwk-vm-test.XXXXXX)
 export XDG_RUNTIME_DIR=$state
 unset LWK_PARTITION
@@ -37,19 +35,9 @@ cleanup() {
 	[ -n "${fake_pid:-}" ] && kill "$fake_pid" 2>/dev/null
 	rm -f "$(mem_of "$a")" "$(mem_of "$b")" "$(mem_of "$c")"
 	rm -rf "$state"
+	vm_cleanup
 }
 trap cleanup EXIT
-
-pass() {
-	echo "PASS vm-partition: $1"
-	passed=$((passed + 1))
-}
-
-fail() {
-	echo "FAIL vm-partition: $1"
-	[ -n "${2:-}" ] && echo "$2" | sed 's/^/    /'
-	failed=$((failed + 1))
-}
 
 # expect NAME STATUS TEXT... -- lwkctl ARGS: the status is STATUS ("!0":
 # any failure) and the output holds every TEXT (grep -F).
@@ -102,8 +90,8 @@ fake_partition() {
 
 if [ ! -x "$lwkctl" ] || [ ! -f "$build/lwk.elf" ]; then
 	fail "needs $lwkctl and $build/lwk.elf; run make"
-	echo "$passed passed, $failed failed"
-	exit 1
+	verdict
+	exit
 fi
 
 # Nothing running: every command says so, in the same words.
@@ -229,5 +217,4 @@ fi
 expect_gone "$a" "$pid_a" "shutdown leaves no QEMU, record or memory file"
 expect "status after shutdown" "!0" "$none" -- status
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+verdict

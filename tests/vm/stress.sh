@@ -45,6 +45,20 @@ check_dropped() { # what status output
 	fi
 }
 
+# Let a stopped lwkexec go on and wait for its end (60 s at most: one
+# that does not end is killed and counts as a failure), then check it.
+resume_and_check() { # pid what output
+	local status
+	kill -CONT "$1"
+	timeout 60 tail --pid="$1" -f /dev/null
+	{
+		kill -KILL "$1" # only if it did not end by itself
+		wait "$1"
+		status=$?
+	} 2>/dev/null
+	check_dropped "$2" "$status" "$3"
+}
+
 # Run @count launches of /bin/true one after another; log each status.
 launch_loop() { # name count
 	for i in $(seq "$2"); do
@@ -166,11 +180,7 @@ for stage in create staging exec; do
 		sleep 0.1
 	done
 	sleep 2.5
-	kill -CONT "$p"
-	timeout 60 tail --pid="$p" -f /dev/null
-	wait "$p"
-	status=$?
-	check_dropped "lwkexec frozen after $stage for 2.5 s" "$status" "$work/stop-$stage"
+	resume_and_check "$p" "lwkexec frozen after $stage for 2.5 s" "$work/stop-$stage"
 done
 
 # 5. A running program whose lwkexec is stopped past its lease.
@@ -183,11 +193,7 @@ for _ in $(seq 600); do
 done
 kill -STOP "$p"
 sleep 3
-kill -CONT "$p"
-timeout 60 tail --pid="$p" -f /dev/null
-wait "$p"
-status=$?
-check_dropped "running lwkexec stopped for 3 s" "$status" "$work/stopped"
+resume_and_check "$p" "running lwkexec stopped for 3 s" "$work/stopped"
 
 # 6. After all of it: ready, nothing held, no panic in the log.
 state=$("$lwkctl" status 2>&1 | head -1)
