@@ -22,7 +22,7 @@ WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wstrict-prototypes \
 	-Wmissing-prototypes -Wshadow
 KCFLAGS := -std=gnu11 -O2 -g $(WARN) -DLWK_KERNEL -ffreestanding -fno-builtin -nostdinc \
 	-isystem $(GCC_INC) -Ilibc-min/include -isystem $(BUILD)/fdt-include \
-	-Ikernel/include -Iarch/$(ARCH)/include -I$(BUILD)/gen -Iboot \
+	-Ikernel/include -Ikernel/lib -Iarch/$(ARCH)/include -I$(BUILD)/gen -Iboot \
 	-mcmodel=kernel -mno-red-zone -mgeneral-regs-only -mno-sse -mno-mmx \
 	-fno-pic -fno-pie -fno-stack-protector -fno-omit-frame-pointer \
 	-fno-asynchronous-unwind-tables -fno-common -fno-strict-aliasing \
@@ -32,7 +32,8 @@ KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
 	--build-id=none -T linker.ld
 
 HOSTCFLAGS := -std=gnu11 -O1 -g $(WARN) -fsanitize=address,undefined \
-	-fno-sanitize-recover=all -Itests/host/fakeinc -Ikernel/include -Iboot \
+	-fno-sanitize-recover=all -Itests/host/fakeinc -Ikernel/include -Ikernel/lib -Iarch/$(ARCH)/include \
+	-Iproxy/lib -Iboot \
 	-Itests/host -I$(BUILD)/gen -MMD -MP
 
 KOBJS :=

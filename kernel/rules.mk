@@ -1,1 +1,1 @@
-KOBJS += $(patsubst %.c,$(BUILD)/%.o,$(wildcard kernel/*.c))
+KOBJS += $(patsubst %.c,$(BUILD)/%.o,$(wildcard kernel/*/*.c))

@@ -1,6 +1,6 @@
 # Host unit tests: pure kernel logic built for the host under ASan/UBSan.
-HOST_KSRCS := kernel/pmem.c kernel/bootdesc.c kernel/elf.c $(wildcard boot/shim*.c) \
-	proxy/transport_vm.c proxy/partition.c
+HOST_KSRCS := kernel/mm/pmem.c kernel/core/bootdesc.c kernel/lib/elf_loader.c $(wildcard boot/shim*.c) \
+	proxy/lib/transport_vm.c proxy/lib/partition.c
 HOST_SRCS := $(wildcard tests/host/*.c) $(HOST_KSRCS)
 HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(HOST_SRCS))
 
@@ -57,7 +57,7 @@ user-progs: $(BAD_ELF_DIR)/.stamp
 
 # The channel fuzzer (tests/vm/fuzz.sh): forges forwarded-call messages in
 # a running partition's channel. A host program, built like the proxy.
-CHANFUZZ_SRCS := tests/tools/chanfuzz.c proxy/partition.c proxy/transport_vm.c
+CHANFUZZ_SRCS := tests/tools/chanfuzz.c proxy/lib/partition.c proxy/lib/transport_vm.c
 
 $(BUILD)/tools/chanfuzz: $(CHANFUZZ_SRCS:%.c=$(BUILD)/proxy/%.o)
 	@mkdir -p $(dir $@)

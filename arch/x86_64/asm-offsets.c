@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <arch/trap.h>
 #include <lwk/cpu.h>
-#include <uapi/lwk/trampoline.h>
+#include <uapi/arch/trampoline.h>
 
 #define DEFINE(sym, val) __asm__ volatile("\n->" #sym " %0" : : "i"(val))
 

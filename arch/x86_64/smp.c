@@ -16,7 +16,7 @@
 #include <lwk/errno.h>
 #include <lwk/panic.h>
 #include <lwk/pmem.h>
-#include <uapi/lwk/trampoline.h>
+#include <uapi/arch/trampoline.h>
 
 extern const char trampoline_start[], trampoline_long[], trampoline_end[];
 

@@ -10,7 +10,8 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include "htest.h"
-#include <lwk/elf.h>
+#include <elf_loader.h>
+#include <lwk/types.h>
 #include <lwk/errno.h>
 
 #ifndef ELF_FIXTURE_DIR

@@ -4,7 +4,7 @@
  * the host compiler lays out, and the fixed ABI all agree: lwk.ko fills the
  * same block from a different compiler run. */
 #include <stddef.h>
-#include <uapi/lwk/trampoline.h>
+#include <uapi/arch/trampoline.h>
 #include <asm-offsets.h>
 #include "htest.h"
 

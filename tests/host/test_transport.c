@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <uapi/lwk/channel.h>
-#include "../../proxy/partition.h"
-#include "../../proxy/transport.h"
+#include "partition.h"
+#include "transport.h"
 #include "htest.h"
 
 #define MiB_(n) ((uint64_t)(n) << 20)

@@ -16,7 +16,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <lwk/layout.h>
+#include <uapi/lwk/layout.h>
 #include "service.h"
 
 #define PAGE 4096ull

@@ -6,10 +6,10 @@
 cd "$(dirname "$0")/../.." || exit 2
 out=${BUILD:-build}/lwkexec-unit
 mkdir -p "$(dirname "$out")"
-srcs=$(ls proxy/service*.c proxy/sys_*.c) || exit 2
+srcs=$(ls proxy/lwkexec/service*.c proxy/lwkexec/sys_*.c) || exit 2
 # shellcheck disable=SC2086
 gcc -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE -pthread \
-	-Ikernel/include -Iproxy -o "$out" tests/lwkexec/unit.c $srcs \
-	proxy/partition.c proxy/transport_vm.c kernel/elf.c || exit 2
+	-Ikernel/include -Ikernel/lib -Iproxy/lib -Iproxy/lwkexec -o "$out" tests/lwkexec/unit.c $srcs \
+	proxy/lib/*.c kernel/lib/elf_loader.c || exit 2
 exec "$out"

@@ -24,7 +24,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <lwk/layout.h>
+#include <uapi/lwk/layout.h>
 #include <uapi/lwk/channel.h>
 #include "partition.h"
 

@@ -10,7 +10,9 @@
  */
 #pragma once
 
-#include <lwk/types.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 /* The few ELF64 definitions the loader needs (glibc's <elf.h> is not ours). */
 #define EI_NIDENT 16

@@ -15,7 +15,7 @@
 #include <lwk/cpus.h>
 #include <lwk/errno.h>
 #include <lwk/ktest.h>
-#include <lwk/layout.h>
+#include <uapi/lwk/layout.h>
 #include <lwk/log.h>
 #include <lwk/proc.h>
 #include <lwk/sched.h>

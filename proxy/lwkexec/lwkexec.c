@@ -23,7 +23,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <lwk/elf.h>
+#include <elf_loader.h>
 #include "common.h"
 #include "partition.h"
 #include "service.h"

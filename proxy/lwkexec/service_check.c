@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
-#include <lwk/layout.h>
+#include <uapi/lwk/layout.h>
 #include "service.h"
 
 #define PAGE_MASK 4095ull

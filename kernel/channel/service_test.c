@@ -11,7 +11,7 @@
 #include <arch/arch.h>
 #include <lwk/channel.h>
 #include <lwk/cpus.h>
-#include <lwk/elf.h>
+#include <elf_loader.h>
 #include <lwk/errno.h>
 #include <lwk/ktest.h>
 #include <lwk/log.h>

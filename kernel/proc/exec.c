@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <arch/arch.h>
-#include <lwk/elf.h>
+#include <elf_loader.h>
 #include <lwk/errno.h>
 #include <lwk/exec.h>
-#include <lwk/layout.h>
+#include <uapi/lwk/layout.h>
 
 #define PAGE 4096ull
 #define STACK_SIZE MiB(8)

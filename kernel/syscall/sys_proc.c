@@ -4,7 +4,7 @@
 #include <arch/arch.h>
 #include <lwk/cpus.h>
 #include <lwk/errno.h>
-#include <lwk/layout.h>
+#include <uapi/lwk/layout.h>
 #include <lwk/log.h>
 #include <lwk/proc.h>
 #include <lwk/sched.h>

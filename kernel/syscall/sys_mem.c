@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Memory system calls, all served from memory mapped at process creation. */
 #include <lwk/errno.h>
-#include <lwk/layout.h>
+#include <uapi/lwk/layout.h>
 #include <lwk/log.h>
 #include <lwk/proc.h>
 #include <lwk/syscall.h>

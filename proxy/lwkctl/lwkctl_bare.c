@@ -19,7 +19,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <lwk/elf.h>
+#include <elf_loader.h>
 #include <uapi/lwk/bare.h>
 #include <uapi/lwk/channel.h>
 #include "lwkctl.h"

@@ -22,7 +22,7 @@
 #include <linux/magic.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include <lwk/layout.h>
+#include <uapi/lwk/layout.h>
 #include "service.h"
 
 /* "/proc/<pid>/rest" for the LWK's pid, or /proc/thread-self: the part

@@ -2,7 +2,7 @@
 #include <string.h>
 #include <arch/arch.h>
 #include <lwk/errno.h>
-#include <lwk/layout.h>
+#include <uapi/lwk/layout.h>
 #include <lwk/pmem.h>
 #include <lwk/uvm.h>
 

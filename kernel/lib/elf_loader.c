@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The ELF loader (lwk/elf.h). This file is compiled into the kernel and
+ * The ELF loader (elf_loader.h). This file is compiled into the kernel and
  * into the proxy, so it touches nothing but the buffers it is given. The
  * file is untrusted: headers are copied out with memcpy (the buffer need
  * not be aligned) and every size is compared with what is left before it
@@ -9,8 +9,17 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <lwk/elf.h>
-#include <lwk/errno.h>
+#include <elf_loader.h>
+#include <uapi/lwk/errno.h>
+
+/* Built for the kernel and for Linux: no kernel header, so its own few
+ * helpers. */
+#define __printf(a, b) __attribute__((format(printf, a, b)))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+#define ALIGN_UP(x, a) (((x) + ((a)-1)) & ~((uint64_t)(a)-1))
+#define ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a)-1))
 
 #define ELF_PLATFORM "x86_64"
 #define ELF_CLKTCK 100 /* USER_HZ: what times() and friends count in */
