@@ -32,6 +32,7 @@
 #include <lwk/sched.h>
 #include <lwk/signal.h>
 #include <lwk/syscall.h>
+#include <uapi/lwk/channel_msg.h>
 
 #define SIGSET_SIZE 8
 #define MAX_NR 512
@@ -111,24 +112,6 @@ static int64_t bare_forward(const struct syscall_args *sa)
 
 /* ---- the channel protocol -------------------------------------------------- */
 
-/* A fresh seq for the slot: never 0 (nothing published yet), never the
- * one its completion carries now (a late answer to an abandoned call, or
- * whatever an earlier boot left in the area). */
-static uint32_t seq_next(const struct lwk_chan_slot *s, unsigned int idx)
-{
-	uint32_t seq = slot_seq[idx] + 1;
-
-	while (!seq || seq == __atomic_load_n(&s->cmpl.hdr.seq, __ATOMIC_ACQUIRE))
-		seq++;
-	slot_seq[idx] = seq;
-	return seq;
-}
-
-static void post(struct lwk_chan_proc *cp, unsigned int idx)
-{
-	__atomic_fetch_or(&cp->posted[idx / 64], 1ull << (idx % 64), __ATOMIC_SEQ_CST);
-}
-
 struct fwd_wait {
 	struct thread *t;
 	struct lwk_chan_proc *cp; /* its process's entry, as the call began */
@@ -139,49 +122,51 @@ struct fwd_wait {
 	bool interrupted;   /* we asked the proxy to interrupt it */
 };
 
-/* Fill the request half and publish it. */
-static void request_publish(struct fwd_wait *w, uint64_t nr, const uint64_t args[6])
+/* Fill the request half and publish it: a fresh seq for the slot, never
+ * the one its completion carries now (a late answer to an abandoned
+ * call, or whatever an earlier boot left in the area). The proxy's half:
+ * forward_request_read (proxy/lwkexec/service_dispatch.c). */
+static void forward_request_post(struct fwd_wait *w, uint64_t nr, const uint64_t args[6])
 {
 	struct lwk_chan_req *r = &w->s->req;
 	struct thread *t = w->t;
-	uint32_t seq = seq_next(w->s, w->idx);
+	uint32_t seq = lwk_msg_seq_next(slot_seq[w->idx], lwk_msg_seq(&w->s->cmpl.hdr));
 
-	r->hdr.magic = LWK_MSG_MAGIC;
-	r->hdr.abi_version = LWK_ABI_VERSION;
-	r->hdr.type = LWK_MSG_SYSCALL;
-	r->hdr.size = sizeof(*r);
-	r->hdr.pad = 0;
+	slot_seq[w->idx] = seq;
+	lwk_msg_begin(&r->hdr, LWK_MSG_SYSCALL, sizeof(*r));
 	r->pid = (uint32_t)t->proc->pid;
 	r->tid = (uint32_t)t->tid;
 	r->nr = (uint32_t)nr;
 	r->intr_seq = 0;
 	for (int i = 0; i < 6; i++)
 		r->args[i] = args[i];
-	__atomic_store_n(&r->hdr.seq, seq, __ATOMIC_RELEASE);
-	post(w->cp, w->idx);
+	lwk_msg_publish(&r->hdr, seq);
+	lwk_chan_post(w->cp, w->idx);
 	w->seq = seq;
 }
 
 static bool completed(const struct lwk_chan_slot *s, uint32_t seq)
 {
-	return __atomic_load_n(&s->cmpl.hdr.seq, __ATOMIC_ACQUIRE) == seq;
+	return lwk_msg_seq(&s->cmpl.hdr) == seq;
 }
 
-/* The result of a completion, if it is well formed; the proxy is never
- * trusted: anything else is -EIO and a log line. */
-static int64_t completion_result(const struct thread *t, const struct lwk_chan_slot *s, uint64_t nr)
+/* The result of the completion of w->seq, if it is well formed; the proxy
+ * is never trusted: anything else is -EIO and a log line. The proxy's
+ * half: forward_completion_post. */
+static int64_t forward_completion_read(const struct fwd_wait *w, uint64_t nr)
 {
-	const struct lwk_chan_cmpl *c = &s->cmpl;
-	int64_t ret = READ_ONCE(c->ret);
+	const struct thread *t = w->t;
+	struct lwk_chan_cmpl c = { 0 };
+	int64_t ret;
 
-	if (c->hdr.magic != LWK_MSG_MAGIC || c->hdr.abi_version != LWK_ABI_VERSION ||
-	    c->hdr.type != LWK_MSG_RESULT) {
+	if (lwk_msg_read_answer(&c, &w->s->cmpl, LWK_MSG_RESULT, sizeof(c), w->seq)) {
 		log_err("pid %d tid %d: the proxy answered %s with a malformed completion (magic "
 			"0x%x, abi %u, type %u): -EIO",
-			t->proc->pid, t->tid, syscall_name(nr), c->hdr.magic, c->hdr.abi_version,
-			c->hdr.type);
+			t->proc->pid, t->tid, syscall_name(nr), c.hdr.magic, c.hdr.abi_version,
+			c.hdr.type);
 		return -EIO;
 	}
+	ret = c.ret;
 	/* Linux's internal codes (ERESTARTSYS and friends, 512 and up) never
 	 * reach a program; ours must not arrive from outside either. */
 	if (ret < -511 && ret >= -ERRNO_MAX) {
@@ -219,7 +204,7 @@ static void spin_once(void)
 static void interrupt_request(struct fwd_wait *w)
 {
 	__atomic_store_n(&w->s->req.intr_seq, w->seq, __ATOMIC_RELEASE);
-	post(w->cp, w->idx);
+	lwk_chan_post(w->cp, w->idx);
 	w->interrupted = true;
 }
 
@@ -269,14 +254,14 @@ static int64_t forward_through_slot(uint64_t nr, const uint64_t args[6], bool in
 			t->proc->pid, t->tid, idx, syscall_name(nr));
 		return -ENOSYS;
 	}
-	request_publish(&w, nr, args);
+	forward_request_post(&w, nr, args);
 	if (!completion_wait(&w)) {
 		log_debug("pid %d tid %d: killed during %s: slot %u (seq %u) abandoned",
 			  t->proc->pid, t->tid, syscall_name(nr), idx, w.seq);
 		return -EINTR;
 	}
 	*interrupted = w.interrupted;
-	return completion_result(t, w.s, nr);
+	return forward_completion_read(&w, nr);
 }
 
 int64_t forward_call(uint64_t nr, const uint64_t args[6])

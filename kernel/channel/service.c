@@ -15,6 +15,7 @@
 #include <lwk/log.h>
 #include <lwk/pmem.h>
 #include <lwk/sched.h>
+#include <uapi/lwk/channel_msg.h>
 #include "service_internal.h"
 
 #define SERVICE_POLL_US 1000	 /* keep polling this long after activity */
@@ -83,8 +84,7 @@ void svc_entry_release(struct svc_entry *e)
 	WRITE_ONCE(c->exit_status, 0);
 	memset(c->core_mask, 0, sizeof(c->core_mask));
 	memset(c->name, 0, sizeof(c->name));
-	for (unsigned int i = 0; i < ARRAY_SIZE(c->posted); i++)
-		__atomic_store_n(&c->posted[i], 0, __ATOMIC_RELAXED);
+	lwk_chan_posted_clear(c);
 	e->staging_shift = 0;
 	e->p = NULL;
 	e->first = NULL;
@@ -144,8 +144,7 @@ static bool svc_signals(struct svc_entry *e)
 {
 	uint64_t bits;
 
-	if (e->state != LWK_PROC_RUNNING ||
-	    !(bits = __atomic_exchange_n(&e->chan->signals, 0, __ATOMIC_ACQ_REL)))
+	if (e->state != LWK_PROC_RUNNING || !(bits = lwk_chan_signals_take(e->chan)))
 		return false;
 	for (int sig = 1; bits; sig++, bits >>= 1)
 		if (bits & 1)

@@ -16,6 +16,7 @@
 #include <lwk/exec.h>
 #include <lwk/log.h>
 #include <lwk/pmem.h>
+#include <uapi/lwk/channel_msg.h>
 #include "service_internal.h"
 
 #define STAGING_MAX_SHIFT 28   /* 256 MiB */
@@ -45,15 +46,13 @@ static __printf(3, 4) int refuse(struct lwk_chan_reply *r, int err, const char *
 	return err;
 }
 
-/* The reply's body first, its seq last (release): the proxy that sees
- * the seq sees the rest. */
-static void ctl_publish(struct svc_entry *e, uint32_t seq, struct lwk_chan_reply *r)
+/* Answer command @seq with @r: body first, seq last, so that the proxy
+ * that sees the seq sees the rest. The proxy's half: ctl_reply_read
+ * (proxy/lwkexec/service_launch.c). */
+static void ctl_reply_post(struct svc_entry *e, uint32_t seq, struct lwk_chan_reply *r)
 {
-	r->hdr = (struct lwk_msg_hdr){ LWK_MSG_MAGIC, LWK_ABI_VERSION, LWK_MSG_REPLY,
-				       sizeof(*r),    e->replied_seq,  0 };
-	memcpy(&e->chan->reply, r, sizeof(*r));
+	lwk_msg_post(&e->chan->reply, r, LWK_MSG_REPLY, sizeof(*r), seq);
 	e->replied_seq = seq;
-	__atomic_store_n(&e->chan->reply.hdr.seq, seq, __ATOMIC_RELEASE);
 }
 
 static void exec_publish(struct svc_entry *e, uint32_t seq, struct lwk_chan_reply *r)
@@ -61,7 +60,7 @@ static void exec_publish(struct svc_entry *e, uint32_t seq, struct lwk_chan_repl
 	if (r->status)
 		log_info("channel: entry %u: EXEC refused (%d): %s", svc_index(e), r->status,
 			 r->msg);
-	ctl_publish(e, seq, r);
+	ctl_reply_post(e, seq, r);
 }
 
 static uint64_t mib_up(uint64_t bytes)
@@ -609,31 +608,31 @@ static int ctl_release(struct svc_entry *e, struct lwk_chan_reply *r)
 
 /* ---- the message ------------------------------------------------------------------ */
 
-static int ctl_check(const struct lwk_chan_ctl *ctl, struct lwk_chan_reply *r)
+/* Why a command read by ctl_command_read was refused, in reply.msg. */
+static int ctl_refuse_header(int why, const struct lwk_chan_ctl *ctl, struct lwk_chan_reply *r)
 {
-	if (ctl->hdr.magic != LWK_MSG_MAGIC)
+	switch (why) {
+	case LWK_MSG_ERR_MAGIC:
 		return refuse(r, -EPROTO,
 			      "control message magic 0x%04x, expected 0x%04x: not an lwk proxy, or "
 			      "a corrupt entry",
 			      ctl->hdr.magic, LWK_MSG_MAGIC);
-	if (ctl->hdr.abi_version != LWK_ABI_VERSION)
+	case LWK_MSG_ERR_ABI:
 		return refuse(r, -EPROTO,
 			      "the proxy speaks ABI version %u, this kernel version %u: use the "
 			      "lwkexec of the kernel's build",
 			      ctl->hdr.abi_version, LWK_ABI_VERSION);
-	if (ctl->hdr.size != sizeof(*ctl))
+	default:
 		return refuse(r, -EINVAL, "control message of %u bytes, expected %zu",
 			      ctl->hdr.size, sizeof(*ctl));
-	return 0;
+	}
 }
 
-static int ctl_dispatch(struct svc_entry *e, const struct lwk_chan_ctl *ctl,
+static int ctl_dispatch(struct svc_entry *e, const struct lwk_chan_ctl *ctl, int why,
 			struct lwk_chan_reply *r)
 {
-	int ret = ctl_check(ctl, r);
-
-	if (ret)
-		return ret;
+	if (why)
+		return ctl_refuse_header(why, ctl, r);
 	switch (ctl->hdr.type) {
 	case LWK_MSG_CREATE:
 		return ctl_create(e, ctl, r);
@@ -650,25 +649,34 @@ static int ctl_dispatch(struct svc_entry *e, const struct lwk_chan_ctl *ctl,
 	}
 }
 
+/* A new command from the proxy, copied once into @ctl (checked and used
+ * there: the proxy may write on meanwhile): 0, a refused header
+ * (LWK_MSG_ERR_MAGIC, _ABI, _SIZE), or LWK_MSG_ERR_STALE / _TORN when
+ * there is nothing to answer yet. The proxy's half: ctl_command_post
+ * (proxy/lwkexec/service_launch.c). */
+static int ctl_command_read(const struct svc_entry *e, struct lwk_chan_ctl *ctl)
+{
+	return lwk_msg_read_new(ctl, &e->chan->ctl, LWK_MSG_TYPE_ANY, sizeof(*ctl), e->replied_seq);
+}
+
 bool svc_ctl_poll(struct svc_entry *e)
 {
-	uint32_t seq = __atomic_load_n(&e->chan->ctl.hdr.seq, __ATOMIC_ACQUIRE);
 	struct lwk_chan_reply r;
 	struct lwk_chan_ctl ctl;
+	int why = ctl_command_read(e, &ctl);
 
-	if (seq == e->replied_seq)
+	/* A torn command is read again at the next poll. */
+	if (why == LWK_MSG_ERR_STALE || why == LWK_MSG_ERR_TORN)
 		return false;
-	/* One copy, checked and used: the proxy may write on meanwhile. */
-	memcpy(&ctl, &e->chan->ctl, sizeof(ctl));
 	memset(&r, 0, sizeof(r));
-	r.status = ctl_dispatch(e, &ctl, &r);
+	r.status = ctl_dispatch(e, &ctl, why, &r);
 	if (r.status == EXEC_ANSWER_LATER) {
-		e->exec_seq = seq;
+		e->exec_seq = ctl.hdr.seq;
 		return true;
 	}
 	if (r.status)
 		log_info("channel: entry %u: %s refused (%d): %s", svc_index(e),
 			 cmd_name(ctl.hdr.type), r.status, r.msg);
-	ctl_publish(e, seq, &r);
+	ctl_reply_post(e, ctl.hdr.seq, &r);
 	return true;
 }

@@ -26,6 +26,7 @@
 #include <unistd.h>
 #include <uapi/lwk/layout.h>
 #include <uapi/lwk/channel.h>
+#include <uapi/lwk/channel_msg.h>
 #include "partition.h"
 
 #define FUZZ_SLOTS 32 /* the top slots of the channel */
@@ -156,24 +157,29 @@ static struct lwk_chan_proc *find_entry(struct partition *p, uint32_t pid)
 	return NULL;
 }
 
-/* Post @r in slot @idx; the answer, or 1 if none came in @wait_ns. */
+/* Post @r in slot @idx, its header as forged; the answer, or 1 if none
+ * came in @wait_ns (2 if it came malformed). */
 static int64_t post(struct lwk_chan_proc *e, struct lwk_chan_slot *s, unsigned int idx,
 		    const struct lwk_chan_req *r, uint64_t wait_ns)
 {
 	uint32_t seq = r->hdr.seq;
 	uint64_t end = now_ns() + wait_ns;
+	struct lwk_chan_cmpl c;
 
-	memcpy((char *)&s->req + sizeof(r->hdr), (const char *)r + sizeof(r->hdr),
-	       sizeof(*r) - sizeof(r->hdr));
+	lwk_msg_begin(&s->req.hdr, r->hdr.type, r->hdr.size);
 	s->req.hdr.magic = r->hdr.magic;
 	s->req.hdr.abi_version = r->hdr.abi_version;
-	s->req.hdr.type = r->hdr.type;
-	s->req.hdr.size = r->hdr.size;
-	__atomic_store_n(&s->req.hdr.seq, seq, __ATOMIC_RELEASE);
-	__atomic_fetch_or(&e->posted[idx / 64], 1ull << (idx % 64), __ATOMIC_SEQ_CST);
+	memcpy((char *)&s->req + sizeof(r->hdr), (const char *)r + sizeof(r->hdr),
+	       sizeof(*r) - sizeof(r->hdr));
+	lwk_msg_publish(&s->req.hdr, seq);
+	lwk_chan_post(e, idx);
 	while (now_ns() < end) {
-		if (__atomic_load_n(&s->cmpl.hdr.seq, __ATOMIC_ACQUIRE) == seq)
-			return s->cmpl.ret;
+		int why = lwk_msg_read_answer(&c, &s->cmpl, LWK_MSG_RESULT, sizeof(c), seq);
+
+		if (!why)
+			return c.ret;
+		if (why != LWK_MSG_ERR_STALE && why != LWK_MSG_ERR_TORN)
+			return 2;
 		usleep(50);
 	}
 	return 1;
