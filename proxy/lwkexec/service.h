@@ -1,16 +1,30 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The forwarded-syscall service of lwkexec: a dispatcher polls the
- * process's channel entry for posted slots, hands each call to the service
- * thread of its slot, and publishes the result (uapi/lwk/channel.h).
+ * The forwarded-syscall service of lwkexec, one file per job:
+ *
+ *   service_dispatch.c  the dispatcher: takes posted slots, hands each
+ *                       call to its slot's service thread (or runs a
+ *                       quick one itself), publishes the result
+ *   service_watch.c     the watchdog: is the partition still there, is
+ *                       the process entry still ours
+ *   service_table.c     the table, generated from uapi/lwk/syscalls.def:
+ *                       each call's handler and how it is served
+ *   service_call.c      the handlers' helper library (argument checks,
+ *                       string and path arguments, return convention)
+ *   service_check.c     pure checks, unit-tested on the host
+ *   service_identity.c  what the program sees of itself (/proc/self ...)
+ *   service_launch.c    the life of the process: CREATE ... RELEASE
+ *   sys_*.c             the handlers, sys_<name>, one per call
+ *
+ * Calls go one way: dispatch -> table -> sys_*.c -> call -> check and
+ * identity; dispatch and launch -> watch. The protocol itself is in
+ * uapi/lwk/channel_msg.h.
  *
  * The process's memory is mirrored at its own virtual addresses (the
  * unified address space), so a handler passes the program's pointers to
  * Linux unchanged, after checking that each one lies in the mirror: a
  * pointer anywhere else would let the program read or write lwkexec's own
- * memory. Handlers are one small function per syscall, sys_<name>, in
- * proxy/sys_*.c; the table (service_table.c) is generated from
- * uapi/lwk/syscalls.def, and a FORWARD call with no handler gets -ENOSYS.
+ * memory. A FORWARD call with no handler gets -ENOSYS.
  */
 #pragma once
 
@@ -57,6 +71,7 @@ struct svc {
 	 * QEMU's pidfd), which no path may reach. */
 	uint32_t user_files;
 	int debug; /* $LWKEXEC_DEBUG: trace unserved calls */
+	int ended; /* the process is gone: answer nothing, signal nothing */
 };
 
 /* One forwarded call, as a handler sees it. */
@@ -90,9 +105,10 @@ svc_handler svc_table_lookup(uint32_t nr, const char **name);
  * a signal must not answer it EINTR before it ran. */
 #define SVC_REGULAR_IO 3
 int svc_table_inline(const struct svc_call *c);
-/* read, write, pread64, pwrite64 without waiting (RWF_NOWAIT): the result,
- * or SVC_NOT_NOW when the rest must wait, the call then advanced past
- * what was done (counted in c->done) for a service thread to finish. */
+/* (sys_file.c) read, write, pread64, pwrite64 without waiting
+ * (RWF_NOWAIT): the result, or SVC_NOT_NOW when the rest must wait, the
+ * call then advanced past what was done (counted in c->done) for a
+ * service thread to finish. */
 #define SVC_NOT_NOW INT64_MIN
 int64_t svc_io_nowait(struct svc_call *c);
 
@@ -184,12 +200,26 @@ void launch_finish(struct launch *l);
 /* Is the entry still ours (owner is our pid)? If not, say so once and
  * never touch it again. */
 int launch_owned(struct launch *l);
+
+/* --- service_watch.c: the partition watchdog --- */
+/* Keep a pidfd of QEMU among lwkexec's own descriptors (when there are
+ * any): its liveness is then known without opening anything (the program
+ * may have used up the fds) and without mistaking a reused pid for QEMU. */
+void watch_qemu_start(struct svc *s);
+/* Is the partition's QEMU still running? */
+int watch_qemu_alive(const struct partition *p);
+/* Can no reply come any more (panic, shutdown, QEMU gone)? 1 after
+ * saying why, 0 while the partition is healthy. */
+int watch_partition_trouble(const struct partition *p);
+/* Is the partition still there to serve, and the entry still ours? 0, or
+ * -1 after saying why not. */
+int watch_serving(const struct svc *s);
 /* Why entry @e is not this lwkexec's any more (written to @buf), or NULL
  * while it is. @holds: it should hold a process (CREATE was answered), so
  * a FREE state means the LWK let go of it. */
-const char *launch_entry_lost(const struct lwk_chan_proc *e, int holds, char *buf, size_t len);
+const char *watch_entry_lost(const struct lwk_chan_proc *e, int holds, char *buf, size_t len);
 
-/* --- service.c --- */
+/* --- service_dispatch.c --- */
 /* The signal that interrupts a service thread's blocked syscall. */
 #define SVC_SIGINTR (SIGRTMIN + 3)
 /* Get ready to serve (before START): 0, or -1 after saying why not. */
@@ -201,9 +231,6 @@ int svc_run(struct svc *s);
  * call still running and wait (at most 1 s) for them to end, so that
  * nothing writes the channel or the mirror after RELEASE. */
 void svc_stop(void);
-/* Is the partition's QEMU still running? Needs no new descriptor (from a
- * pidfd taken by svc_init), so the program's use of fds cannot fool it. */
-int svc_qemu_alive(const struct partition *p);
 
 /* --- service_identity.c: what the program sees of itself --- */
 /* The path Linux should use for @path (open, readlink, stat ...), or
@@ -228,7 +255,7 @@ uint64_t ident_mem_free(const struct svc *s);
  * also under task/N/)? Then the program may not have it. */
 int ident_fd_refused(const struct svc *s, int fd);
 
-/* Helpers for handlers. */
+/* --- service_call.c: the handlers' helpers --- */
 #define SVC_PTR(c, i) ((void *)(uintptr_t)(c)->a[i])
 /* Return the error of a check, if any. */
 #define SVC_TRY(expr)                    \

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <uapi/lwk/channel_msg.h>
 #include <uapi/lwk/layout.h>
 #include "service.h"
 
@@ -156,17 +157,17 @@ int svc_iov_copy(const struct svc_maps *m, uint64_t p, uint64_t cnt, int write, 
 
 enum svc_bad svc_req_check(const struct lwk_chan_req *r, uint32_t pid)
 {
-	if (r->hdr.magic != LWK_MSG_MAGIC)
+	switch (lwk_msg_check(&r->hdr, LWK_MSG_SYSCALL, sizeof(*r))) {
+	case LWK_MSG_ERR_MAGIC:
 		return SVC_BAD_MAGIC;
-	if (r->hdr.abi_version != LWK_ABI_VERSION)
+	case LWK_MSG_ERR_ABI:
 		return SVC_BAD_ABI;
-	if (r->hdr.type != LWK_MSG_SYSCALL)
+	case LWK_MSG_ERR_TYPE:
 		return SVC_BAD_TYPE;
-	if (r->hdr.size != sizeof(*r))
+	case LWK_MSG_ERR_SIZE:
 		return SVC_BAD_SIZE;
-	if (r->pid != pid)
-		return SVC_BAD_PID;
-	return SVC_OK;
+	}
+	return r->pid == pid ? SVC_OK : SVC_BAD_PID;
 }
 
 const char *svc_bad_name(enum svc_bad why)

@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
+#include <uapi/lwk/channel_msg.h>
 #include "partition.h"
 #include "service.h"
 
@@ -177,54 +178,6 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* Why no reply can come: 0 while the partition is healthy. */
-static int partition_trouble(const struct partition *p)
-{
-	uint32_t state = __atomic_load_n(&p->hdr->state, __ATOMIC_ACQUIRE);
-
-	if (state == LWK_STATE_PANICKED) {
-		fprintf(stderr, "lwkexec: the LWK panicked: %.*s\n", LWK_CHAN_PANIC_LEN,
-			p->hdr->panic);
-		return 1;
-	}
-	if (state == LWK_STATE_DOWN) {
-		fprintf(stderr, "lwkexec: partition %s was shut down\n", p->name);
-		return 1;
-	}
-	if (!svc_qemu_alive(p)) {
-		fprintf(stderr,
-			"lwkexec: partition %s is gone (its QEMU, pid %d, exited); see 'lwkctl "
-			"status'\n",
-			p->name, p->qemu_pid);
-		return 1;
-	}
-	return 0;
-}
-
-const char *launch_entry_lost(const struct lwk_chan_proc *e, int holds, char *buf, size_t len)
-{
-	uint32_t owner = __atomic_load_n(&e->owner, __ATOMIC_ACQUIRE);
-	uint32_t state = __atomic_load_n(&e->state, __ATOMIC_ACQUIRE);
-
-	/* The LWK frees the entry first and clears owner after: either
-	 * sign alone means it let go. */
-	if (!owner || (owner == (uint32_t)getpid() && holds && state == LWK_PROC_FREE)) {
-		snprintf(buf, len,
-			 "the LWK dropped the process: lwkexec was not heard from for %u ms (its "
-			 "lease expired: was lwkexec stopped?)",
-			 LWK_CHAN_LEASE_MS);
-		return buf;
-	}
-	if (owner != (uint32_t)getpid()) {
-		snprintf(buf, len,
-			 "the process entry now belongs to pid %u, not to this lwkexec; leaving it "
-			 "alone (see 'lwkctl status')",
-			 owner);
-		return buf;
-	}
-	return NULL;
-}
-
 /* Is the entry still ours? If not, say why once (@quiet: not even that)
  * and never touch it again. */
 static int entry_ours(struct launch *l, int quiet)
@@ -233,7 +186,7 @@ static int entry_ours(struct launch *l, int quiet)
 
 	if (l->lost)
 		return 0;
-	if (!launch_entry_lost(l->entry, l->created, why, sizeof(why)))
+	if (!watch_entry_lost(l->entry, l->created, why, sizeof(why)))
 		return 1;
 	l->lost = 1;
 	if (!quiet)
@@ -246,6 +199,24 @@ int launch_owned(struct launch *l)
 	return entry_ours(l, 0);
 }
 
+/* The answer to command @seq, copied into l->reply: 0, 1 while there is
+ * none, or -1 after saying it is malformed. The kernel's half:
+ * ctl_reply_post (kernel/channel/service_ctl.c). */
+static int ctl_reply_read(struct launch *l, uint32_t seq, uint16_t type)
+{
+	int why =
+	    lwk_msg_read_answer(&l->reply, &l->entry->reply, LWK_MSG_REPLY, sizeof(l->reply), seq);
+
+	if (why == LWK_MSG_ERR_STALE || why == LWK_MSG_ERR_TORN)
+		return 1;
+	l->reply.msg[LWK_CHAN_MSG_LEN - 1] = '\0';
+	if (why) {
+		fprintf(stderr, "lwkexec: the LWK's answer to %s is malformed\n", ctl_names[type]);
+		return -1;
+	}
+	return 0;
+}
+
 /* Wait for the answer to @type. Meanwhile the partition may fail, or the
  * LWK may drop the entry (a lease that lapsed while lwkexec was stopped):
  * then no answer will ever come, and waiting out @secs would only hide
@@ -253,31 +224,21 @@ int launch_owned(struct launch *l)
 static int reply_wait(struct launch *l, uint32_t seq, uint16_t type, unsigned int secs,
 		      int interruptible)
 {
-	struct lwk_chan_proc *e = l->entry;
 	uint64_t start = now_ms(), last_check = start;
 	struct timespec nap = { 0, 200000 };
 
 	for (;;) {
 		uint64_t now;
+		int r = ctl_reply_read(l, seq, type);
 
-		if (__atomic_load_n(&e->reply.hdr.seq, __ATOMIC_ACQUIRE) == seq) {
-			memcpy(&l->reply, (const void *)&e->reply, sizeof(l->reply));
-			l->reply.msg[LWK_CHAN_MSG_LEN - 1] = '\0';
-			if (l->reply.hdr.magic != LWK_MSG_MAGIC ||
-			    l->reply.hdr.type != LWK_MSG_REPLY ||
-			    l->reply.hdr.size != sizeof(l->reply)) {
-				fprintf(stderr, "lwkexec: the LWK's answer to %s is malformed\n",
-					ctl_names[type]);
-				return 1;
-			}
-			return 0;
-		}
+		if (r <= 0)
+			return r ? 1 : 0;
 		if (interruptible && launch_signal)
 			return -launch_signal;
 		now = now_ms();
 		if (now - last_check >= 100) {
 			last_check = now;
-			if (partition_trouble(l->part))
+			if (watch_partition_trouble(l->part))
 				return 1;
 			/* RELEASE frees the entry before it answers. */
 			if (type != LWK_MSG_RELEASE && !entry_ours(l, 0))
@@ -294,31 +255,26 @@ static int reply_wait(struct launch *l, uint32_t seq, uint16_t type, unsigned in
 	}
 }
 
+/* Send @cmd (its body filled in) as @type: a seq after both the last
+ * command and the last reply. The kernel's half: ctl_command_read
+ * (kernel/channel/service_ctl.c). */
+static uint32_t ctl_command_post(struct launch *l, struct lwk_chan_ctl *cmd, uint16_t type)
+{
+	struct lwk_chan_proc *e = l->entry;
+	uint32_t seq = lwk_msg_seq(&e->ctl.hdr), last = lwk_msg_seq(&e->reply.hdr);
+
+	seq = lwk_msg_seq_next(seq > last ? seq : last, 0);
+	lwk_msg_post(&e->ctl, cmd, type, sizeof(*cmd), seq);
+	return seq;
+}
+
 /* Send @cmd (its body filled in) as @type and wait for the answer. */
 static int ctl_call(struct launch *l, struct lwk_chan_ctl *cmd, uint16_t type, unsigned int secs,
 		    int interruptible)
 {
-	struct lwk_chan_proc *e = l->entry;
-	uint32_t seq, last;
-	const size_t seq_off = offsetof(struct lwk_msg_hdr, seq);
-
 	if (!launch_owned(l))
 		return 1;
-	seq = __atomic_load_n(&e->ctl.hdr.seq, __ATOMIC_ACQUIRE);
-	last = __atomic_load_n(&e->reply.hdr.seq, __ATOMIC_ACQUIRE);
-	seq = (seq > last ? seq : last) + 1;
-	if (!seq)
-		seq = 1;
-	cmd->hdr = (struct lwk_msg_hdr){ .magic = LWK_MSG_MAGIC,
-					 .abi_version = LWK_ABI_VERSION,
-					 .type = type,
-					 .size = sizeof(*cmd) };
-	/* Everything but seq, then seq last: that publishes the command. */
-	memcpy((void *)&e->ctl, cmd, seq_off);
-	memcpy((char *)&e->ctl + seq_off + 4, (const char *)cmd + seq_off + 4,
-	       sizeof(*cmd) - seq_off - 4);
-	__atomic_store_n(&e->ctl.hdr.seq, seq, __ATOMIC_RELEASE);
-	return reply_wait(l, seq, type, secs, interruptible);
+	return reply_wait(l, ctl_command_post(l, cmd, type), type, secs, interruptible);
 }
 
 /* A refused command: the LWK's line, and the shell's status for it. */
@@ -527,7 +483,7 @@ static void launch_signals_repost(struct launch *l)
 	uint64_t bits = __atomic_exchange_n(&launch_signals_seen, 0, __ATOMIC_ACQ_REL);
 
 	if (bits && launch_owned(l))
-		__atomic_or_fetch(&l->entry->signals, bits, __ATOMIC_RELEASE);
+		lwk_chan_signals_post(l->entry, bits);
 }
 
 int launch_start(struct launch *l, const struct launch_args *a, struct svc *s)
@@ -571,7 +527,7 @@ static int partition_answers(const struct partition *p)
 {
 	uint32_t state = __atomic_load_n(&p->hdr->state, __ATOMIC_ACQUIRE);
 
-	return state == LWK_STATE_READY && svc_qemu_alive(p);
+	return state == LWK_STATE_READY && watch_qemu_alive(p);
 }
 
 void launch_finish(struct launch *l)

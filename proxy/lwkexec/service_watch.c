@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The partition watchdog: is the partition still there to serve (not
+ * panicked, not shut down, its QEMU running), and is the process entry
+ * still this lwkexec's? The launch asks while it waits for a reply, the
+ * dispatcher every WATCH_EVERY_NS while it serves; a "no" is said once on
+ * stderr, in words that tell the user what happened.
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "partition.h"
+#include "service.h"
+
+static int qemu_pidfd = -1; /* QEMU's pidfd, among lwkexec's own fds */
+
+void watch_qemu_start(struct svc *s)
+{
+	int fd, high;
+
+	if (!s->nreserved || s->nreserved >= SVC_MAX_RESERVED_FDS)
+		return;
+	fd = (int)syscall(SYS_pidfd_open, s->part->qemu_pid, 0);
+	if (fd < 0)
+		return; /* Linux before 5.3: partition_alive() then */
+	high = fcntl(fd, F_DUPFD_CLOEXEC, s->reserved_fds[0] + 1);
+	close(fd);
+	if (high < 0)
+		return;
+	if (!partition_alive(s->part)) { /* the pid was QEMU's when we took it? */
+		close(high);
+		return;
+	}
+	qemu_pidfd = high;
+	s->reserved_fds[s->nreserved++] = high;
+}
+
+int watch_qemu_alive(const struct partition *p)
+{
+	struct pollfd pfd = { .fd = qemu_pidfd, .events = POLLIN };
+
+	if (qemu_pidfd < 0)
+		return partition_alive(p);
+	/* A pidfd turns readable when its process has exited. */
+	return poll(&pfd, 1, 0) == 0;
+}
+
+/* Has the LWK panicked or been shut down? 0, or 1 after saying which. */
+static int watch_state_bad(const struct partition *p, const char *exe)
+{
+	const struct lwk_chan_header *h = p->hdr;
+	uint32_t state = __atomic_load_n(&h->state, __ATOMIC_ACQUIRE);
+
+	if (state == LWK_STATE_PANICKED) {
+		fprintf(stderr, "lwkexec: the LWK panicked: %.*s\n", LWK_CHAN_PANIC_LEN, h->panic);
+		return 1;
+	}
+	if (state == LWK_STATE_DOWN && exe) { /* (its processes were killed first) */
+		fprintf(stderr, "lwkexec: partition %s was shut down while %s ran\n", p->name, exe);
+		return 1;
+	}
+	if (state == LWK_STATE_DOWN) {
+		fprintf(stderr, "lwkexec: partition %s was shut down\n", p->name);
+		return 1;
+	}
+	return 0;
+}
+
+/* Has the partition's QEMU exited? 0, or 1 after saying so. */
+static int watch_qemu_gone(const struct partition *p)
+{
+	if (watch_qemu_alive(p))
+		return 0;
+	fprintf(stderr,
+		"lwkexec: partition %s is gone (its QEMU, pid %d, exited); see 'lwkctl status'\n",
+		p->name, p->qemu_pid);
+	return 1;
+}
+
+int watch_partition_trouble(const struct partition *p)
+{
+	return watch_state_bad(p, NULL) || watch_qemu_gone(p);
+}
+
+int watch_serving(const struct svc *s)
+{
+	char why[200];
+
+	if (watch_state_bad(s->part, s->exe))
+		return -1;
+	if (watch_entry_lost(s->entry, 1, why, sizeof(why))) {
+		fprintf(stderr, "lwkexec: %s\n", why);
+		return -1;
+	}
+	return watch_qemu_gone(s->part) ? -1 : 0;
+}
+
+const char *watch_entry_lost(const struct lwk_chan_proc *e, int holds, char *buf, size_t len)
+{
+	uint32_t owner = __atomic_load_n(&e->owner, __ATOMIC_ACQUIRE);
+	uint32_t state = __atomic_load_n(&e->state, __ATOMIC_ACQUIRE);
+
+	/* The LWK frees the entry first and clears owner after: either
+	 * sign alone means it let go. */
+	if (!owner || (owner == (uint32_t)getpid() && holds && state == LWK_PROC_FREE)) {
+		snprintf(buf, len,
+			 "the LWK dropped the process: lwkexec was not heard from for %u ms (its "
+			 "lease expired: was lwkexec stopped?)",
+			 LWK_CHAN_LEASE_MS);
+		return buf;
+	}
+	if (owner != (uint32_t)getpid()) {
+		snprintf(buf, len,
+			 "the process entry now belongs to pid %u, not to this lwkexec; leaving it "
+			 "alone (see 'lwkctl status')",
+			 owner);
+		return buf;
+	}
+	return NULL;
+}
