@@ -273,48 +273,31 @@ int64_t forward_call(uint64_t nr, const uint64_t args[6])
 	return forward_through_slot(nr, args, false, &interrupted);
 }
 
-/* Forwarded calls that a handler never restarts, whatever SA_RESTART says
- * (Linux's ERESTARTNOHAND, or plain EINTR; signal(7) lists them): the
- * poll/select/epoll family, System V IPC waits, io_getevents. (pause,
- * sigsuspend and sigtimedwait are local: signal.c.) */
-static bool never_restarted_by_handler(uint64_t nr)
-{
-	static const uint16_t list[] = {
-		NR_poll,	 NR_select,	   NR_semop,	    NR_msgsnd,	 NR_msgrcv,
-		NR_io_getevents, NR_semtimedop,	   NR_epoll_wait,   NR_pselect6, NR_ppoll,
-		NR_epoll_pwait,	 NR_io_pgetevents, NR_epoll_pwait2,
-	};
-
-	for (unsigned int i = 0; i < ARRAY_SIZE(list); i++)
-		if (list[i] == nr)
-			return true;
-	return false;
-}
-
 /* ppoll, pselect6 and epoll_pwait(2) wait under the signal mask they
- * carry. Signals live here, not in the proxy: the mask is applied here
- * for the time of the call (a signal it unblocks interrupts the call like
- * any other), and the call goes out with no mask, NULL and size 0, in
- * @args. Returns 0 with *has set if there was one, or Linux's error for a
+ * carry (LWK_SC_MASK_* in syscalls.def says where). Signals live here,
+ * not in the proxy: the mask is applied here for the time of the call (a
+ * signal it unblocks interrupts the call like any other), and the call
+ * goes out with no mask, NULL and size 0, in @args. Returns 0 with *has set if there was one, or Linux's error for a
  * bad one. */
 static int take_call_mask(const struct syscall_args *sa, uint64_t args[6], uint64_t *mask,
 			  bool *has)
 {
 	struct uvm *uvm = &thread_current()->proc->uvm;
-	unsigned int at = sa->nr == NR_ppoll ? 3 : 4; /* the pointer; the size follows */
+	uint32_t flags = syscall_flags(sa->nr);
+	unsigned int at = flags & LWK_SC_MASK_ARG3 ? 3 : 4; /* the pointer; the size follows */
 	uint64_t ptr_size[2];
 
 	*has = false;
 	for (int i = 0; i < 6; i++)
 		args[i] = sa->a[i];
-	if (sa->nr == NR_pselect6) {
+	if (flags & LWK_SC_MASK_IN_ARG5) {
 		/* the sixth argument points to { const sigset_t *ss; size_t ss_len; } */
 		args[5] = 0;
 		if (!sa->a[5])
 			return 0;
 		if (uvm_copy_in(uvm, ptr_size, sa->a[5], sizeof(ptr_size)))
 			return -EFAULT;
-	} else if (sa->nr == NR_ppoll || sa->nr == NR_epoll_pwait || sa->nr == NR_epoll_pwait2) {
+	} else if (flags & (LWK_SC_MASK_ARG3 | LWK_SC_MASK_ARG4)) {
 		ptr_size[0] = sa->a[at];
 		ptr_size[1] = sa->a[at + 1];
 		args[at] = args[at + 1] = 0;
@@ -347,9 +330,11 @@ int64_t sys_forward(const struct syscall_args *sa)
 		signal_mask_begin(t, mask);
 	ret = forward_through_slot(sa->nr, args, true, &interrupted);
 	/* The proxy gave up on the call because we asked: signal delivery
-	 * decides between EINTR and running it again. */
+	 * decides between EINTR and running it again (LWK_SC_RESTART_NOHAND:
+	 * never again after a handler, whatever SA_RESTART says). */
 	if (interrupted && ret == -EINTR)
-		ret = never_restarted_by_handler(sa->nr) ? -ERESTARTNOHAND : -ERESTARTSYS;
+		ret =
+		    syscall_flags(sa->nr) & LWK_SC_RESTART_NOHAND ? -ERESTARTNOHAND : -ERESTARTSYS;
 	if (has_mask)
 		signal_mask_end(t, ret);
 	return ret;

@@ -10,11 +10,12 @@
 struct syscall_entry {
 	syscall_fn fn;
 	const char *name;
+	uint32_t flags; /* LWK_SC_* */
 };
 
 #define HANDLER_LOCAL(name) sys_##name
 #define HANDLER_FORWARD(name) sys_forward
-#define SYSCALL(nr, name, where) [nr] = { HANDLER_##where(name), #name },
+#define SYSCALL(nr, name, where, flags) [nr] = { HANDLER_##where(name), #name, flags },
 static const struct syscall_entry syscall_table[] = {
 #include <uapi/lwk/syscalls.def>
 };
@@ -25,6 +26,11 @@ const char *syscall_name(uint64_t nr)
 	if (nr < ARRAY_SIZE(syscall_table) && syscall_table[nr].name)
 		return syscall_table[nr].name;
 	return "?";
+}
+
+uint32_t syscall_flags(uint64_t nr)
+{
+	return nr < ARRAY_SIZE(syscall_table) ? syscall_table[nr].flags : 0;
 }
 
 void syscall_dispatch(struct trap_frame *tf);

@@ -12,13 +12,14 @@ UCRT0 := $(UBUILD)/crt0.o
 ULIBC_OBJS := $(patsubst %.c,$(UBUILD)/obj/%.o,$(wildcard libc-min/*.c libc-min/user/*.c))
 
 # SYS_xxx numbers, from the one syscall table: the preprocessor expands each
-# SYSCALL() entry (and drops the comments), sed turns it into a #define.
+# SYSCALL() entry (and drops the comments and the flags), sed turns it into
+# a #define.
 USYSCALL_H := $(UBUILD)/gen/sys/syscall.h
 $(USYSCALL_H): kernel/include/uapi/lwk/syscalls.def
 	@mkdir -p $(dir $@)
 	@echo "  GEN     $@"
 	$(Q){ echo '/* generated from $< */'; echo '#pragma once'; \
-	  $(CC) -E -P -undef -x c '-DSYSCALL(nr,name,where)=SYS_##name nr' $< | \
+	  $(CC) -E -P -undef -x c '-DSYSCALL(nr,name,where,flags)=SYS_##name nr' $< | \
 	  sed -n 's/^\(SYS_[a-z0-9_]* [0-9]*\)$$/#define \1/p'; } > $@.tmp
 	$(Q)mv $@.tmp $@
 

@@ -88,7 +88,7 @@ typedef int64_t (*svc_handler)(struct svc_call *c);
 /* One prototype per FORWARD syscall; handlers define the ones they serve. */
 #define SVC_DECL_LOCAL(name)
 #define SVC_DECL_FORWARD(name) int64_t sys_##name(struct svc_call *c);
-#define SYSCALL(nr, name, where) SVC_DECL_##where(name)
+#define SYSCALL(nr, name, where, flags) SVC_DECL_##where(name)
 #include <uapi/lwk/syscalls.def>
 #undef SYSCALL
 #undef SVC_DECL_LOCAL

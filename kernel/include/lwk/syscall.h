@@ -4,6 +4,7 @@
 #pragma once
 
 #include <lwk/types.h>
+#include <uapi/lwk/syscall_flags.h>
 
 struct syscall_args {
 	uint64_t nr;
@@ -14,7 +15,7 @@ typedef int64_t (*syscall_fn)(const struct syscall_args *sa);
 
 /* NR_read, NR_write, ...: the numbers, from the same table. */
 enum syscall_nr {
-#define SYSCALL(nr, name, where) NR_##name = nr,
+#define SYSCALL(nr, name, where, flags) NR_##name = nr,
 #include <uapi/lwk/syscalls.def>
 #undef SYSCALL
 };
@@ -22,7 +23,7 @@ enum syscall_nr {
 /* One declaration per LOCAL syscall: the table needs a handler for each. */
 #define SYSCALL_DECL_LOCAL(name) int64_t sys_##name(const struct syscall_args *sa);
 #define SYSCALL_DECL_FORWARD(name)
-#define SYSCALL(nr, name, where) SYSCALL_DECL_##where(name)
+#define SYSCALL(nr, name, where, flags) SYSCALL_DECL_##where(name)
 #include <uapi/lwk/syscalls.def>
 #undef SYSCALL
 
@@ -45,3 +46,5 @@ int64_t syscall_refuse_process_creation(uint64_t nr);
 
 /* The name of syscall @nr ("?" if unknown). */
 const char *syscall_name(uint64_t nr);
+/* Its LWK_SC_* flags from syscalls.def (0 if unknown). */
+uint32_t syscall_flags(uint64_t nr);
