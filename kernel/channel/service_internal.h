@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Private to kernel/service*.c: what the service core keeps per entry. */
+/* Private to kernel/channel/service*.c: what the service core keeps per
+ * process entry. */
 #pragma once
 
 #include <lwk/channel.h>

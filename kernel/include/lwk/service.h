@@ -2,9 +2,10 @@
 /*
  * The service core: core 0 of a partition with a channel. It runs no
  * application thread; it answers the process-control commands of the
- * proxies (CREATE, EXEC, START, RELEASE: uapi/lwk/channel.h), passes their
- * signals on, watches their leases, keeps the channel header current, and
- * powers the partition off when lwkctl asks.
+ * proxies (CREATE, EXEC, START, RELEASE: uapi/lwk/channel.h; read by
+ * ctl_command_read and answered by ctl_reply_post, service_ctl.c), passes
+ * their signals on, watches their leases, keeps the channel header
+ * current, and powers the partition off when lwkctl asks.
  */
 #pragma once
 

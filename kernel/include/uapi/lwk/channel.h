@@ -16,9 +16,13 @@
  * the signals word (exchange with 0), the proxy takes posted[] bits
  * (exchange with 0), and the LWK clears a dead proxy's owner (compare-and-
  * swap) and posted[] when it frees an entry. "host" is a Linux process
- * (lwkctl or the proxy of that process entry), "lwk" is the kernel. Sequence numbers publish a message: the
- * writer fills the body, then stores the header's seq with release order;
- * the reader loads seq with acquire order and then reads the body.
+ * (lwkctl or the proxy of that process entry), "lwk" is the kernel.
+ * Sequence numbers publish a message: the writer withdraws it (seq 0),
+ * fills the body, then stores the header's seq with release order; the
+ * reader loads seq with acquire order, copies the message and checks
+ * that seq did not change meanwhile. Both sides do all of this, and the
+ * hand-overs, only through uapi/lwk/channel_msg.h, which also names the
+ * two halves of each conversation.
  *
  * Process control (one entry per LWK process, struct lwk_chan_proc):
  *   1. A proxy claims a free entry: compare-and-swap owner 0 -> its Linux
