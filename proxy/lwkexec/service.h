@@ -71,7 +71,7 @@ struct svc {
 	 * QEMU's pidfd), which no path may reach. */
 	uint32_t user_files;
 	int debug; /* $LWKEXEC_DEBUG: trace unserved calls */
-	int ended; /* the process is gone: answer nothing, signal nothing */
+	int ended; /* svc_stop: the process is gone, answer and signal nothing */
 };
 
 /* One forwarded call, as a handler sees it. */
@@ -97,9 +97,10 @@ typedef int64_t (*svc_handler)(struct svc_call *c);
 /* --- service_table.c --- */
 /* The handler for @nr, or NULL (-ENOSYS); @name gets its name or "?". */
 svc_handler svc_table_lookup(uint32_t nr, const char **name);
-/* Is @c quick and sure not to block? Then the dispatcher runs it itself
- * (1), or tries it with svc_io_nowait (SVC_INLINE_NOWAIT); 0: hand it to
- * the service thread. */
+/* How to serve @c, from its LWK_SC_* flags in syscalls.def. Is @c quick
+ * and sure not to block? Then the dispatcher runs it itself (1), or
+ * tries it with svc_io_nowait (SVC_INLINE_NOWAIT); 0: hand it to the
+ * service thread. */
 #define SVC_INLINE_NOWAIT 2
 /* Not inline, but I/O on a regular file, which Linux does not interrupt:
  * a signal must not answer it EINTR before it ran. */

@@ -6,7 +6,8 @@
  * the compiler's __atomic builtins, so they build in the freestanding
  * kernel and in glibc programs alike.
  *
- * Two conversations use them; the two halves of each carry the same name:
+ * Two conversations use them. The halves of each share a name, _post on
+ * the writer's side and _read on the reader's:
  *
  *   forwarded calls (step 5)    the LWK (kernel/channel/forward.c)
  *                               and the proxy (proxy/lwkexec/service_dispatch.c)
