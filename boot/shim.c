@@ -12,6 +12,7 @@
 #include <uapi/lwk/abi.h>
 #include <uapi/lwk/bare.h>
 #include <uapi/lwk/channel.h>
+#include <lwk/cmdline.h>
 #include "shim_internal.h"
 
 #define PAGE_4K KiB(4)
@@ -228,77 +229,11 @@ void shim_cpu_add(struct shim_state *st, uint32_t apic_id)
 		st->cpus[st->n_cpus++] = apic_id;
 }
 
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/* The value of the last "key=value" word of the command line, as Linux
- * lets a later word override an earlier one; NULL if there is none. */
-static const char *cmdline_value(const char *cmdline, const char *key, size_t *len)
-{
-	size_t klen = strlen(key);
-	const char *value = NULL;
-	const char *p = cmdline;
-
-	while (*p) {
-		const char *word;
-
-		while (is_blank(*p))
-			p++;
-		word = p;
-		while (*p && !is_blank(*p))
-			p++;
-		if ((size_t)(p - word) > klen && !strncmp(word, key, klen) && word[klen] == '=') {
-			value = word + klen + 1;
-			*len = p - value;
-		}
-	}
-	return value;
-}
-
-static int digit_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* A number, decimal or 0x hex, exactly @len characters, at most @max.
- * strtoul() is not used: it takes signs and blanks, which are not numbers
- * here. */
-static bool parse_number(const char *s, size_t len, uint64_t max, uint64_t *out)
-{
-	uint64_t v = 0;
-	int base = 10;
-
-	if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-		len -= 2;
-	}
-	if (!len)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		int d = digit_value(s[i]);
-
-		if (d < 0 || d >= base || v > (max - d) / base)
-			return false;
-		v = v * base + d;
-	}
-	*out = v;
-	return true;
-}
-
 static bool parse_apic_id(const char *s, size_t len, uint32_t *id)
 {
 	uint64_t v;
 
-	if (!parse_number(s, len, UINT32_MAX, &v))
+	if (!cmdline_parse_u64(s, len, UINT32_MAX, &v))
 		return false;
 	*id = v;
 	return true;
@@ -387,8 +322,8 @@ static int shim_parse_channel(struct shim_state *st, const char *v, size_t len)
 	const char *comma = memchr(v, ',', len);
 	uint64_t base, size;
 
-	if (!comma || !parse_number(v, comma - v, UINT64_MAX, &base) ||
-	    !parse_number(comma + 1, v + len - comma - 1, UINT64_MAX, &size))
+	if (!comma || !cmdline_parse_u64(v, comma - v, UINT64_MAX, &base) ||
+	    !cmdline_parse_u64(comma + 1, v + len - comma - 1, UINT64_MAX, &size))
 		return shim_error(st, -EINVAL,
 				  "%s: '%.*s' is not BASE,SIZE (bytes, decimal or 0x hex, e.g. "
 				  "%s=0x1000000,0x400000)",
