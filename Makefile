@@ -82,9 +82,9 @@ $(BUILD)/lwk-ktest.elf: $(KOBJS) $(KTEST_OBJS) linker.ld
 	@echo "  LD      $@"
 	$(Q)$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(KTEST_OBJS) $(FDT_LIB)
 
-$(BUILD)/lwk.iso: $(BUILD)/lwk.elf boot/grub.cfg boot/mkiso.sh
+$(BUILD)/lwk.iso: $(BUILD)/lwk.elf boot/pc/grub.cfg boot/pc/mkiso.sh
 	@echo "  ISO     $@"
-	$(Q)boot/mkiso.sh $@ $(BUILD)/lwk.elf boot/grub.cfg
+	$(Q)boot/pc/mkiso.sh $@ $(BUILD)/lwk.elf boot/pc/grub.cfg
 
 # Debian packages the build and the tests need; 'make test' and 'make demo'
 # install whatever is missing (as root, or through sudo).
