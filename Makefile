@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Non-recursive build: each directory contributes a small rules.mk.
-#   make            kernel (build/lwk.elf) and GRUB image (build/lwk.iso)
+#   make            the production kernel (build/lwk.elf) and its GRUB image
+#                   (build/lwk.iso), which lwkctl boots; the ktest image
+#                   (build/lwk-ktest.elf: the same objects plus the ktests),
+#                   which tests/qemu/run boots
 #   make test       host unit tests + ktests under QEMU, one verdict line
 #   make ktest      ktests only
 #   make demo       boot the kernel under QEMU and watch the cores come up
@@ -37,9 +40,10 @@ HOSTCFLAGS := -std=gnu11 -O1 -g $(WARN) -fsanitize=address,undefined \
 	-Itests/host -I$(BUILD)/gen -MMD -MP
 
 KOBJS :=
+KTEST_OBJS :=
 HOSTTESTS :=
 
-all: $(BUILD)/lwk.elf $(BUILD)/lwk.iso
+all: $(BUILD)/lwk.elf $(BUILD)/lwk.iso $(BUILD)/lwk-ktest.elf
 
 include libc-min/rules.mk
 include boot/rules.mk
@@ -72,9 +76,15 @@ $(BUILD)/lwk.elf: $(KOBJS) linker.ld
 	@echo "  LD      $@"
 	$(Q)$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(FDT_LIB)
 
-$(BUILD)/lwk.iso: $(BUILD)/lwk.elf boot/grub.cfg boot/mkiso.sh
+# The same kernel with the ktests (TEST() records, the runner, their user
+# code): lwk.ktest= works only here.
+$(BUILD)/lwk-ktest.elf: $(KOBJS) $(KTEST_OBJS) linker.ld
+	@echo "  LD      $@"
+	$(Q)$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(KTEST_OBJS) $(FDT_LIB)
+
+$(BUILD)/lwk.iso: $(BUILD)/lwk.elf boot/pc/grub.cfg boot/pc/mkiso.sh
 	@echo "  ISO     $@"
-	$(Q)boot/mkiso.sh $@ $(BUILD)/lwk.elf boot/grub.cfg
+	$(Q)boot/pc/mkiso.sh $@ $(BUILD)/lwk.elf boot/pc/grub.cfg
 
 # Debian packages the build and the tests need; 'make test' and 'make demo'
 # install whatever is missing (as root, or through sudo).

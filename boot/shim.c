@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The common back end of the boot-description shim. The front ends
- * (shim_mb2.c, shim_pvh.c) fill a struct shim_state from what the loader
- * passed; shim_finish() decides the cores, the memory and the trampoline
- * page and writes them as the FDT described in uapi/lwk/bootdesc.h.
+ * The generic back end of the boot-description shim. The platform's front
+ * ends (boot/pc/shim_mb2.c, shim_pvh.c) fill a struct shim_state from what
+ * the loader passed; shim_finish() decides the memory, has the platform
+ * pick the cores and the trampoline page (boot/pc/shim_pc.c), and writes
+ * it all as the FDT described in uapi/lwk/bootdesc.h.
  */
 #include <libfdt.h>
 #include <stdarg.h>
@@ -12,18 +13,13 @@
 #include <uapi/lwk/abi.h>
 #include <uapi/lwk/bare.h>
 #include <uapi/lwk/channel.h>
+#include <lwk/cmdline.h>
 #include "shim_internal.h"
 
 #define PAGE_4K KiB(4)
-/* Below 1 MiB the RAM belongs to the trampoline at most; the LWK gets the
- * rest. The trampoline must sit in conventional memory (below the EBDA and
- * the VGA hole at 640 KiB) and never on page 0, the real-mode IVT. 0x8000
- * is preferred because boot loaders and the BIOS data area leave it alone. */
+/* Below 1 MiB the RAM belongs to the AP trampoline at most (the platform
+ * picks its page); the LWK gets the rest. */
 #define SHIM_LOW_LIMIT MiB(1)
-#define SHIM_TRAMPOLINE_MIN 0x1000
-#define SHIM_TRAMPOLINE_END 0xA0000
-#define SHIM_TRAMPOLINE_PREFERRED 0x8000
-#define SHIM_CPUS_KEY "lwk.cpus"
 
 /* About 9 KiB: too much for the boot stack, and the shim runs once, on the boot
  * core, before anything else could call it. */
@@ -137,6 +133,16 @@ static bool ranges_overlap(const struct bd_range *r, unsigned int n, uint64_t ba
 	return false;
 }
 
+bool shim_ram_covers(const struct shim_state *st, uint64_t base, uint64_t end)
+{
+	return ranges_cover(st->ram, st->n_ram, base, end);
+}
+
+bool shim_reserved_overlaps(const struct shim_state *st, uint64_t base, uint64_t end)
+{
+	return ranges_overlap(st->reserved, st->n_reserved, base, end);
+}
+
 int shim_ram_add(struct shim_state *st, uint64_t base, uint64_t size)
 {
 	if (!size)
@@ -209,161 +215,6 @@ int shim_read_str(struct shim_state *st, uint64_t pa, char *buf, size_t size)
 	return -E2BIG;
 }
 
-/* ---- cores --------------------------------------------------------------- */
-
-static bool cpus_contain(const struct shim_state *st, uint32_t apic_id)
-{
-	for (unsigned int i = 0; i < st->n_cpus; i++)
-		if (st->cpus[i] == apic_id)
-			return true;
-	return false;
-}
-
-/* Add a core unless it is listed already. Cores beyond LWK_BD_MAX_CPUS are
- * left out: the kernel cannot use them, and booting with fewer beats not
- * booting. */
-void shim_cpu_add(struct shim_state *st, uint32_t apic_id)
-{
-	if (st->n_cpus < LWK_BD_MAX_CPUS && !cpus_contain(st, apic_id))
-		st->cpus[st->n_cpus++] = apic_id;
-}
-
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/* The value of the last "key=value" word of the command line, as Linux
- * lets a later word override an earlier one; NULL if there is none. */
-static const char *cmdline_value(const char *cmdline, const char *key, size_t *len)
-{
-	size_t klen = strlen(key);
-	const char *value = NULL;
-	const char *p = cmdline;
-
-	while (*p) {
-		const char *word;
-
-		while (is_blank(*p))
-			p++;
-		word = p;
-		while (*p && !is_blank(*p))
-			p++;
-		if ((size_t)(p - word) > klen && !strncmp(word, key, klen) && word[klen] == '=') {
-			value = word + klen + 1;
-			*len = p - value;
-		}
-	}
-	return value;
-}
-
-static int digit_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* A number, decimal or 0x hex, exactly @len characters, at most @max.
- * strtoul() is not used: it takes signs and blanks, which are not numbers
- * here. */
-static bool parse_number(const char *s, size_t len, uint64_t max, uint64_t *out)
-{
-	uint64_t v = 0;
-	int base = 10;
-
-	if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-		len -= 2;
-	}
-	if (!len)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		int d = digit_value(s[i]);
-
-		if (d < 0 || d >= base || v > (max - d) / base)
-			return false;
-		v = v * base + d;
-	}
-	*out = v;
-	return true;
-}
-
-static bool parse_apic_id(const char *s, size_t len, uint32_t *id)
-{
-	uint64_t v;
-
-	if (!parse_number(s, len, UINT32_MAX, &v))
-		return false;
-	*id = v;
-	return true;
-}
-
-static int cpus_override_add(struct shim_state *st, uint32_t id)
-{
-	uint32_t boot = st->env->boot_apic_id;
-
-	if (!st->n_cpus && id != boot)
-		return shim_error(st, -EINVAL,
-				  "lwk.cpus: the first ID must be the boot core's APIC ID %u "
-				  "(0x%x), not %u (0x%x)",
-				  boot, boot, id, id);
-	if (cpus_contain(st, id))
-		return shim_error(st, -EINVAL, "lwk.cpus: APIC ID %u (0x%x) is listed twice", id,
-				  id);
-	if (st->n_cpus == LWK_BD_MAX_CPUS)
-		return shim_error(st, -EINVAL, "lwk.cpus: more than %u APIC IDs", LWK_BD_MAX_CPUS);
-	st->cpus[st->n_cpus++] = id;
-	return 0;
-}
-
-/* lwk.cpus=ID,ID,...: exactly these cores, in this order. */
-static int cpus_from_override(struct shim_state *st, const char *v, size_t len)
-{
-	const char *end = v + len;
-
-	st->n_cpus = 0;
-	for (;;) {
-		const char *comma = memchr(v, ',', end - v);
-		const char *item_end = comma ? comma : end;
-		uint32_t id;
-		int ret;
-
-		if (!parse_apic_id(v, item_end - v, &id))
-			return shim_error(
-			    st, -EINVAL,
-			    "lwk.cpus: '%.*s' is not an APIC ID (use decimal or 0x hex, "
-			    "comma-separated, boot core first)",
-			    (int)MIN(item_end - v, 32), v);
-		ret = cpus_override_add(st, id);
-		if (ret)
-			return ret;
-		if (!comma)
-			return 0;
-		v = comma + 1;
-	}
-}
-
-/* The boot core first, then the others of the MADT, unless the command
- * line names them. With an override the MADT is not read at all, which
- * also lets a user boot past broken firmware tables. */
-static int shim_collect_cpus(struct shim_state *st)
-{
-	size_t len;
-	const char *v = cmdline_value(st->cmdline, SHIM_CPUS_KEY, &len);
-
-	if (v)
-		return cpus_from_override(st, v, len);
-	st->n_cpus = 0;
-	shim_cpu_add(st, st->env->boot_apic_id);
-	return shim_acpi_add_cpus(st);
-}
-
 /* ---- memory -------------------------------------------------------------- */
 
 static int shim_reserve_kernel(struct shim_state *st)
@@ -387,8 +238,8 @@ static int shim_parse_channel(struct shim_state *st, const char *v, size_t len)
 	const char *comma = memchr(v, ',', len);
 	uint64_t base, size;
 
-	if (!comma || !parse_number(v, comma - v, UINT64_MAX, &base) ||
-	    !parse_number(comma + 1, v + len - comma - 1, UINT64_MAX, &size))
+	if (!comma || !cmdline_parse_u64(v, comma - v, UINT64_MAX, &base) ||
+	    !cmdline_parse_u64(comma + 1, v + len - comma - 1, UINT64_MAX, &size))
 		return shim_error(st, -EINVAL,
 				  "%s: '%.*s' is not BASE,SIZE (bytes, decimal or 0x hex, e.g. "
 				  "%s=0x1000000,0x400000)",
@@ -416,13 +267,13 @@ static int shim_check_channel(struct shim_state *st)
 		return shim_error(st, -EINVAL, "%s: size 0x%llx is less than the %u KiB it needs",
 				  LWK_CHAN_CMDLINE_KEY, (unsigned long long)st->channel.size,
 				  LWK_BD_CHANNEL_MIN_SIZE / 1024);
-	if (base < SHIM_LOW_LIMIT || !ranges_cover(st->ram, st->n_ram, base, end))
+	if (base < SHIM_LOW_LIMIT || !shim_ram_covers(st, base, end))
 		return shim_error(
 		    st, -EINVAL,
 		    "%s: [0x%llx, 0x%llx) is not inside usable RAM above 1 MiB; pick a "
 		    "range the memory map lists as RAM",
 		    LWK_CHAN_CMDLINE_KEY, (unsigned long long)base, (unsigned long long)end);
-	if (ranges_overlap(st->reserved, st->n_reserved, base, end))
+	if (shim_reserved_overlaps(st, base, end))
 		return shim_error(
 		    st, -EINVAL,
 		    "%s: [0x%llx, 0x%llx) overlaps the kernel image or a boot module; "
@@ -471,33 +322,6 @@ static int shim_clip_memory(struct shim_state *st)
 	if (!st->n_memory)
 		return shim_error(st, -EINVAL, "%s: the memory map has no usable RAM above 1 MiB",
 				  st->who);
-	return 0;
-}
-
-static bool trampoline_fits(const struct shim_state *st, uint64_t pa)
-{
-	uint64_t end = pa + SHIM_TRAMPOLINE_SIZE;
-
-	return ranges_cover(st->ram, st->n_ram, pa, end) &&
-	       !ranges_overlap(st->reserved, st->n_reserved, pa, end);
-}
-
-static int shim_pick_trampoline(struct shim_state *st)
-{
-	uint64_t pa = SHIM_TRAMPOLINE_PREFERRED;
-
-	if (!trampoline_fits(st, pa)) {
-		for (pa = SHIM_TRAMPOLINE_MIN; pa + SHIM_TRAMPOLINE_SIZE <= SHIM_TRAMPOLINE_END;
-		     pa += SHIM_TRAMPOLINE_SIZE)
-			if (trampoline_fits(st, pa))
-				break;
-	}
-	if (pa + SHIM_TRAMPOLINE_SIZE > SHIM_TRAMPOLINE_END)
-		return shim_error(st, -EINVAL,
-				  "%s: no usable page below 640 KiB for the AP trampoline (the "
-				  "memory map has no free RAM in 0x1000-0x9ffff)",
-				  st->who);
-	st->trampoline = pa;
 	return 0;
 }
 

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Private to boot/shim*.c: the facts the loader-specific front ends
- * (shim_mb2.c, shim_pvh.c) collect, and the common back end (shim.c,
- * shim_acpi.c) that turns them into the boot description.
+ * Private to the shim: the facts the PC loader front ends
+ * (boot/pc/shim_mb2.c, shim_pvh.c) collect, the generic back end
+ * (boot/shim.c) that turns them into the boot description, and the PC
+ * platform's choices it asks for (boot/pc/shim_pc.c, shim_acpi.c,
+ * shim_rtc.c).
  *
  * Everything the loader handed over is untrusted: the front ends validate
  * each structure before they use it, and copy what they keep into the state
@@ -76,7 +78,7 @@ struct shim_state {
 	uint64_t trampoline;
 };
 
-/* shim.c */
+/* boot/shim.c */
 struct shim_state *shim_state_init(const struct shim_env *env, const char *who, char *err,
 				   size_t errlen);
 int shim_error(struct shim_state *st, int errno_neg, const char *fmt, ...) __printf(3, 4);
@@ -86,13 +88,21 @@ int shim_reserve(struct shim_state *st, uint64_t base, uint64_t end);
 /* Look at a module: a bare-run bundle is remembered for /program. */
 int shim_module_check_program(struct shim_state *st, uint64_t pa, uint64_t size);
 int shim_read_str(struct shim_state *st, uint64_t pa, char *buf, size_t size);
-void shim_cpu_add(struct shim_state *st, uint32_t apic_id);
+/* Is [base, end) inside one usable RAM range; does it touch a reserved one? */
+bool shim_ram_covers(const struct shim_state *st, uint64_t base, uint64_t end);
+bool shim_reserved_overlaps(const struct shim_state *st, uint64_t base, uint64_t end);
 int shim_finish(struct shim_state *st, void *fdt, size_t fdt_size);
 
-/* shim_acpi.c: append the enabled cores of the MADT, if there is one. */
+/* boot/pc/shim_pc.c: the cores (boot core first), from lwk.cpus or the
+ * MADT; and the AP trampoline's page, in free RAM below 640 KiB. */
+void shim_cpu_add(struct shim_state *st, uint32_t apic_id);
+int shim_collect_cpus(struct shim_state *st);
+int shim_pick_trampoline(struct shim_state *st);
+
+/* boot/pc/shim_acpi.c: append the enabled cores of the MADT, if there is one. */
 int shim_acpi_add_cpus(struct shim_state *st);
 
-/* shim_rtc.c: the CMOS clock's registers as read, and the time they say. */
+/* boot/pc/shim_rtc.c: the CMOS clock's registers as read, and the time they say. */
 struct shim_rtc_regs {
 	uint8_t sec, min, hour, mday, mon, year, century, status_b;
 };

@@ -1,6 +1,6 @@
 # Host unit tests: pure kernel logic built for the host under ASan/UBSan.
-HOST_KSRCS := kernel/mm/pmem.c kernel/core/bootdesc.c kernel/lib/elf_loader.c $(wildcard boot/shim*.c) \
-	proxy/lib/transport_vm.c proxy/lib/partition.c
+HOST_KSRCS := kernel/mm/pmem.c kernel/core/bootdesc.c kernel/lib/elf_loader.c kernel/lib/cmdline.c \
+	$(wildcard boot/shim*.c boot/pc/shim*.c) proxy/lib/transport_vm.c proxy/lib/partition.c
 HOST_SRCS := $(wildcard tests/host/*.c) $(HOST_KSRCS)
 HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(HOST_SRCS))
 

@@ -50,6 +50,9 @@ ktests() {
 	q --name ktest-channel --mem 1G --grep "channel: 4096 KiB at 0x1000000" --grep "(0 skipped)" \
 		-- lwk.channel=0x1000000,0x400000 lwk.ktest=all
 	q --name ktest-channel-smp1 --smp 1 -- lwk.channel=0x1000000,0x400000 lwk.ktest=all
+	# The production kernel has none, and says where they are.
+	q --name ktest-production --production --expect fail \
+		--grep "lwk.ktest=all: this kernel has no ktests; boot the ktest image" -- lwk.ktest=all
 }
 
 # Failures on purpose: each must end in the right verdict with a message

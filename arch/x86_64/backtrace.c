@@ -2,7 +2,8 @@
 /* Backtrace by frame pointers (the kernel is built with them). Each frame
  * is checked before it is read, so a corrupt stack ends the walk instead of
  * faulting inside the panic. Addresses resolve with
- * "addr2line -f -e build/lwk.elf ADDR" (the test runner does it for you). */
+ * "addr2line -f -e build/lwk.elf ADDR", or build/lwk-ktest.elf for the ktest
+ * image (the test runner does it for you). */
 #include <arch/arch.h>
 #include <arch/x86.h>
 #include <lwk/log.h>

@@ -1,6 +1,9 @@
 ARCH_DIR := arch/$(ARCH)
-KOBJS += $(patsubst %.S,$(BUILD)/%.o,$(wildcard $(ARCH_DIR)/*.S)) \
+# ktest_*.S: user code for ktests, linked into the ktest image only.
+ARCH_KTEST_SRCS := $(wildcard $(ARCH_DIR)/ktest_*.S)
+KOBJS += $(patsubst %.S,$(BUILD)/%.o,$(filter-out $(ARCH_KTEST_SRCS),$(wildcard $(ARCH_DIR)/*.S))) \
 	$(patsubst %.c,$(BUILD)/%.o,$(filter-out $(ARCH_DIR)/asm-offsets.c,$(wildcard $(ARCH_DIR)/*.c)))
+KTEST_OBJS += $(patsubst %.S,$(BUILD)/%.o,$(ARCH_KTEST_SRCS))
 
 # Offsets that assembly needs are generated from the C structs, never counted
 # by hand: the compiler emits "->NAME value" markers that we turn into defines.

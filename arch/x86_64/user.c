@@ -4,6 +4,7 @@
 #include <string.h>
 #include <arch/arch.h>
 #include <arch/x86.h>
+#include <arch/thread_arch.h>
 #include <arch/trap.h>
 #include <lwk/cpu.h>
 
@@ -64,16 +65,27 @@ void arch_set_kernel_stack(uint64_t top)
 }
 
 /* In the kernel (after SWAPGS) the user's GS base sits in KERNEL_GS_BASE. */
-void arch_set_user_tls(uint64_t fs_base, uint64_t gs_base)
+void arch_tls_load(const struct thread_arch *ta)
 {
-	wrmsr(MSR_FS_BASE, fs_base);
-	wrmsr(MSR_KERNEL_GS_BASE, gs_base);
+	wrmsr(MSR_FS_BASE, ta->fs_base);
+	wrmsr(MSR_KERNEL_GS_BASE, ta->gs_base);
 }
 
-void arch_get_user_tls(uint64_t *fs_base, uint64_t *gs_base)
+void arch_tls_save(struct thread_arch *ta)
 {
-	*fs_base = rdmsr(MSR_FS_BASE);
-	*gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+	ta->fs_base = rdmsr(MSR_FS_BASE);
+	ta->gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+}
+
+/* FS base goes into an MSR that faults on a non-canonical value. */
+bool arch_tls_pointer_ok(uint64_t tp)
+{
+	return tp < 0x0000800000000000ull;
+}
+
+void arch_tls_set_pointer(struct thread_arch *ta, uint64_t tp)
+{
+	ta->fs_base = tp;
 }
 
 uint64_t arch_syscall_nr(const struct trap_frame *tf)

@@ -120,11 +120,8 @@ static void idle_halt(struct cpu *c, uint64_t deadline_ns)
 		if (deadline_ns) {
 			arch_timer_disarm();
 			/* A timer that fired after an IPI woke us is still
-			 * pending: take it here, not in a thread. (sti's
-			 * shadow covers one instruction, hence the pause.) */
-			arch_irq_enable();
-			arch_pause();
-			arch_irq_disable();
+			 * pending: take it here, not in a thread. */
+			arch_irq_take_pending();
 		}
 	}
 	__atomic_store_n(&c->halted, 0, __ATOMIC_RELAXED);

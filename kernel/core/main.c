@@ -85,6 +85,21 @@ static void check_channel(void)
 	boot_fail(msg);
 }
 
+/* The production kernel has no ktests: asked for them, it stops at once
+ * rather than run something else in their place. */
+static void check_ktests_linked(void)
+{
+	char sel[64], msg[160];
+
+	if (ktest_run || !cmdline_get(bd.bootargs, "lwk.ktest", sel, sizeof(sel)))
+		return;
+	snprintf(msg, sizeof(msg),
+		 "lwk.ktest=%s: this kernel has no ktests; boot the ktest image "
+		 "(build/lwk-ktest.elf)",
+		 sel);
+	boot_fail(msg);
+}
+
 static __noreturn void run_ktests(const char *selector)
 {
 	unsigned int failed = ktest_run(selector);
@@ -101,6 +116,7 @@ __noreturn void kmain(const void *fdt, size_t max_size)
 		boot_fail(err);
 	arch_tsc_set_hz(bd.tsc_hz);
 	apply_cmdline(bd.bootargs);
+	check_ktests_linked();
 	log_info("lwk: booting on %u cores, TSC %llu kHz, command line \"%s\"", bd.n_cpus,
 		 (unsigned long long)(bd.tsc_hz / 1000), bd.bootargs);
 	/* Partition-mode keys that nothing produces yet: say so, loudly. */

@@ -28,7 +28,7 @@ void panic_begin(void)
 	int expected = -1;
 	int me = arch_cpu_id();
 
-	__asm__ volatile("cli");
+	arch_irq_disable();
 	if (!__atomic_compare_exchange_n(&panicking, &expected, me, false, __ATOMIC_ACQ_REL,
 					 __ATOMIC_ACQUIRE)) {
 		if (expected == me) { /* a fault while panicking: just leave */
@@ -78,8 +78,8 @@ __noreturn void panic(const char *fmt, ...)
 	panic_end();
 }
 
-/* libfdt is built with the stack protector; its canary lives at %fs:0x28
- * (struct cpu's stack_canary). */
+/* libfdt is built with the stack protector; its canary is struct cpu's
+ * stack_canary (arch/percpu.h). */
 __noreturn void __stack_chk_fail(void);
 __noreturn void __stack_chk_fail(void)
 {

@@ -1,32 +1,100 @@
 // SPDX-License-Identifier: GPL-2.0-only
+/* The one command-line parser, for the kernel and the boot shim. */
 #include <string.h>
 #include <lwk/cmdline.h>
 
-static const char *word_end(const char *p)
+static bool is_blank(char c)
 {
-	while (*p && *p != ' ')
-		p++;
-	return p;
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Is the word [word, end) @key (bare, if @bare_ok) or "@key=..."? Then
+ * its value: after the '=', or empty at @end. */
+static const char *word_value(const char *word, const char *end, const char *key, bool bare_ok)
+{
+	size_t klen = strlen(key);
+
+	if ((size_t)(end - word) < klen || strncmp(word, key, klen))
+		return NULL;
+	if (word + klen == end)
+		return bare_ok ? end : NULL;
+	return word[klen] == '=' ? word + klen + 1 : NULL;
+}
+
+/* The value of the last word that names @key; *@len is its length. */
+static const char *cmdline_find(const char *cmdline, const char *key, bool bare_ok, size_t *len)
+{
+	const char *value = NULL;
+	const char *p = cmdline;
+
+	while (*p) {
+		const char *word, *v;
+
+		while (is_blank(*p))
+			p++;
+		word = p;
+		while (*p && !is_blank(*p))
+			p++;
+		v = word_value(word, p, key, bare_ok);
+		if (v) {
+			value = v;
+			*len = p - v;
+		}
+	}
+	return value;
 }
 
 bool cmdline_get(const char *cmdline, const char *key, char *buf, size_t len)
 {
-	size_t klen = strlen(key);
-	bool found = false;
+	size_t vlen;
+	const char *v = cmdline_find(cmdline, key, true, &vlen);
+	size_t n;
 
-	for (const char *p = cmdline; *p;) {
-		const char *end = word_end(p);
+	if (!v)
+		return false;
+	n = MIN(vlen, len - 1);
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+	return true;
+}
 
-		if ((size_t)(end - p) >= klen && !strncmp(p, key, klen) &&
-		    (p[klen] == '=' || p + klen == end)) {
-			const char *v = p[klen] == '=' ? p + klen + 1 : end;
-			size_t n = MIN((size_t)(end - v), len - 1);
+const char *cmdline_value(const char *cmdline, const char *key, size_t *len)
+{
+	return cmdline_find(cmdline, key, false, len);
+}
 
-			memcpy(buf, v, n);
-			buf[n] = '\0';
-			found = true;
-		}
-		p = *end ? end + 1 : end;
+static int digit_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* strtoul() is not used: it takes signs and blanks, which are not numbers
+ * here. */
+bool cmdline_parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+	int base = 10;
+
+	if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+		len -= 2;
 	}
-	return found;
+	if (!len)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		int d = digit_value(s[i]);
+
+		if (d < 0 || d >= base || v > (max - d) / base)
+			return false;
+		v = v * base + d;
+	}
+	*out = v;
+	return true;
 }

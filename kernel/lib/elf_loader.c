@@ -620,7 +620,8 @@ static bool elf_stack_tables(struct elf_stack *s, const struct elf_stack_args *a
 
 	if (words > room / 8 || sizeof(auxv) > room - words * 8)
 		return false;
-	/* The ABI wants %rsp 16-byte aligned at the entry point, pointing at argc. */
+	/* The ABI wants the stack pointer 16-byte aligned at the entry point,
+	 * pointing at argc. */
 	need = top - ALIGN_DOWN(top - words * 8 - sizeof(auxv), 16);
 	if (need > room)
 		return false;

@@ -114,6 +114,24 @@ TEST(lib, cmdline_keys)
 	KT_EXPECT(!strcmp(v, "012"));
 }
 
+/* Tabs and line ends separate words as spaces do: the boot shim and the
+ * kernel read one command line the same way. */
+TEST(lib, cmdline_blanks)
+{
+	const char *line = "idle=poll\tquiet\r\nloglevel=warn \t lwk.cpus=1,2";
+	char v[16];
+	size_t len;
+
+	KT_EXPECT(cmdline_get(line, "idle", v, sizeof(v)));
+	KT_EXPECT(!strcmp(v, "poll"));
+	KT_EXPECT(cmdline_get(line, "quiet", v, sizeof(v)));
+	KT_EXPECT(!strcmp(v, ""));
+	KT_EXPECT(cmdline_get(line, "loglevel", v, sizeof(v)));
+	KT_EXPECT(!strcmp(v, "warn"));
+	KT_EXPECT(cmdline_value(line, "lwk.cpus", &len) && len == 3);
+	KT_EXPECT(!cmdline_value(line, "quiet", &len)); /* bare: no value */
+}
+
 TEST(log, ring_keeps_lines)
 {
 	char tail[256];

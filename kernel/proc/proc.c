@@ -420,7 +420,7 @@ static const char *const signal_names[] = {
 	[4] = "SIGILL", [5] = "SIGTRAP", [7] = "SIGBUS", [8] = "SIGFPE", [11] = "SIGSEGV",
 };
 
-__noreturn void proc_user_fault(int signo, uint64_t rip, uint64_t addr, const char *what)
+__noreturn void proc_user_fault(int signo, uint64_t pc, uint64_t addr, const char *what)
 {
 	struct thread *t = thread_current();
 	const char *name = signo < (int)ARRAY_SIZE(signal_names) && signal_names[signo]
@@ -428,7 +428,7 @@ __noreturn void proc_user_fault(int signo, uint64_t rip, uint64_t addr, const ch
 			       : "signal";
 
 	log_info("pid %d (%s) tid %d: %s at rip 0x%llx, address 0x%llx: %s", t->proc->pid,
-		 t->proc->name, t->tid, what, (unsigned long long)rip, (unsigned long long)addr,
+		 t->proc->name, t->tid, what, (unsigned long long)pc, (unsigned long long)addr,
 		 name);
 	proc_exit(t->proc, signo); /* killed by a signal: wait status = signo */
 }

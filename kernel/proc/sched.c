@@ -45,14 +45,14 @@ static void switch_to(struct cpu *c, struct thread *next)
 	if (prev && prev->state != THREAD_DEAD) {
 		prev->cpu_cycles += now - prev->run_since;
 		arch_fpu_save(prev->fpu);
-		arch_get_user_tls(&prev->fs_base, &prev->gs_base);
+		arch_tls_save(&prev->arch);
 	}
 	c->current = next;
 	if (next) {
 		next->state = THREAD_RUNNING;
 		arch_set_kernel_stack(next->kstack_top);
 		arch_uspace_activate(next->proc->uvm.root_pa);
-		arch_set_user_tls(next->fs_base, next->gs_base);
+		arch_tls_load(&next->arch);
 		arch_fpu_restore(next->fpu);
 		arch_context_switch(save, next->ksp);
 	} else {

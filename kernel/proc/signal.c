@@ -244,7 +244,7 @@ static void syscall_restart(struct thread *t, struct trap_frame *tf, const struc
 
 void signal_syscall_result(struct thread *t, uint64_t nr, int64_t ret)
 {
-	/* rt_sigreturn "returns" the rax of the context it restores, which
+	/* rt_sigreturn "returns" the return register of the context it restores, which
 	 * may hold any value at all: never a restart request. */
 	if (nr != NR_rt_sigreturn && (ret == -ERESTARTSYS || ret == -ERESTARTNOHAND)) {
 		t->restart_nr = nr;
@@ -583,7 +583,7 @@ int64_t sys_rt_sigreturn(const struct syscall_args *sa)
 		proc_exit(t->proc, SIGSEGV);
 	}
 	t->sig_blocked = mask & ~UNBLOCKABLE;
-	return arch_frame_return_value(t->uframe); /* keep the restored rax */
+	return arch_frame_return_value(t->uframe); /* keep the restored return register */
 }
 
 /* kill(2) and friends, within the caller's process: no other process is

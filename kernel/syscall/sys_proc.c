@@ -4,16 +4,11 @@
 #include <arch/arch.h>
 #include <lwk/cpus.h>
 #include <lwk/errno.h>
-#include <uapi/lwk/layout.h>
 #include <lwk/log.h>
 #include <lwk/proc.h>
 #include <lwk/sched.h>
 #include <lwk/syscall.h>
 
-#define ARCH_SET_GS 0x1001
-#define ARCH_SET_FS 0x1002
-#define ARCH_GET_FS 0x1003
-#define ARCH_GET_GS 0x1004
 #define RLIMIT_DATA 2
 #define RLIMIT_STACK 3
 #define RLIMIT_NOFILE 7
@@ -69,36 +64,11 @@ int64_t sys_get_robust_list(const struct syscall_args *sa)
 	return 0;
 }
 
-int64_t sys_arch_prctl(const struct syscall_args *sa)
-{
-	struct thread *t = cur();
-	uint64_t addr = sa->a[1];
-
-	switch (sa->a[0]) {
-	case ARCH_SET_FS:
-	case ARCH_SET_GS:
-		if (addr >= LWK_USER_END * 2) /* not a user address */
-			return -EPERM;
-		arch_get_user_tls(&t->fs_base, &t->gs_base);
-		*(sa->a[0] == ARCH_SET_FS ? &t->fs_base : &t->gs_base) = addr;
-		arch_set_user_tls(t->fs_base, t->gs_base);
-		return 0;
-	case ARCH_GET_FS:
-	case ARCH_GET_GS:
-		arch_get_user_tls(&t->fs_base, &t->gs_base);
-		return uvm_copy_out(&t->proc->uvm, addr,
-				    sa->a[0] == ARCH_GET_FS ? &t->fs_base : &t->gs_base, 8)
-			   ? -EFAULT
-			   : 0;
-	default:
-		return -EINVAL;
-	}
-}
-
 int64_t sys_uname(const struct syscall_args *sa)
 {
-	static const char fields[6][65] = { "Linux",	  "lwk",    "6.1.0-lwk",
-					    "#1 SMP lwk", "x86_64", "(none)" };
+	static const char fields[6][65] = {
+		"Linux", "lwk", "6.1.0-lwk", "#1 SMP lwk", ARCH_UNAME_MACHINE, "(none)"
+	};
 
 	return uvm_copy_out(&cur()->proc->uvm, sa->a[0], fields, sizeof(fields)) ? -EFAULT : 0;
 }

@@ -50,8 +50,7 @@ static int64_t do_clone(const struct clone_req *r)
 	}
 	if (r->flags & ~(uint64_t)(THREAD_MAY | CSIGNAL))
 		return -EINVAL;
-	/* FS base goes into an MSR that faults on a non-canonical value. */
-	if ((r->flags & CLONE_SETTLS) && r->tls >= 0x0000800000000000ull)
+	if ((r->flags & CLONE_SETTLS) && !arch_tls_pointer_ok(r->tls))
 		return -EPERM;
 	err = thread_create(p, &t);
 	if (err)
@@ -62,9 +61,10 @@ static int64_t do_clone(const struct clone_req *r)
 		uvm_copy_out(&p->uvm, r->parent_tid, &tid, sizeof(tid));
 	if (r->flags & CLONE_CHILD_SETTID)
 		uvm_copy_out(&p->uvm, r->child_tid, &tid, sizeof(tid));
-	arch_get_user_tls(&self->fs_base, &self->gs_base); /* WRFSBASE may have moved them */
-	t->fs_base = (r->flags & CLONE_SETTLS) ? r->tls : self->fs_base;
-	t->gs_base = self->gs_base;
+	arch_tls_save(&self->arch); /* user code may have moved them since */
+	t->arch = self->arch;
+	if (r->flags & CLONE_SETTLS)
+		arch_tls_set_pointer(&t->arch, r->tls);
 	t->clear_child_tid = (r->flags & CLONE_CHILD_CLEARTID) ? r->child_tid : 0;
 	arch_fpu_save(t->fpu); /* the child starts with the parent's FPU state */
 	t->cpu = proc_next_core(p);
@@ -82,8 +82,13 @@ static int64_t do_clone(const struct clone_req *r)
 
 int64_t sys_clone(const struct syscall_args *sa)
 {
-	/* x86_64 order: flags, stack, parent_tid, child_tid, tls */
-	struct clone_req r = { sa->a[0], sa->a[1], sa->a[2], sa->a[3], sa->a[4] };
+	struct clone_req r = {
+		.flags = sa->a[ARCH_CLONE_ARG_FLAGS],
+		.stack = sa->a[ARCH_CLONE_ARG_STACK],
+		.parent_tid = sa->a[ARCH_CLONE_ARG_PARENT_TID],
+		.child_tid = sa->a[ARCH_CLONE_ARG_CHILD_TID],
+		.tls = sa->a[ARCH_CLONE_ARG_TLS],
+	};
 
 	return do_clone(&r);
 }
@@ -102,8 +107,13 @@ int64_t sys_clone3(const struct syscall_args *sa)
 	 * CLONE_PIDFD, which do_clone refuses (glibc fills it in anyway). */
 	if (args[8] || args[9] || (size > 80 && args[10]))
 		return -EINVAL;
-	r = (struct clone_req){ args[0], args[5] ? args[5] + args[6] : 0, args[3], args[2],
-				args[7] };
+	r = (struct clone_req){
+		.flags = args[0],
+		.stack = args[5] ? args[5] + args[6] : 0, /* stack, stack_size */
+		.parent_tid = args[3],
+		.child_tid = args[2],
+		.tls = args[7],
+	};
 	if (args[4] & ~(uint64_t)CSIGNAL)
 		return -EINVAL;
 	return do_clone(&r);

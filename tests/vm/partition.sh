@@ -88,8 +88,8 @@ fake_partition() {
 		>"$(record_of "$1")"
 }
 
-if [ ! -x "$lwkctl" ] || [ ! -f "$build/lwk.elf" ]; then
-	fail "needs $lwkctl and $build/lwk.elf; run make"
+if [ ! -x "$lwkctl" ] || [ ! -f "$build/lwk.elf" ] || [ ! -f "$build/lwk-ktest.elf" ]; then
+	fail "needs $lwkctl, $build/lwk.elf and $build/lwk-ktest.elf; run make"
 	verdict
 	exit
 fi
@@ -121,8 +121,10 @@ expect "boot with no kernel image" 1 "cannot read the kernel image" -- \
 expect "boot of a failing kernel fails" 1 "QEMU exited" "the first ID must be the boot core" -- \
 	boot --vm --cpus 2 --mem 128M --name "$a" --kernel-args lwk.cpus=1,0
 expect_gone "$a" "" "a failed boot leaves no record or memory file"
+# The crash is a ktest: only the ktest image has it.
 expect "boot of a panicking kernel fails" 1 "the LWK panicked" "page fault" -- \
-	boot --vm --cpus 2 --mem 128M --name "$a" --kernel-args lwk.ktest=fault.null_deref
+	boot --vm --cpus 2 --mem 128M --name "$a" --kernel "$build/lwk-ktest.elf" \
+	--kernel-args lwk.ktest=fault.null_deref
 expect_gone "$a" "" "a panicked boot leaves no record or memory file"
 
 # A partition still booting, then one whose kernel speaks another ABI.

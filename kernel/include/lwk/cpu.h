@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Per-CPU data. %gs:0 holds the block's own address (self), so this_cpu()
- * is one load. %fs points at the same block because libfdt is built with
- * the stack protector and reads its canary at %fs:0x28.
+ * Per-CPU data. The arch finds the running core's block through its self
+ * field in one load, and gives the stack protector its canary from
+ * stack_canary; arch/percpu.h says how, and pins both offsets.
  */
 #pragma once
 
@@ -21,12 +21,12 @@ enum cpu_state {
 };
 
 struct cpu {
-	struct cpu *self;      /* 0x00 */
+	struct cpu *self;      /* 0x00 this block: arch_this_cpu() reads it */
 	uint32_t id;	       /* 0x08 logical index in the boot description */
 	uint32_t apic_id;      /* 0x0c */
 	uint64_t kstack_top;   /* 0x10 */
 	uint64_t scratch[2];   /* 0x18 for entry code */
-	uint64_t stack_canary; /* 0x28 %fs:0x28 */
+	uint64_t stack_canary; /* 0x28 read by stack-protected code (libfdt) */
 	volatile uint32_t state;
 	uint32_t pad;
 	/* ktest work handed to this core by the boot core */
@@ -35,7 +35,7 @@ struct cpu {
 	volatile uint64_t work_seq; /* bumped by the sender */
 	volatile uint64_t done_seq; /* set to work_seq when finished */
 	volatile uint32_t ktest_failures;
-	volatile uint32_t halted;	   /* in hlt, needs an IPI to see work */
+	volatile uint32_t halted;	   /* in arch_idle_halt: arch_cpu_wake it */
 	struct lwk_cpu_counters *counters; /* kernel entries (lwk/counters.h) */
 	struct thread *current;		   /* running on this core, or NULL (idle) */
 	struct thread *rq_head, *rq_tail;  /* runnable threads of this core */
@@ -48,19 +48,14 @@ struct cpu {
 	struct cpu_arch arch;
 } __aligned(64);
 
-_Static_assert(__builtin_offsetof(struct cpu, self) == 0, "gs:0 is self");
-_Static_assert(__builtin_offsetof(struct cpu, stack_canary) == 0x28,
-	       "libfdt reads the canary at fs:0x28");
+#include <arch/percpu.h>
 
 extern struct cpu cpus[LWK_BD_MAX_CPUS];
 extern unsigned int ncpus;
 
 static inline struct cpu *this_cpu(void)
 {
-	struct cpu *c;
-
-	__asm__ volatile("mov %%gs:0, %0" : "=r"(c));
-	return c;
+	return arch_this_cpu();
 }
 
 #define for_each_cpu(c) for (struct cpu *c = cpus; c < cpus + ncpus; c++)

@@ -53,5 +53,7 @@ __printf(1, 2) void ktest_skip(const char *fmt, ...);
 void ktest_each_cpu(void (*fn)(void *), void *arg, uint64_t timeout_us);
 
 /* Run the tests that @selector names; prints one line per test and a final
- * "N passed, N failed". Returns the number failed (or 1 if none matched). */
-unsigned int ktest_run(const char *selector);
+ * "N passed, N failed". Returns the number failed (or 1 if none matched).
+ * Linked into the ktest image (build/lwk-ktest.elf) only: in the production
+ * kernel it is NULL. */
+unsigned int ktest_run(const char *selector) __attribute__((weak));

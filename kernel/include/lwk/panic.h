@@ -16,5 +16,6 @@ int panic_cpu(void);
 void panic_note_output(const char *s, size_t n);
 
 /* Arch hooks. */
-void arch_backtrace(uint64_t rbp, uint64_t rip);
+/* Print the call chain from frame pointer @fp, called from @pc. */
+void arch_backtrace(uint64_t fp, uint64_t pc);
 void arch_stop_other_cpus(void);

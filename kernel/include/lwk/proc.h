@@ -5,12 +5,15 @@
 #include <lwk/types.h>
 #include <lwk/signal.h>
 #include <lwk/uvm.h>
+#include <arch/thread_arch.h>
 
 #define PROC_MAX_THREADS 256
 /* As many as a boot description names (LWK_BD_MAX_CPUS). */
 #define PROC_MAX_CORES 256
 #define THREAD_KSTACK_SHIFT 14 /* 16 KiB kernel stack per thread */
-#define THREAD_FPU_SHIFT 13    /* 8 KiB for XSAVE state (AVX-512 needs ~2.7 KiB) */
+/* 8 KiB of FPU and vector state: x86 AVX-512 needs ~2.7 KiB; thread_create
+ * refuses a CPU whose arch_fpu_state_size() is larger. */
+#define THREAD_FPU_SHIFT 13
 
 /* NEW: created, not started yet: nothing may wake or signal it. */
 enum thread_state { THREAD_NEW, THREAD_RUNNABLE, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD };
@@ -25,8 +28,8 @@ struct thread {
 	struct cpu *cpu; /* the core it runs on, for good */
 	uint64_t kstack_base, kstack_top;
 	uint64_t ksp;		   /* saved kernel stack pointer while switched out */
-	void *fpu;		   /* XSAVE area */
-	uint64_t fs_base, gs_base; /* user TLS bases, saved while switched out */
+	void *fpu;		   /* FPU and vector state (arch_fpu_save) */
+	struct thread_arch arch;   /* user TLS, saved while switched out */
 	uint64_t cpu_cycles;	   /* time it ran, up to run_since */
 	uint64_t run_since;	   /* when it was last switched in */
 	uint64_t clear_child_tid;  /* set_tid_address / CLONE_CHILD_CLEARTID */
@@ -142,7 +145,7 @@ struct trap_frame;
 void thread_return_to_user(struct trap_frame *tf);
 /* A user-mode exception the process does not handle: it dies of @signo.
  * Called by the arch layer with the faulting instruction and address. */
-__noreturn void proc_user_fault(int signo, uint64_t rip, uint64_t addr, const char *what);
+__noreturn void proc_user_fault(int signo, uint64_t pc, uint64_t addr, const char *what);
 
 /* Bare mode (lwkctl bare): run the boot description's program, and report
  * its end. */

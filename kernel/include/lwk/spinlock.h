@@ -3,6 +3,7 @@
 #pragma once
 
 #include <lwk/types.h>
+#include <arch/pause.h>
 
 struct spinlock {
 	uint32_t next;
@@ -19,7 +20,7 @@ static inline void spin_lock(struct spinlock *l)
 	uint32_t ticket = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
 
 	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != ticket)
-		__builtin_ia32_pause();
+		arch_pause();
 }
 
 static inline void spin_unlock(struct spinlock *l)

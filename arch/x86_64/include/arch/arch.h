@@ -6,6 +6,7 @@
 #pragma once
 
 #include <lwk/types.h>
+#include <arch/pause.h>
 
 /* Kernel virtual memory map (4-level paging):
  *
@@ -48,11 +49,6 @@ uint32_t arch_cpu_hw_id(void);
 
 /* Stop this core for good (panic, shutdown). */
 __noreturn void arch_halt_forever(void);
-
-static inline void arch_pause(void)
-{
-	__builtin_ia32_pause();
-}
 
 static inline uint64_t arch_cycles(void)
 {
@@ -168,6 +164,14 @@ static inline void arch_irq_enable(void)
 {
 	__asm__ volatile("sti" ::: "memory");
 }
+/* With interrupts off: take those pending, then turn them off again. (sti's
+ * shadow covers one instruction, hence the pause.) */
+static inline void arch_irq_take_pending(void)
+{
+	arch_irq_enable();
+	arch_pause();
+	arch_irq_disable();
+}
 
 /* ---- user mode ------------------------------------------------------------- */
 
@@ -175,11 +179,23 @@ struct trap_frame;
 void arch_user_init_cpu(void);
 /* Kernel stack used on entry from user mode on this core. */
 void arch_set_kernel_stack(uint64_t top);
-/* The running thread's user FS and GS bases. With FSGSBASE on, user code
- * changes them without a system call (WRFSBASE), so they are read back
- * when a thread is switched out, never assumed. */
-void arch_set_user_tls(uint64_t fs_base, uint64_t gs_base);
-void arch_get_user_tls(uint64_t *fs_base, uint64_t *gs_base);
+/* The running thread's user TLS registers (struct thread_arch). User code
+ * may change them without a system call (x86_64: WRFSBASE with FSGSBASE
+ * on), so they are read back when a thread is switched out, never assumed. */
+struct thread_arch;
+void arch_tls_save(struct thread_arch *ta);
+void arch_tls_load(const struct thread_arch *ta);
+/* clone's CLONE_SETTLS: may @tp be the thread pointer? Then set it in @ta. */
+bool arch_tls_pointer_ok(uint64_t tp);
+void arch_tls_set_pointer(struct thread_arch *ta, uint64_t tp);
+/* clone(2)'s register arguments in this arch's order. */
+#define ARCH_CLONE_ARG_FLAGS 0
+#define ARCH_CLONE_ARG_STACK 1
+#define ARCH_CLONE_ARG_PARENT_TID 2
+#define ARCH_CLONE_ARG_CHILD_TID 3
+#define ARCH_CLONE_ARG_TLS 4
+/* uname(2)'s machine field. */
+#define ARCH_UNAME_MACHINE "x86_64"
 uint64_t arch_syscall_nr(const struct trap_frame *tf);
 void arch_syscall_args(const struct trap_frame *tf, uint64_t a[6]);
 void arch_syscall_set_return(struct trap_frame *tf, int64_t v);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# boot/mkiso.sh OUT.iso KERNEL.elf GRUB.cfg [MODULE]
+# boot/pc/mkiso.sh OUT.iso KERNEL.elf GRUB.cfg [MODULE]
 # Assemble a BIOS-bootable GRUB multiboot2 ISO, reproducibly. grub-mkimage
 # and xorriso are called directly rather than through grub-mkrescue, which
 # stamps the current time into the image (its volume UUID). One core image

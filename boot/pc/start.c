@@ -6,10 +6,7 @@
  * the low 4 GiB are mapped 1:1 and at DIRECT_MAP by entry.S's tables.
  */
 #include <arch/arch.h>
-#include <arch/x86.h>
-#include <arch/trap.h>
-#include <arch/tsc.h>
-#include <lwk/cpu.h>
+#include <arch/boot.h>
 #include <lwk/kmain.h>
 #include <uapi/lwk/bootdesc.h>
 #include <stdio.h>
@@ -23,7 +20,6 @@ extern char __kernel_start[], __kernel_end[];
 extern char boot_stack_top[];
 
 static uint8_t bootdesc_buf[LWK_BD_MAX_SIZE] __aligned(8);
-static uint8_t boot_ist[IST_COUNT][8192] __aligned(16);
 
 static const void *boot_phys(void *ctx, uint64_t pa, uint64_t len)
 {
@@ -32,12 +28,9 @@ static const void *boot_phys(void *ctx, uint64_t pa, uint64_t len)
 	return (const void *)(uintptr_t)(DIRECT_MAP + pa);
 }
 
-/* The CMOS RTC: index at port 0x70 (bit 7 clear: NMIs stay enabled),
- * data at 0x71. */
 static uint8_t boot_cmos_read(void *ctx, uint8_t reg)
 {
-	outb(0x70, reg & 0x7f);
-	return inb(0x71);
+	return arch_cmos_read(reg);
 }
 
 static uint64_t boot_cycles(void *ctx)
@@ -50,23 +43,6 @@ static void boot_warn(void *ctx, const char *msg)
 	arch_console_write("lwk: ", 5);
 	arch_console_write(msg, strlen(msg));
 	arch_console_write("\n", 1);
-}
-
-static void boot_cpu_early(void)
-{
-	struct cpu *c = &cpus[0];
-	const uint64_t ist[IST_COUNT] = { (uint64_t)boot_ist[1], (uint64_t)boot_ist[2],
-					  (uint64_t)boot_ist[2] + sizeof(boot_ist[2]) };
-
-	c->id = 0;
-	c->apic_id = cpuid(1, 0).ebx >> 24;
-	/* Leaf 0xB has the full x2APIC ID; some parts list the leaf but leave
-	 * it empty (ebx == 0), so only trust it when it is filled in. */
-	if (cpuid(0, 0).eax >= 0xb && cpuid(0xb, 0).ebx)
-		c->apic_id = cpuid(0xb, 0).edx;
-	c->kstack_top = (uint64_t)boot_stack_top;
-	idt_init();
-	cpu_init(c, ist);
 }
 
 void boot_main(uint32_t magic, uint32_t info);
@@ -84,10 +60,8 @@ void boot_main(uint32_t magic, uint32_t info)
 	int rc;
 
 	arch_console_init();
-	boot_cpu_early();
-	env.boot_apic_id = cpus[0].apic_id;
-	env.tsc_hz = tsc_measure_hz();
-	tsc_set_hz(env.tsc_hz);
+	env.boot_apic_id = arch_boot_cpu_early_init((uint64_t)boot_stack_top);
+	env.tsc_hz = arch_tsc_calibrate();
 
 	if (magic == MB2_BOOTLOADER_MAGIC)
 		rc = shim_from_multiboot2(&env, info, bootdesc_buf, sizeof(bootdesc_buf), err,

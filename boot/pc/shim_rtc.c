@@ -6,7 +6,7 @@
  * lwk,wallclock-offset-ns = CLOCK_REALTIME - CLOCK_MONOTONIC.
  *
  * The registers come through env->cmos_read (port I/O lives in the arch
- * layer, boot/start.c); everything else here is pure and host-tested.
+ * layer, boot/pc/start.c); everything else here is pure and host-tested.
  * The RTC counts whole seconds, so the clock starts up to a second behind.
  */
 #include <stdio.h>
