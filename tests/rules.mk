@@ -1,17 +1,27 @@
-# Host unit tests: pure kernel logic built for the host under ASan/UBSan.
+# Host unit tests: pure kernel logic built for the host under ASan/UBSan,
+# against the fake arch (tests/host/fakeinc, fake_arch.c).
 HOST_KSRCS := kernel/mm/pmem.c kernel/core/bootdesc.c kernel/lib/elf_loader.c kernel/lib/cmdline.c \
-	$(wildcard boot/shim*.c boot/pc/shim*.c) proxy/lib/transport_vm.c proxy/lib/partition.c
-HOST_SRCS := $(wildcard tests/host/*.c) $(HOST_KSRCS)
+	$(wildcard boot/shim*.c boot/pc/shim*.c)
+# The Linux side in the same binary: proxy/lib and lwkexec without its main,
+# built with the proxy's flags (tests/host/test_lwkexec.c and others).
+HOST_PROXY_SRCS := $(wildcard proxy/lib/*.c) \
+	$(filter-out proxy/lwkexec/lwkexec.c,$(wildcard proxy/lwkexec/*.c)) tests/host/test_lwkexec.c
+HOST_SRCS := $(sort $(wildcard tests/host/*.c) $(HOST_KSRCS) $(HOST_PROXY_SRCS))
 HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(HOST_SRCS))
+HOST_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 $(BUILD)/host/%.o: %.c | $(BUILD)/gen/asm-offsets.h
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"
 	$(Q)$(CC) $(HOSTCFLAGS) -c $< -o $@
 
+$(patsubst %.c,$(BUILD)/host/%.o,$(HOST_PROXY_SRCS)): private HOSTCFLAGS := -std=gnu11 -O1 -g \
+	$(WARN) $(HOST_SANITIZE) -Ikernel/include -Ikernel/lib -Iproxy/lib -Iproxy/lwkexec \
+	-Itests/host -I$(BUILD)/gen -D_GNU_SOURCE -pthread -MMD -MP
+
 $(BUILD)/host/unit: $(HOST_OBJS)
 	@echo "  HOSTLD  $@"
-	$(Q)$(CC) -fsanitize=address,undefined -o $@ $^ -lfdt
+	$(Q)$(CC) $(HOST_SANITIZE) -pthread -o $@ $^ -lfdt
 
 host-test: $(BUILD)/host/unit
 	$(BUILD)/host/unit

@@ -240,7 +240,6 @@ vm_partition() {
 
 if [ "$mode" = all ]; then
 	host_tests
-	suite tests/lwkexec/unit.sh
 	user_programs native
 	format_check
 fi

@@ -4,8 +4,8 @@
  * and pointer checks, request validation, --cores parsing and the staging
  * layout, and which files the program may not reopen (service_identity.c).
  * The mirror is real memory mapped inside the LWK layout, so the string
- * and iovec checks read what they check. Built and run by
- * tests/lwkexec/unit.sh; prints "N passed, N failed".
+ * and iovec checks read what they check. Built with lwkexec's sources
+ * (all but its main) into the host unit tests (tests/rules.mk).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,42 +17,18 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <uapi/lwk/layout.h>
+#include "htest.h"
 #include "service.h"
 
 #define PAGE 4096ull
 #define BASE (LWK_ARENA_BASE + 0x10000000ull) /* where the test mirror lives */
-
-static int passed, failed;
-static const char *current;
-
-#define EXPECT(cond)                                                                              \
-	do {                                                                                      \
-		if (!(cond)) {                                                                    \
-			printf("  %s:%d: %s: expected %s\n", __FILE__, __LINE__, current, #cond); \
-			errors++;                                                                 \
-		}                                                                                 \
-	} while (0)
-
-static int errors;
-
-static void run(const char *name, void (*fn)(void))
-{
-	current = name;
-	errors = 0;
-	fn();
-	printf("%s lwkexec-unit: %s\n", errors ? "FAIL" : "PASS", name);
-	if (errors)
-		failed++;
-	else
-		passed++;
-}
 
 /* Four pages at BASE: rw, r, (hole), rw; then an rw piece touching the
  * last one. */
 static struct svc_maps maps;
 static char *mem;
 
-static int setup(void)
+static int mirror_map(void)
 {
 	const struct lwk_chan_map src[] = {
 		{ BASE + 4 * PAGE, PAGE, 0, PROT_READ | PROT_WRITE, 0 },
@@ -75,14 +51,28 @@ static int setup(void)
 	return 0;
 }
 
-static void test_maps_sorted(void)
+/* Every test reads the mirror: it is mapped by the first that runs. A
+ * mirror that cannot be made fails that test and every later one. */
+static bool mirror_ready(void)
 {
+	static int state; /* 0: not tried, 1: mapped, -1: failed */
+
+	if (!state)
+		state = mirror_map() ? -1 : 1;
+	EXPECT(state == 1);
+	return state == 1;
+}
+
+HTEST(lwkexec, maps_sorted)
+{
+	if (!mirror_ready())
+		return;
 	EXPECT(maps.n == 4);
 	for (unsigned int i = 1; i < maps.n; i++)
 		EXPECT(maps.v[i - 1].end <= maps.v[i].va);
 }
 
-static void test_maps_refused(void)
+HTEST(lwkexec, maps_bad_entries_refused)
 {
 	const struct lwk_chan_map bad[][2] = {
 		{ { BASE + 1, PAGE, 0, 3, 0 } },	    /* unaligned */
@@ -104,8 +94,10 @@ static void test_maps_refused(void)
 	}
 }
 
-static void test_range(void)
+HTEST(lwkexec, range_checks)
 {
+	if (!mirror_ready())
+		return;
 	EXPECT(svc_range_ok(&maps, BASE, PAGE, 1));
 	EXPECT(svc_range_ok(&maps, BASE + 10, 100, 0));
 	EXPECT(svc_range_ok(&maps, BASE, 2 * PAGE, 0));	 /* rw then r: readable */
@@ -121,10 +113,13 @@ static void test_range(void)
 	EXPECT(!svc_range_ok(&maps, (uintptr_t)&maps, 8, 0)); /* lwkexec's own memory */
 }
 
-static void test_strings(void)
+HTEST(lwkexec, string_checks)
 {
-	char *last = mem + 5 * PAGE;
+	char *last;
 
+	if (!mirror_ready())
+		return;
+	last = mem + 5 * PAGE;
 	strcpy(mem + 100, "/etc/passwd");
 	EXPECT(svc_str_check(&maps, BASE + 100, PATH_MAX) == 11);
 	/* across touching pieces */
@@ -146,10 +141,13 @@ static void test_strings(void)
 	EXPECT(svc_str_check(&maps, (uintptr_t) "host", PATH_MAX) == -EFAULT);
 }
 
-static void test_iovecs(void)
+HTEST(lwkexec, iovec_checks)
 {
-	struct iovec *iov = (struct iovec *)(mem + 3 * PAGE), out[IOV_MAX];
+	struct iovec *iov, out[IOV_MAX];
 
+	if (!mirror_ready())
+		return;
+	iov = (struct iovec *)(mem + 3 * PAGE);
 	iov[0] = (struct iovec){ mem, 100 };
 	iov[1] = (struct iovec){ mem + 4 * PAGE, PAGE };
 	EXPECT(svc_iov_copy(&maps, (uintptr_t)iov, 2, 1, out) == 0);
@@ -180,7 +178,7 @@ static struct lwk_chan_req good_req(void)
 	return r;
 }
 
-static void test_requests(void)
+HTEST(lwkexec, request_checks)
 {
 	struct lwk_chan_req r = good_req();
 
@@ -202,7 +200,7 @@ static void test_requests(void)
 	EXPECT(!strcmp(svc_bad_name(SVC_BAD_KINDS), "?"));
 }
 
-static void test_table(void)
+HTEST(lwkexec, service_table)
 {
 	const char *name;
 
@@ -212,7 +210,7 @@ static void test_table(void)
 	EXPECT(svc_table_lookup(100000, &name) == NULL && !strcmp(name, "?"));
 }
 
-static void test_cores(void)
+HTEST(lwkexec, cores_parsing)
 {
 	uint64_t mask[LWK_CHAN_MAX_CPUS / 64];
 	unsigned int n;
@@ -234,7 +232,7 @@ static void test_cores(void)
 }
 
 /* Each refusal says what is wrong with what was given. */
-static void test_cores_messages(void)
+HTEST(lwkexec, cores_refusals_say_what_is_wrong)
 {
 	static const struct {
 		const char *given, *says;
@@ -262,7 +260,7 @@ static void test_cores_messages(void)
 	}
 }
 
-static void test_staging(void)
+HTEST(lwkexec, staging_layout)
 {
 	struct svc_staging st;
 
@@ -273,7 +271,7 @@ static void test_staging(void)
 	EXPECT(st.size % PAGE == 0);
 }
 
-static void test_reserved_fds(void)
+HTEST(lwkexec, reserved_fds)
 {
 	struct svc s = { .reserved_fds = { 1000, 1001 }, .nreserved = 2 };
 
@@ -283,7 +281,7 @@ static void test_reserved_fds(void)
 
 /* The program may not reopen lwkexec's private files by any path, but
  * may open the user's own file that lwkexec keeps a copy of stderr on. */
-static void test_secret_files(void)
+HTEST(lwkexec, private_files_refused_user_stderr_not)
 {
 	char path[] = "/tmp/lwkexec-unit.XXXXXX";
 	int kept = mkstemp(path), again = open(path, O_RDONLY), other = open("/dev/null", O_RDONLY);
@@ -313,7 +311,7 @@ static size_t control_one(char *buf, size_t len, int fd)
 	return CMSG_SPACE(sizeof(int));
 }
 
-static void test_control(void)
+HTEST(lwkexec, sendmsg_control_data)
 {
 	struct svc s = { .reserved_fds = { 1000 }, .nreserved = 1 };
 	char buf[128];
@@ -338,25 +336,4 @@ static void test_control(void)
 	EXPECT(svc_control_check(&s, buf, 2 * n) == -EINVAL);
 	control_one(buf + n, CMSG_LEN(sizeof(int)), 1000);
 	EXPECT(svc_control_check(&s, buf, 2 * n) == -EBADF);
-}
-
-int main(void)
-{
-	if (setup())
-		return 1;
-	run("maps: sorted", test_maps_sorted);
-	run("maps: bad entries refused", test_maps_refused);
-	run("range checks", test_range);
-	run("string checks", test_strings);
-	run("iovec checks", test_iovecs);
-	run("request checks", test_requests);
-	run("service table", test_table);
-	run("--cores parsing", test_cores);
-	run("--cores refusals say what is wrong", test_cores_messages);
-	run("staging layout", test_staging);
-	run("reserved fds", test_reserved_fds);
-	run("private files refused, the user's stderr file not", test_secret_files);
-	run("sendmsg control data", test_control);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed != 0;
 }
