@@ -3,6 +3,9 @@
  * The verdict lines of user test programs. They build against libc-min and
  * against glibc alike, so only standard calls are used here. A runner
  * demands "PASS name" and exit status 0; any "FAIL" line is a failure.
+ * EXPECT() is the host tests' word (tests/host/htest.h), but a program is
+ * one test: the first failed expectation ends it. (The kernel's CHECK()
+ * is an invariant that panics; test code does not use that name.)
  */
 #pragma once
 
@@ -10,7 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define CHECK(cond)                                           \
+#define EXPECT(cond)                                          \
 	do {                                                  \
 		if (!(cond))                                  \
 			test_fail(__FILE__, __LINE__, #cond); \

@@ -38,11 +38,11 @@ static void check_args(int argc, char **argv)
 		printf("argv[%d] \"%s\"\n", i, argv[i]);
 	if (argc != NR_EXPECTED + 1)
 		fprintf(stderr, "usage: LWK_TEST_ENV=\"args ok\" args alpha \"beta gamma\" \"\"\n");
-	CHECK(argc == NR_EXPECTED + 1);
-	CHECK(argv[0] && strstr(argv[0], "args"));
+	EXPECT(argc == NR_EXPECTED + 1);
+	EXPECT(argv[0] && strstr(argv[0], "args"));
 	for (int i = 0; i < NR_EXPECTED; i++)
-		CHECK(!strcmp(argv[i + 1], expected_args[i]));
-	CHECK(argv[argc] == NULL);
+		EXPECT(!strcmp(argv[i + 1], expected_args[i]));
+	EXPECT(argv[argc] == NULL);
 }
 
 static void check_env(int argc, char **argv, char **envp)
@@ -50,13 +50,13 @@ static void check_env(int argc, char **argv, char **envp)
 	int n = 0, found = 0;
 
 	/* envp starts right after argv's NULL, as the ABI lays them out. */
-	CHECK(envp == argv + argc + 1);
+	EXPECT(envp == argv + argc + 1);
 	for (; envp[n]; n++)
 		found |= !strcmp(envp[n], EXPECTED_ENV);
 	printf("%d environment strings\n", n);
-	CHECK(found);
-	CHECK(getenv("LWK_TEST_ENV") && !strcmp(getenv("LWK_TEST_ENV"), "args ok"));
-	CHECK(getenv("LWK_TEST_NO_SUCH_VARIABLE") == NULL);
+	EXPECT(found);
+	EXPECT(getenv("LWK_TEST_ENV") && !strcmp(getenv("LWK_TEST_ENV"), "args ok"));
+	EXPECT(getenv("LWK_TEST_NO_SUCH_VARIABLE") == NULL);
 }
 
 /* AT_PHDR must point at this program's real headers: one PT_LOAD segment
@@ -67,9 +67,9 @@ static void check_phdrs(unsigned long entry)
 	unsigned long n = getauxval(AT_PHNUM), bias = 0;
 	int found = 0;
 
-	CHECK(ph != NULL);
-	CHECK(getauxval(AT_PHENT) == sizeof(*ph));
-	CHECK(n > 0);
+	EXPECT(ph != NULL);
+	EXPECT(getauxval(AT_PHENT) == sizeof(*ph));
+	EXPECT(n > 0);
 	/* A PIE's addresses are relative: PT_PHDR says where the headers
 	 * were linked, AT_PHDR where they are. */
 	for (unsigned long i = 0; i < n; i++)
@@ -77,7 +77,7 @@ static void check_phdrs(unsigned long entry)
 			bias = (unsigned long)ph - ph[i].vaddr;
 	for (unsigned long i = 0; i < n; i++)
 		found |= ph[i].type == PT_LOAD && entry - bias - ph[i].vaddr < ph[i].memsz;
-	CHECK(found);
+	EXPECT(found);
 }
 
 static void check_auxv(void)
@@ -88,19 +88,19 @@ static void check_auxv(void)
 
 	printf("AT_PAGESZ %lu AT_PHDR %#lx AT_PHNUM %lu AT_ENTRY %#lx\n", getauxval(AT_PAGESZ),
 	       getauxval(AT_PHDR), getauxval(AT_PHNUM), entry);
-	CHECK(getauxval(AT_PAGESZ) == 4096);
-	CHECK(entry != 0 && entry == (unsigned long)_start);
+	EXPECT(getauxval(AT_PAGESZ) == 4096);
+	EXPECT(entry != 0 && entry == (unsigned long)_start);
 	check_phdrs(entry);
-	CHECK(rnd != NULL);
+	EXPECT(rnd != NULL);
 	printf("AT_RANDOM");
 	for (int i = 0; i < 16; i++) {
 		printf(" %02x", rnd[i]);
 		nonzero |= rnd[i];
 	}
 	printf("\n");
-	CHECK(nonzero); /* 16 zero bytes by chance: 1 in 2^128 */
+	EXPECT(nonzero); /* 16 zero bytes by chance: 1 in 2^128 */
 	errno = 0;
-	CHECK(getauxval(0x7fff) == 0 && errno == ENOENT);
+	EXPECT(getauxval(0x7fff) == 0 && errno == ENOENT);
 }
 
 /* Entered with a correctly aligned stack, the frame pointer of a function
@@ -115,7 +115,7 @@ int main(int argc, char **argv, char **envp)
 	check_args(argc, argv);
 	check_env(argc, argv, envp);
 	check_auxv();
-	CHECK(stack_is_aligned());
+	EXPECT(stack_is_aligned());
 	test_pass("args");
 	return 0;
 }

@@ -21,32 +21,32 @@ static void check_identity(void)
 	pid_t pid = getpid();
 
 	printf("pid %d tid %d\n", (int)pid, (int)gettid());
-	CHECK(pid > 0);
-	CHECK(gettid() == pid); /* the only thread is the leader */
-	CHECK(kill(pid, 0) == 0);
-	CHECK(raise(0) == 0);
+	EXPECT(pid > 0);
+	EXPECT(gettid() == pid); /* the only thread is the leader */
+	EXPECT(kill(pid, 0) == 0);
+	EXPECT(raise(0) == 0);
 	errno = 0;
-	CHECK(kill(pid, 12345) == -1 && errno == EINVAL);
-	CHECK(sched_yield() == 0);
+	EXPECT(kill(pid, 12345) == -1 && errno == EINVAL);
+	EXPECT(sched_yield() == 0);
 }
 
 static void check_uname(void)
 {
 	struct utsname u;
 
-	CHECK(uname(&u) == 0);
+	EXPECT(uname(&u) == 0);
 	printf("uname: %s %s %s\n", u.sysname, u.release, u.machine);
-	CHECK(u.sysname[0] != '\0');
-	CHECK(!strcmp(u.machine, "x86_64"));
+	EXPECT(u.sysname[0] != '\0');
+	EXPECT(!strcmp(u.machine, "x86_64"));
 }
 
 static void check_getrandom(void)
 {
 	unsigned char a[32], b[32];
 
-	CHECK(getrandom(a, sizeof(a), 0) == sizeof(a));
-	CHECK(getrandom(b, sizeof(b), 0) == sizeof(b));
-	CHECK(memcmp(a, b, sizeof(a)) != 0); /* equal by chance: 1 in 2^256 */
+	EXPECT(getrandom(a, sizeof(a), 0) == sizeof(a));
+	EXPECT(getrandom(b, sizeof(b), 0) == sizeof(b));
+	EXPECT(memcmp(a, b, sizeof(a)) != 0); /* equal by chance: 1 in 2^256 */
 }
 
 /* The executable is the one file every runner is sure to have. */
@@ -56,21 +56,21 @@ static void check_files(const char *self)
 	int fd = open(self, O_RDONLY);
 	off_t size;
 
-	CHECK(fd >= 0);
-	CHECK(read(fd, magic, 4) == 4 && !memcmp(magic, "\177ELF", 4));
+	EXPECT(fd >= 0);
+	EXPECT(read(fd, magic, 4) == 4 && !memcmp(magic, "\177ELF", 4));
 	size = lseek(fd, 0, SEEK_END);
 	printf("%s: %ld bytes\n", self, (long)size);
-	CHECK(size > 4);
-	CHECK(lseek(fd, 1, SEEK_SET) == 1);
-	CHECK(read(fd, magic, 3) == 3 && !memcmp(magic, "ELF", 3));
-	CHECK(close(fd) == 0);
+	EXPECT(size > 4);
+	EXPECT(lseek(fd, 1, SEEK_SET) == 1);
+	EXPECT(read(fd, magic, 3) == 3 && !memcmp(magic, "ELF", 3));
+	EXPECT(close(fd) == 0);
 	errno = 0;
-	CHECK(close(fd) == -1 && errno == EBADF);
+	EXPECT(close(fd) == -1 && errno == EBADF);
 	errno = 0;
-	CHECK(read(-1, magic, 1) == -1 && errno == EBADF);
+	EXPECT(read(-1, magic, 1) == -1 && errno == EBADF);
 	errno = 0;
-	CHECK(open("/nonexistent/lwk-test", O_RDONLY) == -1 && errno == ENOENT);
-	CHECK(write(STDOUT_FILENO, "write ok\n", 9) == 9);
+	EXPECT(open("/nonexistent/lwk-test", O_RDONLY) == -1 && errno == ENOENT);
+	EXPECT(write(STDOUT_FILENO, "write ok\n", 9) == 9);
 }
 
 int main(int argc, char **argv)

@@ -74,18 +74,18 @@ static void churn_slot(struct slot *s)
 		size_t size = random_size();
 
 		s->p = rng_next() & 1 ? malloc(size) : calloc(1, size);
-		CHECK(s->p != NULL);
-		CHECK(((uintptr_t)s->p & 15) == 0);
+		EXPECT(s->p != NULL);
+		EXPECT(((uintptr_t)s->p & 15) == 0);
 		slot_fill(s, size);
 		return;
 	}
-	CHECK(verify(s->p, s->size, s->seed));
+	EXPECT(verify(s->p, s->size, s->seed));
 	if (rng_next() % 4 == 0) {
 		size_t size = random_size() + 1, keep = size < s->size ? size : s->size;
 
 		s->p = realloc(s->p, size);
-		CHECK(s->p != NULL && ((uintptr_t)s->p & 15) == 0);
-		CHECK(verify(s->p, keep, s->seed));
+		EXPECT(s->p != NULL && ((uintptr_t)s->p & 15) == 0);
+		EXPECT(verify(s->p, keep, s->seed));
 		slot_fill(s, size);
 		return;
 	}
@@ -100,7 +100,7 @@ static void check_malloc_churn(void)
 	for (int i = 0; i < ROUNDS; i++)
 		churn_slot(&slots[rng_next() % SLOTS]);
 	for (int i = 0; i < SLOTS; i++) {
-		CHECK(!slots[i].p || verify(slots[i].p, slots[i].size, slots[i].seed));
+		EXPECT(!slots[i].p || verify(slots[i].p, slots[i].size, slots[i].seed));
 		free(slots[i].p);
 	}
 	printf("malloc churn: %d rounds over %d slots verified\n", ROUNDS, SLOTS);
@@ -113,22 +113,22 @@ static void check_malloc_edges(void)
 
 	/* Blocks reused after the churn are dirty; calloc must clear them. */
 	z = calloc(100, 37);
-	CHECK(z != NULL);
+	EXPECT(z != NULL);
 	for (int i = 0; i < 3700; i++)
-		CHECK(z[i] == 0);
+		EXPECT(z[i] == 0);
 	free(z);
 	p = malloc(0);
-	CHECK(p != NULL);
+	EXPECT(p != NULL);
 	free(p);
 	errno = 0;
-	CHECK(malloc(huge) == NULL && errno == ENOMEM);
+	EXPECT(malloc(huge) == NULL && errno == ENOMEM);
 	errno = 0;
-	CHECK(calloc(huge, 16) == NULL && errno == ENOMEM);
+	EXPECT(calloc(huge, 16) == NULL && errno == ENOMEM);
 	p = NULL;
 	for (size_t n = 1; n <= (1 << 20); n *= 2) {
 		p = realloc(p, n);
-		CHECK(p != NULL);
-		CHECK(verify(p, n / 2, 42));
+		EXPECT(p != NULL);
+		EXPECT(verify(p, n / 2, 42));
 		fill(p, n, 42);
 	}
 	free(p);
@@ -140,11 +140,11 @@ static void check_malloc_64m(void)
 	size_t n = (size_t)64 << 20, words = n / sizeof(uint64_t);
 	uint64_t *p = malloc(n);
 
-	CHECK(p != NULL);
+	EXPECT(p != NULL);
 	for (size_t i = 0; i < words; i++)
 		p[i] = i * 0x9e3779b97f4a7c15ull;
 	for (size_t i = 0; i < words; i++)
-		CHECK(p[i] == i * 0x9e3779b97f4a7c15ull);
+		EXPECT(p[i] == i * 0x9e3779b97f4a7c15ull);
 	free(p);
 	printf("64 MiB malloc touched and verified\n");
 }
@@ -154,8 +154,8 @@ static unsigned char *map_pages(size_t pages)
 	void *p =
 	    mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	CHECK(p != MAP_FAILED);
-	CHECK(((uintptr_t)p & (PAGE - 1)) == 0);
+	EXPECT(p != MAP_FAILED);
+	EXPECT(((uintptr_t)p & (PAGE - 1)) == 0);
 	return p;
 }
 
@@ -164,13 +164,13 @@ static unsigned char *map_pages(size_t pages)
 static void check_mapping(unsigned char *p, size_t pages, unsigned char seed)
 {
 	for (size_t i = 0; i < pages; i++) {
-		CHECK(p[i * PAGE] == 0 && p[i * PAGE + PAGE - 1] == 0);
+		EXPECT(p[i * PAGE] == 0 && p[i * PAGE + PAGE - 1] == 0);
 		p[i * PAGE] = seed;
 		p[i * PAGE + PAGE - 1] = seed ^ 0xff;
 	}
-	CHECK(mprotect(p, pages * PAGE, PROT_READ) == 0);
+	EXPECT(mprotect(p, pages * PAGE, PROT_READ) == 0);
 	for (size_t i = 0; i < pages; i++)
-		CHECK(p[i * PAGE] == seed && p[i * PAGE + PAGE - 1] == (seed ^ 0xff));
+		EXPECT(p[i * PAGE] == seed && p[i * PAGE + PAGE - 1] == (seed ^ 0xff));
 }
 
 static void check_mmap_churn(void)
@@ -180,16 +180,16 @@ static void check_mmap_churn(void)
 		unsigned char *p = map_pages(pages);
 
 		check_mapping(p, pages, (unsigned char)i | 1);
-		CHECK(munmap(p, pages * PAGE) == 0);
+		EXPECT(munmap(p, pages * PAGE) == 0);
 	}
 	/* A hole punched in the middle leaves both ends mapped. */
 	unsigned char *p = map_pages(3);
 
 	p[0] = 1;
 	p[2 * PAGE] = 3;
-	CHECK(munmap(p + PAGE, PAGE) == 0);
-	CHECK(p[0] == 1 && p[2 * PAGE] == 3);
-	CHECK(munmap(p, 3 * PAGE) == 0);
+	EXPECT(munmap(p + PAGE, PAGE) == 0);
+	EXPECT(p[0] == 1 && p[2 * PAGE] == 3);
+	EXPECT(munmap(p, 3 * PAGE) == 0);
 	printf("mmap churn: 2000 mappings verified\n");
 }
 
@@ -198,14 +198,14 @@ static void check_mmap_errors(void)
 	volatile size_t huge = (size_t)1 << 62;
 
 	errno = 0;
-	CHECK(mmap(NULL, huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) ==
-		  MAP_FAILED &&
-	      errno == ENOMEM);
+	EXPECT(mmap(NULL, huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) ==
+		   MAP_FAILED &&
+	       errno == ENOMEM);
 	errno = 0;
-	CHECK(munmap((void *)(PAGE + 1), PAGE) == -1 && errno == EINVAL);
+	EXPECT(munmap((void *)(PAGE + 1), PAGE) == -1 && errno == EINVAL);
 	errno = 0;
-	CHECK(mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED &&
-	      errno == EINVAL);
+	EXPECT(mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED &&
+	       errno == EINVAL);
 }
 
 /* Grow the break in steps, use it, and give it all back. No allocation in
@@ -215,16 +215,16 @@ static void check_brk(void)
 	const long step = 64 << 10, steps = 16;
 	char *start = sbrk(0), *p;
 
-	CHECK(start != (void *)-1);
+	EXPECT(start != (void *)-1);
 	for (long i = 0; i < steps; i++) {
 		p = sbrk(step);
-		CHECK(p == start + i * step);
+		EXPECT(p == start + i * step);
 		memset(p, (int)i + 1, step);
 	}
 	for (long i = 0; i < steps; i++)
-		CHECK(start[i * step] == i + 1 && start[(i + 1) * step - 1] == i + 1);
-	CHECK(sbrk(-steps * step) == start + steps * step);
-	CHECK(sbrk(0) == start);
+		EXPECT(start[i * step] == i + 1 && start[(i + 1) * step - 1] == i + 1);
+	EXPECT(sbrk(-steps * step) == start + steps * step);
+	EXPECT(sbrk(0) == start);
 	printf("brk grew by 1 MiB at %p and shrank back\n", (void *)start);
 }
 

@@ -19,7 +19,7 @@ static int64_t now_ns(clockid_t clk)
 {
 	struct timespec ts;
 
-	CHECK(clock_gettime(clk, &ts) == 0);
+	EXPECT(clock_gettime(clk, &ts) == 0);
 	return ts.tv_sec * 1000000000ll + ts.tv_nsec;
 }
 
@@ -38,16 +38,16 @@ int main(void)
 	int64_t wall0 = now_ns(CLOCK_MONOTONIC), main_ran, proc_ran, wall;
 	pthread_t t;
 
-	CHECK(pthread_create(&t, NULL, spin, NULL) == 0);
-	CHECK(pthread_join(t, NULL) == 0);
+	EXPECT(pthread_create(&t, NULL, spin, NULL) == 0);
+	EXPECT(pthread_join(t, NULL) == 0);
 	main_ran = now_ns(CLOCK_THREAD_CPUTIME_ID) - main0;
 	proc_ran = now_ns(CLOCK_PROCESS_CPUTIME_ID) - proc0;
 	wall = now_ns(CLOCK_MONOTONIC) - wall0;
 	printf("worker spun %lld ms of its CPU time; main ran %lld us meanwhile; process %lld ms\n",
 	       SPIN_NS / 1000000, (long long)(main_ran / 1000), (long long)(proc_ran / 1000000));
-	CHECK(main_ran < SPIN_NS);
-	CHECK(proc_ran >= SPIN_NS);
-	CHECK(proc_ran <= 2 * wall);
+	EXPECT(main_ran < SPIN_NS);
+	EXPECT(proc_ran >= SPIN_NS);
+	EXPECT(proc_ran <= 2 * wall);
 	test_pass("cputime");
 	return 0;
 }

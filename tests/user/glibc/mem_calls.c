@@ -24,7 +24,7 @@ static unsigned char *map(size_t pages)
 	void *p =
 	    mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	CHECK(p != MAP_FAILED);
+	EXPECT(p != MAP_FAILED);
 	return p;
 }
 
@@ -33,13 +33,13 @@ static void check_madvise(void)
 	unsigned char *p = map(2);
 
 	memset(p, 0x5a, 2 * PAGE);
-	CHECK(madvise(p, 2 * PAGE, MADV_WILLNEED) == 0);
-	CHECK(madvise(p, 2 * PAGE, MADV_RANDOM) == 0);
-	CHECK(p[0] == 0x5a && p[2 * PAGE - 1] == 0x5a); /* advice keeps contents */
+	EXPECT(madvise(p, 2 * PAGE, MADV_WILLNEED) == 0);
+	EXPECT(madvise(p, 2 * PAGE, MADV_RANDOM) == 0);
+	EXPECT(p[0] == 0x5a && p[2 * PAGE - 1] == 0x5a); /* advice keeps contents */
 	errno = 0;
-	CHECK(madvise(p, 2 * PAGE, 999) == -1 && errno == EINVAL);
-	CHECK(madvise(p, 2 * PAGE, MADV_DONTNEED) == 0);
-	CHECK(p[0] == 0 && p[2 * PAGE - 1] == 0);
+	EXPECT(madvise(p, 2 * PAGE, 999) == -1 && errno == EINVAL);
+	EXPECT(madvise(p, 2 * PAGE, MADV_DONTNEED) == 0);
+	EXPECT(p[0] == 0 && p[2 * PAGE - 1] == 0);
 	munmap(p, 2 * PAGE);
 }
 
@@ -50,12 +50,12 @@ static void check_mremap_fixed(void)
 	memset(from, 0xa5, 2 * PAGE);
 	memset(to, 0x11, 8 * PAGE);
 	got = mremap(from, 2 * PAGE, 3 * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, to + 4 * PAGE);
-	CHECK(got == to + 4 * PAGE);
-	CHECK(got[0] == 0xa5 && got[2 * PAGE - 1] == 0xa5);
-	CHECK(got[2 * PAGE] == 0 && got[3 * PAGE - 1] == 0);	 /* the grown part */
-	CHECK(to[4 * PAGE - 1] == 0x11 && to[7 * PAGE] == 0x11); /* neighbours kept */
+	EXPECT(got == to + 4 * PAGE);
+	EXPECT(got[0] == 0xa5 && got[2 * PAGE - 1] == 0xa5);
+	EXPECT(got[2 * PAGE] == 0 && got[3 * PAGE - 1] == 0);	  /* the grown part */
+	EXPECT(to[4 * PAGE - 1] == 0x11 && to[7 * PAGE] == 0x11); /* neighbours kept */
 	errno = 0; /* FIXED without MAYMOVE is refused */
-	CHECK(mremap(got, PAGE, PAGE, MREMAP_FIXED, to) == MAP_FAILED && errno == EINVAL);
+	EXPECT(mremap(got, PAGE, PAGE, MREMAP_FIXED, to) == MAP_FAILED && errno == EINVAL);
 	munmap(to, 8 * PAGE);
 }
 
@@ -74,16 +74,16 @@ static void check_thread_affinity(void)
 	cpu_set_t proc, thr;
 	pthread_t t;
 
-	CHECK(sched_getaffinity(0, sizeof(proc), &proc) == 0);
-	CHECK(sched_getaffinity(gettid(), sizeof(thr), &thr) == 0);
-	CHECK(CPU_EQUAL(&proc, &thr));
-	CHECK(CPU_COUNT(&proc) >= 1);
-	CHECK(pthread_create(&t, NULL, wait_checked, NULL) == 0);
+	EXPECT(sched_getaffinity(0, sizeof(proc), &proc) == 0);
+	EXPECT(sched_getaffinity(gettid(), sizeof(thr), &thr) == 0);
+	EXPECT(CPU_EQUAL(&proc, &thr));
+	EXPECT(CPU_COUNT(&proc) >= 1);
+	EXPECT(pthread_create(&t, NULL, wait_checked, NULL) == 0);
 	CPU_ZERO(&thr);
-	CHECK(pthread_getaffinity_np(t, sizeof(thr), &thr) == 0);
-	CHECK(CPU_EQUAL(&proc, &thr));
+	EXPECT(pthread_getaffinity_np(t, sizeof(thr), &thr) == 0);
+	EXPECT(CPU_EQUAL(&proc, &thr));
 	atomic_store(&checked, 1);
-	CHECK(pthread_join(t, NULL) == 0);
+	EXPECT(pthread_join(t, NULL) == 0);
 }
 
 int main(void)

@@ -46,13 +46,13 @@ static int serial_threads[ROUNDS];
 static void count_up(int index)
 {
 	for (int i = 0; i < INCREMENTS; i++) {
-		CHECK(pthread_mutex_lock(&counter_lock) == 0);
-		CHECK(holder == -1);
+		EXPECT(pthread_mutex_lock(&counter_lock) == 0);
+		EXPECT(holder == -1);
 		holder = index;
 		counter++;
-		CHECK(holder == index);
+		EXPECT(holder == index);
 		holder = -1;
-		CHECK(pthread_mutex_unlock(&counter_lock) == 0);
+		EXPECT(pthread_mutex_unlock(&counter_lock) == 0);
 	}
 }
 
@@ -61,7 +61,7 @@ static int barrier_wait(void)
 {
 	int ret = pthread_barrier_wait(&barrier);
 
-	CHECK(ret == 0 || ret == PTHREAD_BARRIER_SERIAL_THREAD);
+	EXPECT(ret == 0 || ret == PTHREAD_BARRIER_SERIAL_THREAD);
 	return ret == PTHREAD_BARRIER_SERIAL_THREAD;
 }
 
@@ -75,7 +75,7 @@ static void barrier_rounds(int index)
 			if (arrived[r][w] != r + 1) {
 				printf("round %d: worker %d left before worker %d came\n", r, index,
 				       w);
-				CHECK(arrived[r][w] == r + 1);
+				EXPECT(arrived[r][w] == r + 1);
 			}
 	}
 }
@@ -101,13 +101,13 @@ static void check_identities(const struct worker *w)
 {
 	for (int i = 0; i < NR_WORKERS; i++) {
 		printf("worker %d: tid %d cpu %d\n", i, (int)w[i].tid, w[i].cpu);
-		CHECK(w[i].cpu >= 0);
-		CHECK(w[i].tid > 0 && w[i].tid != getpid());
-		CHECK(pthread_equal(w[i].self, w[i].handle));
-		CHECK(!pthread_equal(w[i].self, pthread_self()));
+		EXPECT(w[i].cpu >= 0);
+		EXPECT(w[i].tid > 0 && w[i].tid != getpid());
+		EXPECT(pthread_equal(w[i].self, w[i].handle));
+		EXPECT(!pthread_equal(w[i].self, pthread_self()));
 		for (int j = 0; j < i; j++) {
-			CHECK(w[i].tid != w[j].tid);
-			CHECK(!pthread_equal(w[i].self, w[j].self));
+			EXPECT(w[i].tid != w[j].tid);
+			EXPECT(!pthread_equal(w[i].self, w[j].self));
 		}
 	}
 }
@@ -122,7 +122,7 @@ static void check_distinct_cpus(const struct worker *w)
 	}
 	for (int i = 0; i < NR_WORKERS; i++)
 		for (int j = 0; j < i; j++)
-			CHECK(w[i].cpu != w[j].cpu);
+			EXPECT(w[i].cpu != w[j].cpu);
 	printf("the %d workers ran on %d distinct CPUs\n", NR_WORKERS, NR_WORKERS);
 }
 
@@ -130,23 +130,23 @@ static void check_workers(void)
 {
 	struct worker w[NR_WORKERS];
 
-	CHECK(gettid() == getpid());
-	CHECK(pthread_barrier_init(&barrier, NULL, NR_WORKERS) == 0);
+	EXPECT(gettid() == getpid());
+	EXPECT(pthread_barrier_init(&barrier, NULL, NR_WORKERS) == 0);
 	for (int i = 0; i < NR_WORKERS; i++) {
 		w[i] = (struct worker){ .index = i, .cpu = -1 };
-		CHECK(pthread_create(&w[i].handle, NULL, worker_main, &w[i]) == 0);
+		EXPECT(pthread_create(&w[i].handle, NULL, worker_main, &w[i]) == 0);
 	}
 	for (int i = 0; i < NR_WORKERS; i++) {
 		void *ret = NULL;
 
-		CHECK(pthread_join(w[i].handle, &ret) == 0);
-		CHECK(ret == (void *)(uintptr_t)(i + 100));
+		EXPECT(pthread_join(w[i].handle, &ret) == 0);
+		EXPECT(ret == (void *)(uintptr_t)(i + 100));
 	}
-	CHECK(pthread_barrier_destroy(&barrier) == 0);
+	EXPECT(pthread_barrier_destroy(&barrier) == 0);
 	printf("mutex counter %ld (expected %d)\n", counter, NR_WORKERS * INCREMENTS);
-	CHECK(counter == NR_WORKERS * INCREMENTS);
+	EXPECT(counter == NR_WORKERS * INCREMENTS);
 	for (int r = 0; r < ROUNDS; r++)
-		CHECK(serial_threads[r] == 1);
+		EXPECT(serial_threads[r] == 1);
 	printf("barrier: %d rounds, every worker saw every round\n", ROUNDS);
 	check_identities(w);
 	check_distinct_cpus(w);
@@ -169,24 +169,24 @@ static struct queue queue = {
 
 static void queue_put(struct queue *q, int item)
 {
-	CHECK(pthread_mutex_lock(&q->lock) == 0);
+	EXPECT(pthread_mutex_lock(&q->lock) == 0);
 	while (q->tail - q->head == QUEUE_SLOTS)
-		CHECK(pthread_cond_wait(&q->not_full, &q->lock) == 0);
+		EXPECT(pthread_cond_wait(&q->not_full, &q->lock) == 0);
 	q->items[q->tail++ % QUEUE_SLOTS] = item;
-	CHECK(pthread_cond_signal(&q->not_empty) == 0);
-	CHECK(pthread_mutex_unlock(&q->lock) == 0);
+	EXPECT(pthread_cond_signal(&q->not_empty) == 0);
+	EXPECT(pthread_mutex_unlock(&q->lock) == 0);
 }
 
 static int queue_get(struct queue *q)
 {
 	int item;
 
-	CHECK(pthread_mutex_lock(&q->lock) == 0);
+	EXPECT(pthread_mutex_lock(&q->lock) == 0);
 	while (q->tail == q->head)
-		CHECK(pthread_cond_wait(&q->not_empty, &q->lock) == 0);
+		EXPECT(pthread_cond_wait(&q->not_empty, &q->lock) == 0);
 	item = q->items[q->head++ % QUEUE_SLOTS];
-	CHECK(pthread_cond_signal(&q->not_full) == 0);
-	CHECK(pthread_mutex_unlock(&q->lock) == 0);
+	EXPECT(pthread_cond_signal(&q->not_full) == 0);
+	EXPECT(pthread_mutex_unlock(&q->lock) == 0);
 	return item;
 }
 
@@ -204,7 +204,7 @@ static void *consumer_main(void *arg)
 
 		if (item != i * 3 + 1) {
 			printf("item %d arrived as %d\n", i, item);
-			CHECK(item == i * 3 + 1);
+			EXPECT(item == i * 3 + 1);
 		}
 	}
 	return (void *)(uintptr_t)ITEMS;
@@ -215,12 +215,12 @@ static void check_producer_consumer(void)
 	pthread_t producer, consumer;
 	void *received = NULL;
 
-	CHECK(pthread_create(&consumer, NULL, consumer_main, NULL) == 0);
-	CHECK(pthread_create(&producer, NULL, producer_main, NULL) == 0);
-	CHECK(pthread_join(producer, NULL) == 0);
-	CHECK(pthread_join(consumer, &received) == 0);
-	CHECK(received == (void *)(uintptr_t)ITEMS);
-	CHECK(queue.head == ITEMS && queue.tail == ITEMS);
+	EXPECT(pthread_create(&consumer, NULL, consumer_main, NULL) == 0);
+	EXPECT(pthread_create(&producer, NULL, producer_main, NULL) == 0);
+	EXPECT(pthread_join(producer, NULL) == 0);
+	EXPECT(pthread_join(consumer, &received) == 0);
+	EXPECT(received == (void *)(uintptr_t)ITEMS);
+	EXPECT(queue.head == ITEMS && queue.tail == ITEMS);
 	printf("condvar queue: %d items handed over in order\n", ITEMS);
 }
 

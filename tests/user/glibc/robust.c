@@ -21,15 +21,15 @@ static void robust_init(pthread_mutex_t *m)
 {
 	pthread_mutexattr_t a;
 
-	CHECK(pthread_mutexattr_init(&a) == 0);
-	CHECK(pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST) == 0);
-	CHECK(pthread_mutex_init(m, &a) == 0);
+	EXPECT(pthread_mutexattr_init(&a) == 0);
+	EXPECT(pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST) == 0);
+	EXPECT(pthread_mutex_init(m, &a) == 0);
 	pthread_mutexattr_destroy(&a);
 }
 
 static void *take_and_leave(void *arg)
 {
-	CHECK(pthread_mutex_lock(&m1) == 0);
+	EXPECT(pthread_mutex_lock(&m1) == 0);
 	return arg; /* ends holding m1 */
 }
 
@@ -37,7 +37,7 @@ static void *take_and_leave_later(void *arg)
 {
 	struct timespec ms20 = { 0, 20 * 1000 * 1000 };
 
-	CHECK(pthread_mutex_lock(&m2) == 0);
+	EXPECT(pthread_mutex_lock(&m2) == 0);
 	atomic_store(&m2_held, 1);
 	nanosleep(&ms20, NULL); /* main blocks on m2 meanwhile */
 	return arg;		/* ends holding m2 */
@@ -47,11 +47,11 @@ static void *take_and_leave_later(void *arg)
  * as a lock again. */
 static void recover(pthread_mutex_t *m, int got)
 {
-	CHECK(got == EOWNERDEAD);
-	CHECK(pthread_mutex_consistent(m) == 0);
-	CHECK(pthread_mutex_unlock(m) == 0);
-	CHECK(pthread_mutex_lock(m) == 0);
-	CHECK(pthread_mutex_unlock(m) == 0);
+	EXPECT(got == EOWNERDEAD);
+	EXPECT(pthread_mutex_consistent(m) == 0);
+	EXPECT(pthread_mutex_unlock(m) == 0);
+	EXPECT(pthread_mutex_lock(m) == 0);
+	EXPECT(pthread_mutex_unlock(m) == 0);
 }
 
 int main(void)
@@ -61,16 +61,16 @@ int main(void)
 	robust_init(&m1);
 	robust_init(&m2);
 
-	CHECK(pthread_create(&t, NULL, take_and_leave, NULL) == 0);
-	CHECK(pthread_join(t, NULL) == 0);
+	EXPECT(pthread_create(&t, NULL, take_and_leave, NULL) == 0);
+	EXPECT(pthread_join(t, NULL) == 0);
 	recover(&m1, pthread_mutex_lock(&m1));
 	printf("owner ended before the lock: EOWNERDEAD, recovered\n");
 
-	CHECK(pthread_create(&t, NULL, take_and_leave_later, NULL) == 0);
+	EXPECT(pthread_create(&t, NULL, take_and_leave_later, NULL) == 0);
 	while (!atomic_load(&m2_held))
 		sched_yield();
 	recover(&m2, pthread_mutex_lock(&m2)); /* blocks until the owner ends */
-	CHECK(pthread_join(t, NULL) == 0);
+	EXPECT(pthread_join(t, NULL) == 0);
 	printf("owner ended while we waited: woken with EOWNERDEAD, recovered\n");
 	test_pass("robust");
 	return 0;

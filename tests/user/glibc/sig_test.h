@@ -22,7 +22,7 @@ static inline int is_blocked(int sig)
 {
 	sigset_t now;
 
-	CHECK(sigprocmask(SIG_BLOCK, NULL, &now) == 0);
+	EXPECT(sigprocmask(SIG_BLOCK, NULL, &now) == 0);
 	return sigismember(&now, sig);
 }
 
@@ -42,5 +42,5 @@ static inline void mask_only(int sig)
 {
 	sigset_t set = set_of(sig);
 
-	CHECK(sigprocmask(SIG_SETMASK, &set, NULL) == 0);
+	EXPECT(sigprocmask(SIG_SETMASK, &set, NULL) == 0);
 }

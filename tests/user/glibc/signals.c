@@ -36,14 +36,14 @@ static void on_signal(int sig, void (*fn)(int, siginfo_t *, void *), int flags, 
 	sigemptyset(&sa.sa_mask);
 	if (extra_blocked)
 		sigaddset(&sa.sa_mask, extra_blocked);
-	CHECK(sigaction(sig, &sa, NULL) == 0);
+	EXPECT(sigaction(sig, &sa, NULL) == 0);
 }
 
 static int is_blocked(int sig)
 {
 	sigset_t now;
 
-	CHECK(sigprocmask(SIG_BLOCK, NULL, &now) == 0);
+	EXPECT(sigprocmask(SIG_BLOCK, NULL, &now) == 0);
 	return sigismember(&now, sig);
 }
 
@@ -65,17 +65,17 @@ static void check_siginfo(void)
 
 	on_signal(SIGUSR1, record_info, 0, SIGUSR2);
 	handled = 0;
-	CHECK(raise(SIGUSR1) == 0);
+	EXPECT(raise(SIGUSR1) == 0);
 	after = before + 1;
-	CHECK(handled == 1 && seen_signo == SIGUSR1 && seen_code == SI_TKILL);
-	CHECK(seen_masked_self && seen_masked_extra);
-	CHECK(!is_blocked(SIGUSR1) && !is_blocked(SIGUSR2));
-	CHECK(after == 0x5eee);
-	CHECK(sigqueue(getpid(), SIGUSR1, (union sigval){ .sival_int = 4242 }) == 0);
-	CHECK(handled == 2 && seen_signo == SIGUSR1 && seen_code == SI_QUEUE);
+	EXPECT(handled == 1 && seen_signo == SIGUSR1 && seen_code == SI_TKILL);
+	EXPECT(seen_masked_self && seen_masked_extra);
+	EXPECT(!is_blocked(SIGUSR1) && !is_blocked(SIGUSR2));
+	EXPECT(after == 0x5eee);
+	EXPECT(sigqueue(getpid(), SIGUSR1, (union sigval){ .sival_int = 4242 }) == 0);
+	EXPECT(handled == 2 && seen_signo == SIGUSR1 && seen_code == SI_QUEUE);
 	printf("SIGUSR1: si_signo %d si_code %d value %d, masked in handler, resumed\n", seen_signo,
 	       seen_code, seen_value);
-	CHECK(seen_value == 4242);
+	EXPECT(seen_value == 4242);
 }
 
 static sigjmp_buf fault_return;
@@ -102,9 +102,9 @@ static void *fault_at(uintptr_t addr)
 	if (sigsetjmp(fault_return, 1) == 0) {
 		*(volatile int *)target = 1;
 		printf("write to %#lx did not fault\n", (unsigned long)addr);
-		CHECK(0);
+		EXPECT(0);
 	}
-	CHECK(seen_signo == SIGSEGV);
+	EXPECT(seen_signo == SIGSEGV);
 	return fault_addr;
 }
 
@@ -112,20 +112,20 @@ static void check_segv(void)
 {
 	void *page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	CHECK(page != MAP_FAILED);
+	EXPECT(page != MAP_FAILED);
 	on_signal(SIGSEGV, escape_fault, 0, 0);
 	/* Twice: siglongjmp must have unblocked SIGSEGV again, or the second
 	 * fault would kill the process. */
 	for (uintptr_t addr = 0x10; addr <= 0x20; addr += 0x10) {
-		CHECK(fault_at(addr) == (void *)addr);
-		CHECK(seen_code == SEGV_MAPERR);
+		EXPECT(fault_at(addr) == (void *)addr);
+		EXPECT(seen_code == SEGV_MAPERR);
 	}
-	CHECK(fault_at((uintptr_t)page + 8) == (char *)page + 8);
-	CHECK(seen_code == SEGV_ACCERR);
-	CHECK(!is_blocked(SIGSEGV));
-	CHECK(munmap(page, 4096) == 0);
+	EXPECT(fault_at((uintptr_t)page + 8) == (char *)page + 8);
+	EXPECT(seen_code == SEGV_ACCERR);
+	EXPECT(!is_blocked(SIGSEGV));
+	EXPECT(munmap(page, 4096) == 0);
 	printf("SIGSEGV: NULL+0x10 and +0x20 gave SEGV_MAPERR, a read-only page SEGV_ACCERR\n");
-	CHECK(signal(SIGSEGV, SIG_DFL) != SIG_ERR);
+	EXPECT(signal(SIGSEGV, SIG_DFL) != SIG_ERR);
 }
 
 static void *volatile handler_local;
@@ -147,19 +147,19 @@ static void check_altstack(void)
 	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) }, now;
 	char *local;
 
-	CHECK(sigaltstack(&ss, NULL) == 0);
+	EXPECT(sigaltstack(&ss, NULL) == 0);
 	on_signal(SIGUSR1, note_stack, SA_ONSTACK, 0);
 	handled = 0;
-	CHECK(raise(SIGUSR1) == 0);
-	CHECK(handled == 1);
+	EXPECT(raise(SIGUSR1) == 0);
+	EXPECT(handled == 1);
 	local = (char *)handler_local;
 	printf("SA_ONSTACK: handler local at %p, alternate stack %p-%p\n", (void *)local,
 	       (void *)altstack, (void *)(altstack + sizeof(altstack)));
-	CHECK(local >= altstack && local < altstack + sizeof(altstack));
-	CHECK(handler_on_altstack);
-	CHECK(sigaltstack(NULL, &now) == 0 && !(now.ss_flags & SS_ONSTACK));
+	EXPECT(local >= altstack && local < altstack + sizeof(altstack));
+	EXPECT(handler_on_altstack);
+	EXPECT(sigaltstack(NULL, &now) == 0 && !(now.ss_flags & SS_ONSTACK));
 	ss.ss_flags = SS_DISABLE;
-	CHECK(sigaltstack(&ss, NULL) == 0);
+	EXPECT(sigaltstack(&ss, NULL) == 0);
 }
 
 static void count_signal(int sig, siginfo_t *info, void *uc)
@@ -173,7 +173,7 @@ static int is_pending(int sig)
 {
 	sigset_t pending;
 
-	CHECK(sigpending(&pending) == 0);
+	EXPECT(sigpending(&pending) == 0);
 	return sigismember(&pending, sig);
 }
 
@@ -183,7 +183,7 @@ static void block(int how, int sig)
 
 	sigemptyset(&set);
 	sigaddset(&set, sig);
-	CHECK(sigprocmask(how, &set, NULL) == 0);
+	EXPECT(sigprocmask(how, &set, NULL) == 0);
 }
 
 /* Two raises of a blocked standard signal make one delivery, at unblock. */
@@ -192,11 +192,11 @@ static void check_blocked_standard(void)
 	on_signal(SIGUSR2, count_signal, 0, 0);
 	handled = 0;
 	block(SIG_BLOCK, SIGUSR2);
-	CHECK(!is_pending(SIGUSR2));
-	CHECK(raise(SIGUSR2) == 0 && raise(SIGUSR2) == 0);
-	CHECK(handled == 0 && is_pending(SIGUSR2));
+	EXPECT(!is_pending(SIGUSR2));
+	EXPECT(raise(SIGUSR2) == 0 && raise(SIGUSR2) == 0);
+	EXPECT(handled == 0 && is_pending(SIGUSR2));
 	block(SIG_UNBLOCK, SIGUSR2);
-	CHECK(handled == 1 && !is_pending(SIGUSR2));
+	EXPECT(handled == 1 && !is_pending(SIGUSR2));
 	printf("SIGUSR2: pending while blocked, delivered once when unblocked\n");
 }
 
@@ -209,12 +209,12 @@ static void check_blocked_realtime(void)
 	handled = 0;
 	block(SIG_BLOCK, sig);
 	for (int i = 0; i < NR_QUEUED; i++)
-		CHECK(sigqueue(getpid(), sig, (union sigval){ .sival_int = 10 + i }) == 0);
-	CHECK(handled == 0 && is_pending(sig));
+		EXPECT(sigqueue(getpid(), sig, (union sigval){ .sival_int = 10 + i }) == 0);
+	EXPECT(handled == 0 && is_pending(sig));
 	block(SIG_UNBLOCK, sig);
-	CHECK(handled == NR_QUEUED && !is_pending(sig));
+	EXPECT(handled == NR_QUEUED && !is_pending(sig));
 	for (int i = 0; i < NR_QUEUED; i++)
-		CHECK(queued_values[i] == 10 + i);
+		EXPECT(queued_values[i] == 10 + i);
 	printf("SIGRTMIN: %d queued while blocked, delivered in order\n", NR_QUEUED);
 }
 

@@ -32,7 +32,7 @@ static int64_t now_ns(clockid_t clk)
 {
 	struct timespec ts;
 
-	CHECK(clock_gettime(clk, &ts) == 0);
+	EXPECT(clock_gettime(clk, &ts) == 0);
 	return ts.tv_sec * 1000000000ll + ts.tv_nsec;
 }
 
@@ -40,7 +40,7 @@ static int is_pending(int sig)
 {
 	sigset_t pending;
 
-	CHECK(sigpending(&pending) == 0);
+	EXPECT(sigpending(&pending) == 0);
 	return sigismember(&pending, sig);
 }
 
@@ -63,7 +63,7 @@ static void set_handler(int sig, void (*fn)(int))
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = fn;
 	sigemptyset(&sa.sa_mask);
-	CHECK(sigaction(sig, &sa, NULL) == 0);
+	EXPECT(sigaction(sig, &sa, NULL) == 0);
 }
 
 /* A thread that sends @sig to @target after @delay_ms, once or (repeat)
@@ -80,7 +80,7 @@ static void *send_loop(void *arg)
 
 	do {
 		sleep_ms(s->delay_ms);
-		CHECK(pthread_kill(s->target, s->sig) == 0);
+		EXPECT(pthread_kill(s->target, s->sig) == 0);
 	} while (s->repeat && !__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE));
 	return NULL;
 }
@@ -90,13 +90,13 @@ static void sender_start(struct sender *s, int sig, int delay_ms, int repeat)
 	*s = (struct sender){
 		.target = pthread_self(), .sig = sig, .delay_ms = delay_ms, .repeat = repeat
 	};
-	CHECK(pthread_create(&s->thread, NULL, send_loop, s) == 0);
+	EXPECT(pthread_create(&s->thread, NULL, send_loop, s) == 0);
 }
 
 static void sender_stop(struct sender *s)
 {
 	__atomic_store_n(&s->stop, 1, __ATOMIC_RELEASE);
-	CHECK(pthread_join(s->thread, NULL) == 0);
+	EXPECT(pthread_join(s->thread, NULL) == 0);
 }
 
 /* Another thread's signal ends sigsuspend: the handler runs under the
@@ -114,10 +114,10 @@ static void check_sigsuspend_woken(void)
 	sender_start(&s, SIGUSR1, 20, 0);
 	errno = 0;
 	ret = sigsuspend(&wait_mask);
-	CHECK(ret == -1 && errno == EINTR);
-	CHECK(handled == 1);
-	CHECK(usr2_blocked_in_handler);
-	CHECK(is_blocked(SIGUSR1) && !is_blocked(SIGUSR2));
+	EXPECT(ret == -1 && errno == EINTR);
+	EXPECT(handled == 1);
+	EXPECT(usr2_blocked_in_handler);
+	EXPECT(is_blocked(SIGUSR1) && !is_blocked(SIGUSR2));
 	sender_stop(&s);
 	printf("sigsuspend: woken by another thread's SIGUSR1, EINTR, old mask back\n");
 }
@@ -133,14 +133,14 @@ static void check_pause_woken(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_usr1;
 	sa.sa_flags = SA_RESTART;
-	CHECK(sigaction(SIGUSR1, &sa, NULL) == 0);
+	EXPECT(sigaction(SIGUSR1, &sa, NULL) == 0);
 	mask_only(0);
 	handled = 0;
 	sender_start(&s, SIGUSR1, 20, 0);
 	errno = 0;
 	ret = pause();
-	CHECK(ret == -1 && errno == EINTR);
-	CHECK(handled == 1);
+	EXPECT(ret == -1 && errno == EINTR);
+	EXPECT(handled == 1);
 	sender_stop(&s);
 	printf("pause: woken by another thread's SIGUSR1, EINTR despite SA_RESTART\n");
 }
@@ -152,10 +152,10 @@ static void check_sigsuspend_pending(void)
 
 	mask_only(SIGUSR1);
 	handled = 0;
-	CHECK(raise(SIGUSR1) == 0);
-	CHECK(handled == 0 && is_pending(SIGUSR1));
-	CHECK(sigsuspend(&none) == -1 && errno == EINTR);
-	CHECK(handled == 1 && !is_pending(SIGUSR1) && is_blocked(SIGUSR1));
+	EXPECT(raise(SIGUSR1) == 0);
+	EXPECT(handled == 0 && is_pending(SIGUSR1));
+	EXPECT(sigsuspend(&none) == -1 && errno == EINTR);
+	EXPECT(handled == 1 && !is_pending(SIGUSR1) && is_blocked(SIGUSR1));
 	printf("sigsuspend: a pending SIGUSR1 is delivered at once\n");
 }
 
@@ -170,23 +170,23 @@ static void check_sigtimedwait_pending(void)
 	set_handler(SIGUSR2, on_usr2);
 	mask_only(SIGUSR2);
 	usr2_handled = 0;
-	CHECK(raise(SIGUSR2) == 0);
+	EXPECT(raise(SIGUSR2) == 0);
 	memset(&si, 0, sizeof(si));
-	CHECK(sigtimedwait(&usr2, &si, &second) == SIGUSR2);
+	EXPECT(sigtimedwait(&usr2, &si, &second) == SIGUSR2);
 	/* raise() is tgkill: SI_TKILL, though some Linux builds say SI_USER */
-	CHECK(si.si_signo == SIGUSR2 && si.si_pid == getpid());
-	CHECK(si.si_code == SI_TKILL || si.si_code == SI_USER);
-	CHECK(!is_pending(SIGUSR2) && usr2_handled == 0);
+	EXPECT(si.si_signo == SIGUSR2 && si.si_pid == getpid());
+	EXPECT(si.si_code == SI_TKILL || si.si_code == SI_USER);
+	EXPECT(!is_pending(SIGUSR2) && usr2_handled == 0);
 
-	CHECK(sigprocmask(SIG_BLOCK, &rt, NULL) == 0);
+	EXPECT(sigprocmask(SIG_BLOCK, &rt, NULL) == 0);
 	for (int v = 7; v <= 8; v++)
-		CHECK(sigqueue(getpid(), SIGRTMIN, (union sigval){ .sival_int = v }) == 0);
+		EXPECT(sigqueue(getpid(), SIGRTMIN, (union sigval){ .sival_int = v }) == 0);
 	for (int v = 7; v <= 8; v++) {
-		CHECK(sigwaitinfo(&rt, &si) == SIGRTMIN);
-		CHECK(si.si_code == SI_QUEUE && si.si_value.sival_int == v);
+		EXPECT(sigwaitinfo(&rt, &si) == SIGRTMIN);
+		EXPECT(si.si_code == SI_QUEUE && si.si_value.sival_int == v);
 	}
-	CHECK(sigtimedwait(&rt, &si, &zero) == -1 && errno == EAGAIN);
-	CHECK(sigprocmask(SIG_UNBLOCK, &rt, NULL) == 0);
+	EXPECT(sigtimedwait(&rt, &si, &zero) == -1 && errno == EAGAIN);
+	EXPECT(sigprocmask(SIG_UNBLOCK, &rt, NULL) == 0);
 	printf("sigtimedwait: took a pending SIGUSR2, then two queued SIGRTMIN in order\n");
 }
 
@@ -201,9 +201,9 @@ static void check_sigtimedwait_woken(void)
 	mask_only(SIGUSR2);
 	usr2_handled = 0;
 	sender_start(&s, SIGUSR2, 20, 0);
-	CHECK(sigtimedwait(&usr2, &si, &limit) == SIGUSR2);
-	CHECK(si.si_signo == SIGUSR2 && (si.si_code == SI_TKILL || si.si_code == SI_USER));
-	CHECK(usr2_handled == 0);
+	EXPECT(sigtimedwait(&usr2, &si, &limit) == SIGUSR2);
+	EXPECT(si.si_signo == SIGUSR2 && (si.si_code == SI_TKILL || si.si_code == SI_USER));
+	EXPECT(usr2_handled == 0);
 	sender_stop(&s);
 	printf("sigtimedwait: woken by another thread's SIGUSR2\n");
 }
@@ -215,13 +215,13 @@ static void check_sigtimedwait_timeout(void)
 	int64_t t0, waited;
 
 	mask_only(SIGUSR2);
-	CHECK(sigtimedwait(&usr2, NULL, &zero) == -1 && errno == EAGAIN);
-	CHECK(sigtimedwait(&usr2, NULL, &bad) == -1 && errno == EINVAL);
+	EXPECT(sigtimedwait(&usr2, NULL, &zero) == -1 && errno == EAGAIN);
+	EXPECT(sigtimedwait(&usr2, NULL, &bad) == -1 && errno == EINVAL);
 	t0 = now_ns(CLOCK_MONOTONIC);
-	CHECK(sigtimedwait(&usr2, NULL, &wait) == -1 && errno == EAGAIN);
+	EXPECT(sigtimedwait(&usr2, NULL, &wait) == -1 && errno == EAGAIN);
 	waited = now_ns(CLOCK_MONOTONIC) - t0;
 	printf("sigtimedwait: 50 ms timeout after %lld ms\n", (long long)(waited / MS));
-	CHECK(waited >= 50 * MS && waited < 5000 * MS);
+	EXPECT(waited >= 50 * MS && waited < 5000 * MS);
 }
 
 /* A signal outside the set, with a handler, ends the wait with EINTR. It
@@ -237,9 +237,9 @@ static void check_sigtimedwait_interrupted(void)
 	mask_only(SIGUSR2);
 	handled = 0;
 	sender_start(&s, SIGUSR1, 10, 1);
-	CHECK(sigtimedwait(&usr2, NULL, &limit) == -1 && errno == EINTR);
-	CHECK(handled >= 1);
-	CHECK(now_ns(CLOCK_MONOTONIC) - t0 < 5000 * MS);
+	EXPECT(sigtimedwait(&usr2, NULL, &limit) == -1 && errno == EINTR);
+	EXPECT(handled >= 1);
+	EXPECT(now_ns(CLOCK_MONOTONIC) - t0 < 5000 * MS);
 	sender_stop(&s);
 	printf("sigtimedwait: a SIGUSR1 handler interrupted it: EINTR\n");
 }
@@ -253,7 +253,7 @@ static int64_t rusage_ns(int who)
 {
 	struct rusage ru;
 
-	CHECK(getrusage(who, &ru) == 0);
+	EXPECT(getrusage(who, &ru) == 0);
 	return tv_ns(ru.ru_utime) + tv_ns(ru.ru_stime);
 }
 
@@ -266,7 +266,7 @@ static void check_cpu_time(void)
 	clock_t c0 = times(&m0), c1, ticks;
 	struct rusage ru;
 
-	CHECK(hz > 0 && c0 != (clock_t)-1);
+	EXPECT(hz > 0 && c0 != (clock_t)-1);
 	start = now_ns(CLOCK_THREAD_CPUTIME_ID);
 	while (now_ns(CLOCK_THREAD_CPUTIME_ID) - start < SPIN_NS)
 		;
@@ -278,12 +278,12 @@ static void check_cpu_time(void)
 	       "CPU, +%ld elapsed (%ld Hz)\n",
 	       SPIN_NS / MS, (long long)(self / MS), (long long)(thread / MS), (long)ticks,
 	       (long)(c1 - c0), hz);
-	CHECK(self >= SPIN_NS / 2 && thread >= SPIN_NS / 2);
-	CHECK(ticks >= SPIN_NS / 2 * hz / 1000000000ll);
-	CHECK(c1 - c0 >= SPIN_NS / 2 * hz / 1000000000ll);
-	CHECK(getrusage(RUSAGE_SELF, &ru) == 0 && ru.ru_maxrss > 0);
-	CHECK(getrusage(RUSAGE_CHILDREN, &ru) == 0 && tv_ns(ru.ru_utime) == 0);
-	CHECK(getrusage(7, &ru) == -1 && errno == EINVAL);
+	EXPECT(self >= SPIN_NS / 2 && thread >= SPIN_NS / 2);
+	EXPECT(ticks >= SPIN_NS / 2 * hz / 1000000000ll);
+	EXPECT(c1 - c0 >= SPIN_NS / 2 * hz / 1000000000ll);
+	EXPECT(getrusage(RUSAGE_SELF, &ru) == 0 && ru.ru_maxrss > 0);
+	EXPECT(getrusage(RUSAGE_CHILDREN, &ru) == 0 && tv_ns(ru.ru_utime) == 0);
+	EXPECT(getrusage(7, &ru) == -1 && errno == EINVAL);
 }
 
 int main(void)

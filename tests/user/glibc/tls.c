@@ -30,12 +30,12 @@ static uintptr_t addresses[NR_THREADS][3];
 
 static void check_fresh(void)
 {
-	CHECK(tls_initialised == 0x1234567);
-	CHECK(tls_zero == 0);
+	EXPECT(tls_initialised == 0x1234567);
+	EXPECT(tls_zero == 0);
 	for (int i = 0; i < ARRAY_WORDS; i++)
-		CHECK(tls_array[i] == 0);
-	CHECK(tls_aligned[0] == 'a' && tls_aligned[7] == '\0');
-	CHECK(((uintptr_t)tls_aligned & 63) == 0);
+		EXPECT(tls_array[i] == 0);
+	EXPECT(tls_aligned[0] == 'a' && tls_aligned[7] == '\0');
+	EXPECT(((uintptr_t)tls_aligned & 63) == 0);
 }
 
 static unsigned pattern(int id, int i)
@@ -61,7 +61,7 @@ static void verify_pattern(int id)
 	if (!ok)
 		printf("thread %d: TLS now holds %d %ld %#x\n", id, tls_initialised, tls_zero,
 		       tls_array[0]);
-	CHECK(ok);
+	EXPECT(ok);
 }
 
 /* Thread i writes pattern i + 1: none of them matches a fresh block. */
@@ -77,12 +77,12 @@ static void *thread_main(void *arg)
 	write_pattern(id);
 	/* Everyone has written before anyone checks. */
 	ret = pthread_barrier_wait(&barrier);
-	CHECK(ret == 0 || ret == PTHREAD_BARRIER_SERIAL_THREAD);
+	EXPECT(ret == 0 || ret == PTHREAD_BARRIER_SERIAL_THREAD);
 	for (int r = 0; r < ROUNDS; r++) {
 		if (r % 2)
-			CHECK(nanosleep(&ms, NULL) == 0);
+			EXPECT(nanosleep(&ms, NULL) == 0);
 		else
-			CHECK(sched_yield() == 0);
+			EXPECT(sched_yield() == 0);
 		/* Read the variables from memory again, not from registers. */
 		__asm__ volatile("" ::: "memory");
 		verify_pattern(id);
@@ -98,9 +98,9 @@ static void check_addresses(void)
 
 	for (int v = 0; v < 3; v++)
 		for (int i = 0; i < NR_THREADS; i++) {
-			CHECK(addresses[i][v] != mine[v]);
+			EXPECT(addresses[i][v] != mine[v]);
 			for (int j = 0; j < i; j++)
-				CHECK(addresses[i][v] != addresses[j][v]);
+				EXPECT(addresses[i][v] != addresses[j][v]);
 		}
 	for (int i = 0; i < NR_THREADS; i++)
 		printf("thread %d: &tls_initialised %#lx\n", i, (unsigned long)addresses[i][0]);
@@ -113,14 +113,14 @@ int main(void)
 
 	check_fresh();
 	write_pattern(MAIN_ID);
-	CHECK(pthread_barrier_init(&barrier, NULL, NR_THREADS) == 0);
+	EXPECT(pthread_barrier_init(&barrier, NULL, NR_THREADS) == 0);
 	for (int i = 0; i < NR_THREADS; i++)
-		CHECK(pthread_create(&threads[i], NULL, thread_main, (void *)(uintptr_t)i) == 0);
+		EXPECT(pthread_create(&threads[i], NULL, thread_main, (void *)(uintptr_t)i) == 0);
 	for (int i = 0; i < NR_THREADS; i++)
-		CHECK(pthread_join(threads[i], NULL) == 0);
+		EXPECT(pthread_join(threads[i], NULL) == 0);
 	verify_pattern(MAIN_ID);
 	check_addresses();
-	CHECK(pthread_barrier_destroy(&barrier) == 0);
+	EXPECT(pthread_barrier_destroy(&barrier) == 0);
 	test_pass("tls");
 	return 0;
 }
