@@ -1,7 +1,8 @@
 # Host unit tests: pure kernel logic built for the host under ASan/UBSan,
 # against the fake arch (tests/host/fakeinc, fake_arch.c).
 HOST_KSRCS := kernel/mm/pmem.c kernel/core/bootdesc.c kernel/lib/elf_loader.c kernel/lib/cmdline.c \
-	$(wildcard boot/shim*.c boot/pc/shim*.c)
+	$(wildcard boot/shim*.c boot/pc/shim*.c) kernel/mm/uvm.c kernel/proc/futex.c \
+	kernel/proc/signal.c
 # The Linux side in the same binary: proxy/lib and lwkexec without its main,
 # built with the proxy's flags (tests/host/test_lwkexec.c and others).
 HOST_PROXY_SRCS := $(wildcard proxy/lib/*.c) \

@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <arch/arch.h>
@@ -22,22 +21,10 @@
 #define BIG_SIZE (GiB(1) + MiB(4))
 #define BIG_USABLE (GiB(1) + 447 * KiB(4))
 
-static uint8_t *fake_mem;
-
 /* Fresh, zeroed fake memory and an empty allocator for each test. */
 static void pmem_setup(void)
 {
-	if (!fake_mem) {
-		fake_mem = mmap(NULL, FAKE_SIZE, PROT_READ | PROT_WRITE,
-				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		if (fake_mem == MAP_FAILED) {
-			perror("mmap");
-			abort();
-		}
-	} else {
-		madvise(fake_mem, FAKE_SIZE, MADV_DONTNEED);
-	}
-	fake_phys_set(fake_mem, FAKE_BASE, FAKE_SIZE);
+	fake_phys_fresh(FAKE_BASE, FAKE_SIZE);
 	pmem_reset();
 }
 
