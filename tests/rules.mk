@@ -2,7 +2,7 @@
 # against the fake arch (tests/host/fakeinc, fake_arch.c).
 HOST_KSRCS := kernel/mm/pmem.c kernel/core/bootdesc.c kernel/lib/elf_loader.c kernel/lib/cmdline.c \
 	$(wildcard boot/shim*.c boot/pc/shim*.c) kernel/mm/uvm.c kernel/proc/futex.c \
-	kernel/proc/signal.c
+	kernel/proc/signal.c kernel/channel/service.c kernel/channel/service_ctl.c
 # The Linux side in the same binary: proxy/lib and lwkexec without its main,
 # built with the proxy's flags (tests/host/test_lwkexec.c and others).
 HOST_PROXY_SRCS := $(wildcard proxy/lib/*.c) \
@@ -15,6 +15,10 @@ $(BUILD)/host/%.o: %.c | $(BUILD)/gen/asm-offsets.h
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"
 	$(Q)$(CC) $(HOSTCFLAGS) -c $< -o $@
+
+# The service core's tests and fakes read its private header.
+$(addprefix $(BUILD)/host/tests/host/,fake_service.o test_service_checks.o): private HOSTCFLAGS += \
+	-Ikernel/channel
 
 $(patsubst %.c,$(BUILD)/host/%.o,$(HOST_PROXY_SRCS)): private HOSTCFLAGS := -std=gnu11 -O1 -g \
 	$(WARN) $(HOST_SANITIZE) -Ikernel/include -Ikernel/lib -Iproxy/lib -Iproxy/lwkexec \

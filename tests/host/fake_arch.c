@@ -14,6 +14,7 @@
 static uint8_t *fake_mem;
 static uint64_t fake_base, fake_size;
 
+uint64_t fake_cycles;
 unsigned int fake_cpu_wakes;
 int fake_uspace_live;
 unsigned int fake_uspace_maps;
@@ -51,15 +52,17 @@ void *fake_phys_fresh(uint64_t base, uint64_t size)
 	return mem;
 }
 
+/* Outside the registered memory, a pointer that faults when used (a
+ * non-canonical address): like the real direct map, translating is
+ * arithmetic, and code may compute a pointer it then does not use. */
+#define FAKE_UNMAPPED 0xdead000000000000ull
+
 void *arch_phys_to_virt(paddr_t p)
 {
 	uint64_t pa = pa_addr(p);
 
-	if (!fake_mem || pa < fake_base || pa >= fake_base + fake_size) {
-		fprintf(stderr, "fake_arch: physical 0x%llx is not mapped\n",
-			(unsigned long long)pa);
-		abort();
-	}
+	if (!fake_mem || pa < fake_base || pa >= fake_base + fake_size)
+		return (void *)(uintptr_t)(FAKE_UNMAPPED | (pa & 0xffffffffffffull));
 	return fake_mem + (pa - fake_base);
 }
 
@@ -178,6 +181,17 @@ int arch_signal_frame_restore(struct thread *t, struct trap_frame *tf, uint64_t 
 int arch_siginfo_copy_out(struct thread *t, uint64_t uva, int sig, const struct ksiginfo *info)
 {
 	return 0;
+}
+
+uint64_t arch_tsc_hz(void)
+{
+	return 1000000000;
+}
+
+__noreturn void arch_exit(enum arch_exit_code code)
+{
+	fprintf(stderr, "fake_arch: arch_exit(0x%x)\n", code);
+	abort();
 }
 
 void panic(const char *fmt, ...)

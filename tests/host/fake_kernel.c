@@ -123,7 +123,7 @@ void log_write(enum log_level level, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void fake_records_reset(void)
+void fake_kernel_reset(void)
 {
 	fake_current = NULL;
 	fake_block_hook = NULL;
@@ -135,6 +135,9 @@ static void fake_records_reset(void)
 	fake_exit_status = -1;
 	fake_log_last[0] = '\0';
 	fake_signal_frame_err = 0;
+	fake_phys_fresh(FAKE_PROC_PHYS, FAKE_PROC_PHYS_SIZE);
+	pmem_reset();
+	CHECK(!pmem_add(pa_make(FAKE_PROC_PHYS), FAKE_PROC_PHYS_SIZE));
 }
 
 static struct cpu *fake_core(void)
@@ -146,16 +149,15 @@ static struct cpu *fake_core(void)
 	return core;
 }
 
-struct proc *fake_proc_create(unsigned int nthreads, uint64_t mem)
+struct proc *fake_proc_new(unsigned int nthreads, uint64_t mem)
 {
 	struct proc *p = calloc(1, sizeof(*p));
 
 	CHECK(p && nthreads <= PROC_MAX_THREADS);
-	fake_records_reset();
-	fake_phys_fresh(FAKE_PROC_PHYS, FAKE_PROC_PHYS_SIZE);
-	pmem_reset();
-	CHECK(!pmem_add(pa_make(FAKE_PROC_PHYS), FAKE_PROC_PHYS_SIZE));
-	CHECK(!uvm_create(&p->uvm, mem) && !uvm_arena_init(&p->uvm, true));
+	if (uvm_create(&p->uvm, mem) || uvm_arena_init(&p->uvm, true)) {
+		free(p);
+		return NULL;
+	}
 	p->pid = 100;
 	for (unsigned int i = 0; i < nthreads; i++) {
 		struct thread *t = calloc(1, sizeof(*t));
@@ -167,6 +169,16 @@ struct proc *fake_proc_create(unsigned int nthreads, uint64_t mem)
 		p->threads[p->nthreads++] = t;
 	}
 	p->nlive = nthreads;
+	return p;
+}
+
+struct proc *fake_proc_create(unsigned int nthreads, uint64_t mem)
+{
+	struct proc *p;
+
+	fake_kernel_reset();
+	p = fake_proc_new(nthreads, mem);
+	CHECK(p);
 	fake_current = nthreads ? p->threads[0] : NULL;
 	return p;
 }
@@ -179,3 +191,18 @@ void fake_proc_destroy(struct proc *p)
 	free(p);
 	fake_current = NULL;
 }
+
+#if defined(__GLIBC__) && !__GLIBC_PREREQ(2, 38)
+size_t strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t len = strlen(src);
+
+	if (size) {
+		size_t n = len < size - 1 ? len : size - 1;
+
+		memcpy(dst, src, n);
+		dst[n] = '\0';
+	}
+	return len;
+}
+#endif

@@ -28,9 +28,15 @@ extern char fake_log_last[256]; /* the last log line */
 extern jmp_buf fake_exit_jmp;
 extern int fake_exit_status; /* -1 until the process ended */
 
+/* Every fake_* record above back to its start, and fresh fake physical
+ * memory (256 MiB at 4 GiB) in pmem. */
+void fake_kernel_reset(void);
+
 /* A process of @nthreads threads (tids 100, 101...; the first is
  * fake_current, all THREAD_RUNNING on one fake core) with @mem bytes of
- * user memory, all of it arena. Fake physical memory and pmem are made
- * afresh. Resets every fake_* record above. */
+ * user memory, all of it arena, after fake_kernel_reset(). */
 struct proc *fake_proc_create(unsigned int nthreads, uint64_t mem);
+/* The same on the fake memory and pmem as they are, records untouched;
+ * NULL if pmem has not @mem free. */
+struct proc *fake_proc_new(unsigned int nthreads, uint64_t mem);
 void fake_proc_destroy(struct proc *p);

@@ -34,6 +34,24 @@ static inline void arch_pause(void)
 {
 }
 
+/* The cycle counter: fake_cycles, advanced by the test; fake_tsc_hz a
+ * second of it. */
+extern uint64_t fake_cycles;
+static inline uint64_t arch_cycles(void)
+{
+	return fake_cycles;
+}
+
+uint64_t arch_tsc_hz(void);
+
+/* The verdict a kernel leaves the machine with (arch_exit aborts). */
+enum arch_exit_code {
+	ARCH_EXIT_PASS = 0x10,
+	ARCH_EXIT_FAIL = 0x11,
+	ARCH_EXIT_PANIC = 0x12,
+};
+__noreturn void arch_exit(enum arch_exit_code code);
+
 uint64_t arch_irq_save(void);
 void arch_irq_restore(uint64_t flags);
 void arch_cpu_wake(struct cpu *c);
