@@ -64,6 +64,18 @@ static void fp_free(struct fake_phys *m)
 	m->n = 0;
 }
 
+/* A shim test with its own fake physical memory @m, freed when the test
+ * returns. */
+#define SHIM_TEST(name)                                    \
+	static void shim_test_##name(struct fake_phys *m); \
+	HTEST(shim, name)                                  \
+	{                                                  \
+		struct fake_phys phys = { 0 };             \
+		shim_test_##name(&phys);                   \
+		fp_free(&phys);                            \
+	}                                                  \
+	static void shim_test_##name(struct fake_phys *m)
+
 static void wr16(uint8_t *p, uint16_t v)
 {
 	memcpy(p, &v, sizeof(v));
@@ -401,12 +413,11 @@ static void expect_std_cpus(void)
 
 /* ---- multiboot2: the good case ----------------------------------------------- */
 
-HTEST(shim, mb2_full)
+SHIM_TEST(mb2_full)
 {
-	struct fake_phys m = { 0 };
 	int cpus;
 
-	EXPECT_EQ(run_mb2(&m, mb2_std(&m, "console=ttyS0 lwk.log=debug")), 0);
+	EXPECT_EQ(run_mb2(m, mb2_std(m, "console=ttyS0 lwk.log=debug")), 0);
 	EXPECT_EQ(err[0], '\0');
 	EXPECT_EQ(parse_out(), 0);
 	EXPECT_EQ(bd.tsc_hz, TSC_HZ);
@@ -424,130 +435,116 @@ HTEST(shim, mb2_full)
 	EXPECT_EQ(fdt32_ld(fdt_getprop(out, cpus, "#address-cells", NULL)), 1);
 	EXPECT_EQ(fdt32_ld(fdt_getprop(out, cpus, "#size-cells", NULL)), 0);
 	EXPECT(fdt_totalsize(out) < 4096);
-	fp_free(&m);
 }
 
 /* The boot core comes first even when the MADT does not list it. */
-HTEST(shim, mb2_boot_core_not_in_madt)
+SHIM_TEST(mb2_boot_core_not_in_madt)
 {
-	struct fake_phys m = { 0 };
 	struct mb2b *b = mb2b_new();
 	uint8_t e[64], rsdp[36];
 	size_t n = 0;
 
 	n += madt_lapic(e + n, 0, 4, 1);
 	n += madt_lapic(e + n, 1, 6, 1);
-	acpi_build(&m, e, n, rsdp);
+	acpi_build(m, e, n, rsdp);
 	mb2b_mmap(b, std_map, ARRAY_SIZE(std_map));
 	mb2b_acpi(b, 15, rsdp, 36);
-	EXPECT_EQ(run_mb2(&m, mb2b_place(b, &m, true)), 0);
+	EXPECT_EQ(run_mb2(m, mb2b_place(b, m, true)), 0);
 	EXPECT_EQ(parse_out(), 0);
 	EXPECT_EQ(bd.n_cpus, 3);
 	EXPECT_EQ(bd.cpu_apic_id[0], BOOT_APIC);
 	EXPECT_EQ(bd.cpu_apic_id[1], 4);
 	EXPECT_EQ(bd.cpu_apic_id[2], 6);
 	EXPECT(!strcmp(bd.bootargs, ""));
-	fp_free(&m);
 }
 
 /* ACPI 1.0: only the old tag, whose RSDP leads to the RSDT. */
-HTEST(shim, mb2_acpi_old_rsdt)
+SHIM_TEST(mb2_acpi_old_rsdt)
 {
-	struct fake_phys m = { 0 };
 	struct mb2b *b = mb2b_new();
 	uint8_t rsdp[36];
 
-	acpi_build_std(&m, rsdp);
+	acpi_build_std(m, rsdp);
 	rsdp_fill(rsdp, 0, RSDT_PA, 0);
 	/* A broken XSDT proves that the RSDT is the one read. */
-	fp_ptr(&m, XSDT_PA)[9] ^= 0xff;
+	fp_ptr(m, XSDT_PA)[9] ^= 0xff;
 	mb2b_mmap(b, std_map, ARRAY_SIZE(std_map));
 	mb2b_acpi(b, 14, rsdp, 20);
-	EXPECT_EQ(run_mb2(&m, mb2b_place(b, &m, true)), 0);
+	EXPECT_EQ(run_mb2(m, mb2b_place(b, m, true)), 0);
 	EXPECT_EQ(parse_out(), 0);
 	expect_std_cpus();
-	fp_free(&m);
 }
 
 /* Both ACPI tags: the 2.0 one wins even when the 1.0 one comes last (this
  * 1.0 copy is broken, so using it would fail). */
-HTEST(shim, mb2_acpi_new_tag_wins)
+SHIM_TEST(mb2_acpi_new_tag_wins)
 {
-	struct fake_phys m = { 0 };
 	struct mb2b *b = mb2b_new();
 	uint8_t rsdp[36], old[36];
 
-	acpi_build_std(&m, rsdp);
+	acpi_build_std(m, rsdp);
 	memcpy(old, rsdp, sizeof(old));
 	old[8] ^= 1;
 	mb2b_acpi(b, 15, rsdp, 36);
 	mb2b_acpi(b, 14, old, 20);
 	mb2b_mmap(b, std_map, ARRAY_SIZE(std_map));
-	EXPECT_EQ(run_mb2(&m, mb2b_place(b, &m, true)), 0);
+	EXPECT_EQ(run_mb2(m, mb2b_place(b, m, true)), 0);
 	EXPECT_EQ(parse_out(), 0);
 	expect_std_cpus();
-	fp_free(&m);
 }
 
 /* No ACPI at all: the boot core alone, and that is no error. */
-HTEST(shim, mb2_no_acpi_single_cpu)
+SHIM_TEST(mb2_no_acpi_single_cpu)
 {
-	struct fake_phys m = { 0 };
 	struct mb2b *b = mb2b_new();
 
 	mb2b_mmap(b, std_map, ARRAY_SIZE(std_map));
-	EXPECT_EQ(run_mb2(&m, mb2b_place(b, &m, true)), 0);
+	EXPECT_EQ(run_mb2(m, mb2b_place(b, m, true)), 0);
 	EXPECT_EQ(parse_out(), 0);
 	EXPECT_EQ(bd.n_cpus, 1);
 	EXPECT_EQ(bd.cpu_apic_id[0], BOOT_APIC);
-	fp_free(&m);
 }
 
 /* ACPI without a MADT: the boot core alone. */
-HTEST(shim, mb2_no_madt_single_cpu)
+SHIM_TEST(mb2_no_madt_single_cpu)
 {
-	struct fake_phys m = { 0 };
 	struct mb2b *b = mb2b_new();
 	uint8_t rsdp[36];
 
-	acpi_build(&m, NULL, 0, rsdp);
+	acpi_build(m, NULL, 0, rsdp);
 	mb2b_mmap(b, std_map, ARRAY_SIZE(std_map));
 	mb2b_acpi(b, 15, rsdp, 36);
-	EXPECT_EQ(run_mb2(&m, mb2b_place(b, &m, true)), 0);
+	EXPECT_EQ(run_mb2(m, mb2b_place(b, m, true)), 0);
 	EXPECT_EQ(parse_out(), 0);
 	EXPECT_EQ(bd.n_cpus, 1);
 	EXPECT_EQ(bd.cpu_apic_id[0], BOOT_APIC);
-	fp_free(&m);
 }
 
 /* No tag: the RSDP is found by scanning the BIOS area, past a decoy. */
-HTEST(shim, mb2_acpi_bios_scan)
+SHIM_TEST(mb2_acpi_bios_scan)
 {
-	struct fake_phys m = { 0 };
 	struct mb2b *b = mb2b_new();
 	uint8_t rsdp[36];
 	uint8_t *bios;
 
-	acpi_build_std(&m, rsdp);
-	bios = fp_add(&m, 0xe0000, 0x20000);
+	acpi_build_std(m, rsdp);
+	bios = fp_add(m, 0xe0000, 0x20000);
 	memcpy(bios + 0x1000, "RSD PTR ", 8); /* bad checksum: not it */
 	memcpy(bios + 0x15a40, rsdp, 36);
 	mb2b_mmap(b, std_map, ARRAY_SIZE(std_map));
-	EXPECT_EQ(run_mb2(&m, mb2b_place(b, &m, true)), 0);
+	EXPECT_EQ(run_mb2(m, mb2b_place(b, m, true)), 0);
 	EXPECT_EQ(parse_out(), 0);
 	expect_std_cpus();
-	fp_free(&m);
 }
 
-HTEST(shim, mb2_long_cmdline_truncated)
+SHIM_TEST(mb2_long_cmdline_truncated)
 {
-	struct fake_phys m = { 0 };
 	char line[3000];
 	size_t n;
 
 	memset(line, 'a', 2000);
 	n = 2000 + sprintf(line + 2000, " lwk.cpus=1,0x100");
-	EXPECT_EQ(run_mb2(&m, mb2_std(&m, line)), 0);
+	EXPECT_EQ(run_mb2(m, mb2_std(m, line)), 0);
 	EXPECT_EQ(parse_out(), 0);
 	EXPECT_EQ(strlen(bd.bootargs), LWK_BD_MAX_BOOTARGS - 1);
 	EXPECT(!memcmp(bd.bootargs, line, LWK_BD_MAX_BOOTARGS - 1));
@@ -555,24 +552,20 @@ HTEST(shim, mb2_long_cmdline_truncated)
 	EXPECT(n > LWK_BD_MAX_BOOTARGS);
 	EXPECT_EQ(bd.n_cpus, 2);
 	EXPECT_EQ(bd.cpu_apic_id[1], 0x100);
-	fp_free(&m);
 }
 
-HTEST(shim, mb2_cmdline_too_long)
+SHIM_TEST(mb2_cmdline_too_long)
 {
-	struct fake_phys m = { 0 };
 	static char line[5000];
 
 	memset(line, 'x', sizeof(line) - 1);
-	EXPECT_FAIL(run_mb2(&m, mb2_std(&m, line)), -EINVAL,
+	EXPECT_FAIL(run_mb2(m, mb2_std(m, line)), -EINVAL,
 		    "multiboot2: the command line is 4999 bytes");
-	fp_free(&m);
 }
 
 /* A reserved entry inside an available one wins. */
-HTEST(shim, mb2_reserved_overlap_cut)
+SHIM_TEST(mb2_reserved_overlap_cut)
 {
-	struct fake_phys m = { 0 };
 	struct mb2b *b = mb2b_new();
 	static const struct ment map[] = {
 		{ 0x0, 0xa0000, 1 },
@@ -582,7 +575,7 @@ HTEST(shim, mb2_reserved_overlap_cut)
 	};
 
 	mb2b_mmap(b, map, ARRAY_SIZE(map));
-	EXPECT_EQ(run_mb2(&m, mb2b_place(b, &m, true)), 0);
+	EXPECT_EQ(run_mb2(m, mb2b_place(b, m, true)), 0);
 	EXPECT_EQ(parse_out(), 0);
 	EXPECT_EQ(bd.n_memory, 2);
 	EXPECT_EQ(bd.memory[0].base, 0x100000);
@@ -591,13 +584,11 @@ HTEST(shim, mb2_reserved_overlap_cut)
 	EXPECT_EQ(bd.memory[1].size, 0xe100000);
 	/* 0x8000 is reserved: the lowest free page is taken. */
 	EXPECT_EQ(bd.trampoline.base, 0x1000);
-	fp_free(&m);
 }
 
 /* Entries in any order: sorted, and merged where they touch. */
-HTEST(shim, mb2_memory_map_unsorted)
+SHIM_TEST(mb2_memory_map_unsorted)
 {
-	struct fake_phys m = { 0 };
 	struct mb2b *b = mb2b_new();
 	static const struct ment map[] = {
 		{ 0x40000000, 0x1000000, 1 }, { 0x300000, 0x100000, 1 }, { 0x200000, 0x100000, 1 },
@@ -605,7 +596,7 @@ HTEST(shim, mb2_memory_map_unsorted)
 	};
 
 	mb2b_mmap(b, map, ARRAY_SIZE(map));
-	EXPECT_EQ(run_mb2(&m, mb2b_place(b, &m, true)), 0);
+	EXPECT_EQ(run_mb2(m, mb2b_place(b, m, true)), 0);
 	EXPECT_EQ(parse_out(), 0);
 	EXPECT_EQ(bd.n_memory, 3);
 	EXPECT_EQ(bd.memory[0].base, 0x100000);
@@ -614,12 +605,10 @@ HTEST(shim, mb2_memory_map_unsorted)
 	EXPECT_EQ(bd.memory[1].size, 0x200000);
 	EXPECT_EQ(bd.memory[2].base, 0x40000000);
 	EXPECT_EQ(bd.memory[2].size, 0x1000000);
-	fp_free(&m);
 }
 
-HTEST(shim, mb2_trampoline_lowest_usable)
+SHIM_TEST(mb2_trampoline_lowest_usable)
 {
-	struct fake_phys m = { 0 };
 	struct mb2b *b = mb2b_new();
 	static const struct ment map[] = {
 		{ 0x9100, 0x20000, 1 }, /* first whole page: 0xa000 */
@@ -627,16 +616,14 @@ HTEST(shim, mb2_trampoline_lowest_usable)
 	};
 
 	mb2b_mmap(b, map, ARRAY_SIZE(map));
-	EXPECT_EQ(run_mb2(&m, mb2b_place(b, &m, true)), 0);
+	EXPECT_EQ(run_mb2(m, mb2b_place(b, m, true)), 0);
 	EXPECT_EQ(parse_out(), 0);
 	EXPECT_EQ(bd.trampoline.base, 0xa000);
-	fp_free(&m);
 }
 
 /* A module over 0x8000 pushes the trampoline elsewhere. */
-HTEST(shim, mb2_trampoline_avoids_module)
+SHIM_TEST(mb2_trampoline_avoids_module)
 {
-	struct fake_phys m = { 0 };
 	struct mb2b *b = mb2b_new();
 	static const struct ment map[] = {
 		{ 0x1000, 0x9e000, 1 },
@@ -645,17 +632,15 @@ HTEST(shim, mb2_trampoline_avoids_module)
 
 	mb2b_module(b, 0x1000, 0x8800, "early");
 	mb2b_mmap(b, map, ARRAY_SIZE(map));
-	EXPECT_EQ(run_mb2(&m, mb2b_place(b, &m, true)), 0);
+	EXPECT_EQ(run_mb2(m, mb2b_place(b, m, true)), 0);
 	EXPECT_EQ(parse_out(), 0);
 	EXPECT_EQ(bd.trampoline.base, 0x9000);
 	EXPECT_EQ(bd.reserved[0].base, 0x1000);
 	EXPECT_EQ(bd.reserved[0].size, 0x8000);
-	fp_free(&m);
 }
 
-HTEST(shim, mb2_no_low_page)
+SHIM_TEST(mb2_no_low_page)
 {
-	struct fake_phys m = { 0 };
 	struct mb2b *b = mb2b_new();
 	static const struct ment map[] = {
 		{ 0x0, 0x1000, 1 }, /* page 0 is never the trampoline */
@@ -664,83 +649,69 @@ HTEST(shim, mb2_no_low_page)
 	};
 
 	mb2b_mmap(b, map, ARRAY_SIZE(map));
-	EXPECT_FAIL(run_mb2(&m, mb2b_place(b, &m, true)), -EINVAL,
+	EXPECT_FAIL(run_mb2(m, mb2b_place(b, m, true)), -EINVAL,
 		    "multiboot2: no usable page below 640 KiB for the AP trampoline");
-	fp_free(&m);
 }
 
-HTEST(shim, mb2_fdt_too_small)
+SHIM_TEST(mb2_fdt_too_small)
 {
-	struct fake_phys m = { 0 };
-	struct shim_env env = test_env(&m);
-	uint64_t pa = mb2_std(&m, "console=ttyS0");
+	struct shim_env env = test_env(m);
+	uint64_t pa = mb2_std(m, "console=ttyS0");
 
 	EXPECT_FAIL(shim_from_multiboot2(&env, pa, out, 256, err, sizeof(err)), -ENOSPC,
 		    "boot description: does not fit in 256 bytes");
-	fp_free(&m);
 }
 
-HTEST(shim, mb2_tsc_unknown)
+SHIM_TEST(mb2_tsc_unknown)
 {
-	struct fake_phys m = { 0 };
-	struct shim_env env = test_env(&m);
-	uint64_t pa = mb2_std(&m, "");
+	struct shim_env env = test_env(m);
+	uint64_t pa = mb2_std(m, "");
 
 	env.tsc_hz = 0;
 	EXPECT_FAIL(shim_from_multiboot2(&env, pa, out, sizeof(out), err, sizeof(err)), -EINVAL,
 		    "TSC frequency is unknown");
-	fp_free(&m);
 }
 
 /* ---- multiboot2: broken boot information ------------------------------------- */
 
-HTEST(shim, mb2_unreachable)
+SHIM_TEST(mb2_unreachable)
 {
-	struct fake_phys m = { 0 };
-
-	EXPECT_FAIL(run_mb2(&m, MBI_PA), -EINVAL,
+	EXPECT_FAIL(run_mb2(m, MBI_PA), -EINVAL,
 		    "multiboot2: the boot information at 0x10000 is not reachable");
 }
 
-HTEST(shim, mb2_total_size_huge)
+SHIM_TEST(mb2_total_size_huge)
 {
-	struct fake_phys m = { 0 };
 	struct mb2b *b = mb2b_new();
-	uint64_t pa = mb2b_place(b, &m, true);
+	uint64_t pa = mb2b_place(b, m, true);
 
-	wr32(fp_ptr(&m, pa), 0x200000);
-	EXPECT_FAIL(run_mb2(&m, pa), -EINVAL,
+	wr32(fp_ptr(m, pa), 0x200000);
+	EXPECT_FAIL(run_mb2(m, pa), -EINVAL,
 		    "multiboot2: total_size 0x200000 at 0x10000 is not sane");
-	fp_free(&m);
 }
 
-HTEST(shim, mb2_total_size_tiny)
+SHIM_TEST(mb2_total_size_tiny)
 {
-	struct fake_phys m = { 0 };
 	struct mb2b *b = mb2b_new();
-	uint64_t pa = mb2b_place(b, &m, true);
+	uint64_t pa = mb2b_place(b, m, true);
 
-	wr32(fp_ptr(&m, pa), 8);
-	EXPECT_FAIL(run_mb2(&m, pa), -EINVAL, "total_size 0x8 at 0x10000");
-	fp_free(&m);
+	wr32(fp_ptr(m, pa), 8);
+	EXPECT_FAIL(run_mb2(m, pa), -EINVAL, "total_size 0x8 at 0x10000");
 }
 
 /* total_size is sane but larger than what is mapped. */
-HTEST(shim, mb2_total_size_past_memory)
+SHIM_TEST(mb2_total_size_past_memory)
 {
-	struct fake_phys m = { 0 };
 	struct mb2b *b = mb2b_new();
-	uint64_t pa = mb2b_place(b, &m, true);
+	uint64_t pa = mb2b_place(b, m, true);
 
-	wr32(fp_ptr(&m, pa), 0x1000);
-	EXPECT_FAIL(run_mb2(&m, pa), -EINVAL,
+	wr32(fp_ptr(m, pa), 0x1000);
+	EXPECT_FAIL(run_mb2(m, pa), -EINVAL,
 		    "the boot information at 0x10000 (0x1000 bytes) is not reachable");
-	fp_free(&m);
 }
 
-HTEST(shim, mb2_tag_past_end)
+SHIM_TEST(mb2_tag_past_end)
 {
-	struct fake_phys m = { 0 };
 	struct mb2b *b = mb2b_new();
 	uint8_t *t;
 
@@ -748,84 +719,70 @@ HTEST(shim, mb2_tag_past_end)
 	t = mb2b_tag(b, 6, 16);
 	wr32(t + 8, 24);
 	wr32(t + 4, 0x1000); /* the memory map tag claims 4 KiB */
-	EXPECT_FAIL(run_mb2(&m, mb2b_place(b, &m, true)), -EINVAL,
+	EXPECT_FAIL(run_mb2(m, mb2b_place(b, m, true)), -EINVAL,
 		    "multiboot2: the tag at offset 0x18 (type 6) runs past the end (size 0x1000, "
 		    "total_size 0x30)");
-	fp_free(&m);
 }
 
-HTEST(shim, mb2_tag_size_small)
+SHIM_TEST(mb2_tag_size_small)
 {
-	struct fake_phys m = { 0 };
 	struct mb2b *b = mb2b_new();
 
 	mb2b_cmdline(b, "x");
 	wr32(mb2b_tag(b, 1, 8) + 4, 4);
-	EXPECT_FAIL(run_mb2(&m, mb2b_place(b, &m, true)), -EINVAL,
+	EXPECT_FAIL(run_mb2(m, mb2b_place(b, m, true)), -EINVAL,
 		    "multiboot2: the tag at offset 0x18 (type 1) has size 4, less than 8");
-	fp_free(&m);
 }
 
-HTEST(shim, mb2_missing_end_tag)
+SHIM_TEST(mb2_missing_end_tag)
 {
-	struct fake_phys m = { 0 };
 	struct mb2b *b = mb2b_new();
 
 	mb2b_cmdline(b, "console=ttyS0");
 	mb2b_mmap(b, std_map, ARRAY_SIZE(std_map));
-	EXPECT_FAIL(run_mb2(&m, mb2b_place(b, &m, false)), -EINVAL, "multiboot2: no end tag");
-	fp_free(&m);
+	EXPECT_FAIL(run_mb2(m, mb2b_place(b, m, false)), -EINVAL, "multiboot2: no end tag");
 }
 
 /* The last tag's padding would run past total_size. */
-HTEST(shim, mb2_missing_end_tag_unaligned)
+SHIM_TEST(mb2_missing_end_tag_unaligned)
 {
-	struct fake_phys m = { 0 };
 	struct mb2b *b = mb2b_new();
 
 	mb2b_cmdline(b, "abc");
 	b->len -= 4; /* total_size ends inside the padding */
-	EXPECT_FAIL(run_mb2(&m, mb2b_place(b, &m, false)), -EINVAL,
+	EXPECT_FAIL(run_mb2(m, mb2b_place(b, m, false)), -EINVAL,
 		    "multiboot2: no end tag (the tags run to offset 0x18 of total_size 0x14)");
-	fp_free(&m);
 }
 
-HTEST(shim, mb2_cmdline_unterminated)
+SHIM_TEST(mb2_cmdline_unterminated)
 {
-	struct fake_phys m = { 0 };
 	struct mb2b *b = mb2b_new();
 
 	memcpy(mb2b_tag(b, 1, 12) + 8, "abcd", 4);
-	EXPECT_FAIL(run_mb2(&m, mb2b_place(b, &m, true)), -EINVAL,
+	EXPECT_FAIL(run_mb2(m, mb2b_place(b, m, true)), -EINVAL,
 		    "multiboot2: the command line tag at offset 0x8 is not NUL-terminated");
-	fp_free(&m);
 }
 
-HTEST(shim, mb2_no_memory_map)
+SHIM_TEST(mb2_no_memory_map)
 {
-	struct fake_phys m = { 0 };
 	struct mb2b *b = mb2b_new();
 
 	mb2b_cmdline(b, "console=ttyS0");
-	EXPECT_FAIL(run_mb2(&m, mb2b_place(b, &m, true)), -EINVAL,
+	EXPECT_FAIL(run_mb2(m, mb2b_place(b, m, true)), -EINVAL,
 		    "multiboot2: the boot loader passed no memory map");
-	fp_free(&m);
 }
 
-HTEST(shim, mb2_empty_memory_map)
+SHIM_TEST(mb2_empty_memory_map)
 {
-	struct fake_phys m = { 0 };
 	struct mb2b *b = mb2b_new();
 
 	mb2b_mmap(b, NULL, 0);
-	EXPECT_FAIL(run_mb2(&m, mb2b_place(b, &m, true)), -EINVAL,
+	EXPECT_FAIL(run_mb2(m, mb2b_place(b, m, true)), -EINVAL,
 		    "multiboot2: the memory map has no usable RAM above 1 MiB");
-	fp_free(&m);
 }
 
-HTEST(shim, mb2_memory_map_without_ram)
+SHIM_TEST(mb2_memory_map_without_ram)
 {
-	struct fake_phys m = { 0 };
 	struct mb2b *b = mb2b_new();
 	static const struct ment map[] = {
 		{ 0x0, 0x9fc00, 1 }, /* only low memory is usable */
@@ -835,26 +792,22 @@ HTEST(shim, mb2_memory_map_without_ram)
 	};
 
 	mb2b_mmap(b, map, ARRAY_SIZE(map));
-	EXPECT_FAIL(run_mb2(&m, mb2b_place(b, &m, true)), -EINVAL,
+	EXPECT_FAIL(run_mb2(m, mb2b_place(b, m, true)), -EINVAL,
 		    "multiboot2: the memory map has no usable RAM above 1 MiB");
-	fp_free(&m);
 }
 
-HTEST(shim, mb2_memory_map_bad_entry_size)
+SHIM_TEST(mb2_memory_map_bad_entry_size)
 {
-	struct fake_phys m = { 0 };
 	struct mb2b *b = mb2b_new();
 	uint8_t *t = mb2b_tag(b, 6, 16 + 40);
 
 	wr32(t + 8, 20);
-	EXPECT_FAIL(run_mb2(&m, mb2b_place(b, &m, true)), -EINVAL,
+	EXPECT_FAIL(run_mb2(m, mb2b_place(b, m, true)), -EINVAL,
 		    "multiboot2: the memory map tag at offset 0x8 has entry_size 20");
-	fp_free(&m);
 }
 
-HTEST(shim, mb2_memory_map_wraps)
+SHIM_TEST(mb2_memory_map_wraps)
 {
-	struct fake_phys m = { 0 };
 	struct mb2b *b = mb2b_new();
 	static const struct ment map[] = {
 		{ 0xfffffffffffff000, 0x2000, 1 },
@@ -862,14 +815,12 @@ HTEST(shim, mb2_memory_map_wraps)
 
 	mb2b_mmap(b, map, ARRAY_SIZE(map));
 	EXPECT_FAIL(
-	    run_mb2(&m, mb2b_place(b, &m, true)), -EINVAL,
+	    run_mb2(m, mb2b_place(b, m, true)), -EINVAL,
 	    "multiboot2: memory map entry at 0xfffffffffffff000 (size 0x2000) runs past the end");
-	fp_free(&m);
 }
 
-HTEST(shim, mb2_memory_map_too_fragmented)
+SHIM_TEST(mb2_memory_map_too_fragmented)
 {
-	struct fake_phys m = { 0 };
 	struct mb2b *b = mb2b_new();
 	static struct ment map[LWK_BD_MAX_RANGES + 2];
 
@@ -878,36 +829,31 @@ HTEST(shim, mb2_memory_map_too_fragmented)
 		map[i] = (struct ment){ 0x100000ull * 2 * i, 0x100000, 1 };
 	mb2b_mmap(b, map, ARRAY_SIZE(map));
 	EXPECT_FAIL(
-	    run_mb2(&m, mb2b_place(b, &m, true)), -EINVAL,
+	    run_mb2(m, mb2b_place(b, m, true)), -EINVAL,
 	    "multiboot2: the memory map has more than 64 separate usable ranges above 1 MiB");
-	fp_free(&m);
 }
 
-HTEST(shim, mb2_module_backwards)
+SHIM_TEST(mb2_module_backwards)
 {
-	struct fake_phys m = { 0 };
 	struct mb2b *b = mb2b_new();
 
 	mb2b_module(b, 0x5000, 0x4000, "x");
 	mb2b_mmap(b, std_map, ARRAY_SIZE(std_map));
-	EXPECT_FAIL(run_mb2(&m, mb2b_place(b, &m, true)), -EINVAL,
+	EXPECT_FAIL(run_mb2(m, mb2b_place(b, m, true)), -EINVAL,
 		    "multiboot2: the module at offset 0x8 ends before it starts (mod_start 0x5000, "
 		    "mod_end 0x4000)");
-	fp_free(&m);
 }
 
-HTEST(shim, mb2_acpi_tag_short)
+SHIM_TEST(mb2_acpi_tag_short)
 {
-	struct fake_phys m = { 0 };
 	struct mb2b *b = mb2b_new();
 	uint8_t rsdp[36] = { 0 };
 
 	mb2b_acpi(b, 15, rsdp, 20);
 	mb2b_mmap(b, std_map, ARRAY_SIZE(std_map));
 	EXPECT_FAIL(
-	    run_mb2(&m, mb2b_place(b, &m, true)), -EINVAL,
+	    run_mb2(m, mb2b_place(b, m, true)), -EINVAL,
 	    "multiboot2: the ACPI tag at offset 0x8 (type 15) is too short for an RSDP (size 28)");
-	fp_free(&m);
 }
 
 /* ---- ACPI: tables that fail their checks --------------------------------------- */
@@ -921,199 +867,170 @@ static uint64_t mb2_with_rsdp(struct fake_phys *m, const uint8_t *rsdp)
 	return mb2b_place(b, m, true);
 }
 
-HTEST(shim, acpi_bad_rsdp_checksum)
+SHIM_TEST(acpi_bad_rsdp_checksum)
 {
-	struct fake_phys m = { 0 };
 	uint8_t rsdp[36];
 
-	acpi_build_std(&m, rsdp);
+	acpi_build_std(m, rsdp);
 	rsdp[8] ^= 1;
-	EXPECT_FAIL(run_mb2(&m, mb2_with_rsdp(&m, rsdp)), -EINVAL,
+	EXPECT_FAIL(run_mb2(m, mb2_with_rsdp(m, rsdp)), -EINVAL,
 		    "acpi: RSDP checksum mismatch (RSDP from the boot loader)");
-	fp_free(&m);
 }
 
-HTEST(shim, acpi_bad_rsdp_extended_checksum)
+SHIM_TEST(acpi_bad_rsdp_extended_checksum)
 {
-	struct fake_phys m = { 0 };
 	uint8_t rsdp[36];
 
-	acpi_build_std(&m, rsdp);
+	acpi_build_std(m, rsdp);
 	rsdp[32] ^= 1;
-	EXPECT_FAIL(run_mb2(&m, mb2_with_rsdp(&m, rsdp)), -EINVAL,
+	EXPECT_FAIL(run_mb2(m, mb2_with_rsdp(m, rsdp)), -EINVAL,
 		    "acpi: RSDP extended checksum mismatch");
-	fp_free(&m);
 }
 
-HTEST(shim, acpi_bad_rsdp_signature)
+SHIM_TEST(acpi_bad_rsdp_signature)
 {
-	struct fake_phys m = { 0 };
 	uint8_t rsdp[36];
 
-	acpi_build_std(&m, rsdp);
+	acpi_build_std(m, rsdp);
 	memcpy(rsdp, "RSD PTR!", 8);
-	EXPECT_FAIL(run_mb2(&m, mb2_with_rsdp(&m, rsdp)), -EINVAL,
+	EXPECT_FAIL(run_mb2(m, mb2_with_rsdp(m, rsdp)), -EINVAL,
 		    "acpi: the RSDP from the boot loader has no 'RSD PTR ' signature");
-	fp_free(&m);
 }
 
-HTEST(shim, acpi_bad_xsdt_checksum)
+SHIM_TEST(acpi_bad_xsdt_checksum)
 {
-	struct fake_phys m = { 0 };
 	uint8_t rsdp[36];
 
-	acpi_build_std(&m, rsdp);
-	fp_ptr(&m, XSDT_PA)[9] ^= 1;
-	EXPECT_FAIL(run_mb2(&m, mb2_with_rsdp(&m, rsdp)), -EINVAL,
+	acpi_build_std(m, rsdp);
+	fp_ptr(m, XSDT_PA)[9] ^= 1;
+	EXPECT_FAIL(run_mb2(m, mb2_with_rsdp(m, rsdp)), -EINVAL,
 		    "acpi: XSDT checksum mismatch (table at 0x7ffe0040)");
-	fp_free(&m);
 }
 
-HTEST(shim, acpi_xsdt_wrong_signature)
+SHIM_TEST(acpi_xsdt_wrong_signature)
 {
-	struct fake_phys m = { 0 };
 	uint8_t rsdp[36];
 
-	acpi_build_std(&m, rsdp);
-	memcpy(fp_ptr(&m, XSDT_PA), "XS\001T", 4);
-	EXPECT_FAIL(run_mb2(&m, mb2_with_rsdp(&m, rsdp)), -EINVAL,
+	acpi_build_std(m, rsdp);
+	memcpy(fp_ptr(m, XSDT_PA), "XS\001T", 4);
+	EXPECT_FAIL(run_mb2(m, mb2_with_rsdp(m, rsdp)), -EINVAL,
 		    "acpi: the table at 0x7ffe0040 is not the XSDT (signature 'XS?T')");
-	fp_free(&m);
 }
 
-HTEST(shim, acpi_xsdt_unreachable)
+SHIM_TEST(acpi_xsdt_unreachable)
 {
-	struct fake_phys m = { 0 };
 	uint8_t rsdp[36];
 
-	acpi_build_std(&m, rsdp);
+	acpi_build_std(m, rsdp);
 	rsdp_fill(rsdp, 2, RSDT_PA, 0x900000000);
-	EXPECT_FAIL(run_mb2(&m, mb2_with_rsdp(&m, rsdp)), -EINVAL,
+	EXPECT_FAIL(run_mb2(m, mb2_with_rsdp(m, rsdp)), -EINVAL,
 		    "acpi: the XSDT at 0x900000000 is not reachable");
-	fp_free(&m);
 }
 
-HTEST(shim, acpi_bad_madt_checksum)
+SHIM_TEST(acpi_bad_madt_checksum)
 {
-	struct fake_phys m = { 0 };
 	uint8_t rsdp[36];
 
-	acpi_build_std(&m, rsdp);
-	fp_ptr(&m, MADT_PA)[9] ^= 1;
-	EXPECT_FAIL(run_mb2(&m, mb2_with_rsdp(&m, rsdp)), -EINVAL, "acpi: MADT checksum mismatch");
-	fp_free(&m);
+	acpi_build_std(m, rsdp);
+	fp_ptr(m, MADT_PA)[9] ^= 1;
+	EXPECT_FAIL(run_mb2(m, mb2_with_rsdp(m, rsdp)), -EINVAL, "acpi: MADT checksum mismatch");
 }
 
-HTEST(shim, acpi_madt_bad_length)
+SHIM_TEST(acpi_madt_bad_length)
 {
-	struct fake_phys m = { 0 };
 	uint8_t rsdp[36];
 
-	acpi_build_std(&m, rsdp);
-	wr32(fp_ptr(&m, MADT_PA) + 4, 40);
-	madt_refresh(&m);
-	EXPECT_FAIL(run_mb2(&m, mb2_with_rsdp(&m, rsdp)), -EINVAL,
+	acpi_build_std(m, rsdp);
+	wr32(fp_ptr(m, MADT_PA) + 4, 40);
+	madt_refresh(m);
+	EXPECT_FAIL(run_mb2(m, mb2_with_rsdp(m, rsdp)), -EINVAL,
 		    "acpi: the MADT at 0x7ffe0400 has a bad length 40");
-	fp_free(&m);
 }
 
-HTEST(shim, acpi_madt_entry_zero_length)
+SHIM_TEST(acpi_madt_entry_zero_length)
 {
-	struct fake_phys m = { 0 };
 	uint8_t rsdp[36];
 
-	acpi_build_std(&m, rsdp);
-	fp_ptr(&m, MADT_PA + 44 + 8)[1] = 0;
-	madt_refresh(&m);
-	EXPECT_FAIL(run_mb2(&m, mb2_with_rsdp(&m, rsdp)), -EINVAL,
+	acpi_build_std(m, rsdp);
+	fp_ptr(m, MADT_PA + 44 + 8)[1] = 0;
+	madt_refresh(m);
+	EXPECT_FAIL(run_mb2(m, mb2_with_rsdp(m, rsdp)), -EINVAL,
 		    "acpi: MADT entry at offset 0x34 (type 0) has a bad length 0");
-	fp_free(&m);
 }
 
-HTEST(shim, acpi_madt_entry_past_end)
+SHIM_TEST(acpi_madt_entry_past_end)
 {
-	struct fake_phys m = { 0 };
 	uint8_t rsdp[36], e[64];
 	size_t n = madt_lapic(e, 0, 0, 1);
 
 	n += madt_x2apic(e + n, 7, 1);
 	e[n - 16 + 1] = 24; /* the last entry claims more than is left */
-	acpi_build(&m, e, n, rsdp);
-	EXPECT_FAIL(run_mb2(&m, mb2_with_rsdp(&m, rsdp)), -EINVAL,
+	acpi_build(m, e, n, rsdp);
+	EXPECT_FAIL(run_mb2(m, mb2_with_rsdp(m, rsdp)), -EINVAL,
 		    "acpi: MADT entry at offset 0x34 (type 9) has a bad length 24");
-	fp_free(&m);
 }
 
-HTEST(shim, acpi_madt_entry_too_short)
+SHIM_TEST(acpi_madt_entry_too_short)
 {
-	struct fake_phys m = { 0 };
 	uint8_t rsdp[36], e[64];
 	size_t n = madt_lapic(e, 0, 0, 1);
 
 	e[1] = 6;
 	n = 6;
-	acpi_build(&m, e, n, rsdp);
-	EXPECT_FAIL(run_mb2(&m, mb2_with_rsdp(&m, rsdp)), -EINVAL,
+	acpi_build(m, e, n, rsdp);
+	EXPECT_FAIL(run_mb2(m, mb2_with_rsdp(m, rsdp)), -EINVAL,
 		    "acpi: MADT entry at offset 0x2c (type 0) is too short (length 6)");
-	fp_free(&m);
 }
 
-HTEST(shim, acpi_madt_entry_cut_off)
+SHIM_TEST(acpi_madt_entry_cut_off)
 {
-	struct fake_phys m = { 0 };
 	uint8_t rsdp[36], e[64];
 	size_t n = madt_lapic(e, 0, 0, 1);
 
 	e[n++] = 0; /* one lone byte at the end of the table */
-	acpi_build(&m, e, n, rsdp);
-	EXPECT_FAIL(run_mb2(&m, mb2_with_rsdp(&m, rsdp)), -EINVAL,
+	acpi_build(m, e, n, rsdp);
+	EXPECT_FAIL(run_mb2(m, mb2_with_rsdp(m, rsdp)), -EINVAL,
 		    "acpi: MADT entry at offset 0x34 is cut off by the end of the table");
-	fp_free(&m);
 }
 
 /* A bad pointer to a table that is not the MADT is skipped. */
-HTEST(shim, acpi_unreachable_other_table)
+SHIM_TEST(acpi_unreachable_other_table)
 {
-	struct fake_phys m = { 0 };
 	uint8_t rsdp[36];
 	uint8_t *xsdt;
 
-	acpi_build_std(&m, rsdp);
-	xsdt = fp_ptr(&m, XSDT_PA);
+	acpi_build_std(m, rsdp);
+	xsdt = fp_ptr(m, XSDT_PA);
 	wr64(xsdt + 36, 0x123456789000);
 	acpi_checksum(xsdt, 52, 9);
-	EXPECT_EQ(run_mb2(&m, mb2_with_rsdp(&m, rsdp)), 0);
+	EXPECT_EQ(run_mb2(m, mb2_with_rsdp(m, rsdp)), 0);
 	EXPECT_EQ(parse_out(), 0);
 	expect_std_cpus();
-	fp_free(&m);
 }
 
 /* Bad firmware tables do not matter when lwk.cpus names the cores. */
-HTEST(shim, acpi_skipped_with_override)
+SHIM_TEST(acpi_skipped_with_override)
 {
-	struct fake_phys m = { 0 };
 	struct mb2b *b = mb2b_new();
 	uint8_t rsdp[36];
 
-	acpi_build_std(&m, rsdp);
-	fp_ptr(&m, MADT_PA)[9] ^= 1;
+	acpi_build_std(m, rsdp);
+	fp_ptr(m, MADT_PA)[9] ^= 1;
 	mb2b_cmdline(b, "lwk.cpus=1,2");
 	mb2b_mmap(b, std_map, ARRAY_SIZE(std_map));
 	mb2b_acpi(b, 15, rsdp, 36);
-	EXPECT_EQ(run_mb2(&m, mb2b_place(b, &m, true)), 0);
+	EXPECT_EQ(run_mb2(m, mb2b_place(b, m, true)), 0);
 	EXPECT_EQ(parse_out(), 0);
 	EXPECT_EQ(bd.n_cpus, 2);
-	fp_free(&m);
 }
 
 /* ---- lwk.cpus ------------------------------------------------------------------- */
 
-HTEST(shim, cpus_override)
+SHIM_TEST(cpus_override)
 {
-	struct fake_phys m = { 0 };
 	const char *line = "quiet lwk.cpus=7 console=ttyS0 lwk.cpus=1,0x2,42,0XfF";
 
-	EXPECT_EQ(run_mb2(&m, mb2_std(&m, line)), 0);
+	EXPECT_EQ(run_mb2(m, mb2_std(m, line)), 0);
 	EXPECT_EQ(parse_out(), 0);
 	/* The last lwk.cpus wins; IDs the MADT lacks (42) are allowed. */
 	EXPECT_EQ(bd.n_cpus, 4);
@@ -1122,47 +1039,34 @@ HTEST(shim, cpus_override)
 	EXPECT_EQ(bd.cpu_apic_id[2], 42);
 	EXPECT_EQ(bd.cpu_apic_id[3], 0xff);
 	EXPECT(!strcmp(bd.bootargs, line));
-	fp_free(&m);
 }
 
-HTEST(shim, cpus_override_boot_core_only)
+SHIM_TEST(cpus_override_boot_core_only)
 {
-	struct fake_phys m = { 0 };
-
-	EXPECT_EQ(run_mb2(&m, mb2_std(&m, "lwk.cpus=1")), 0);
+	EXPECT_EQ(run_mb2(m, mb2_std(m, "lwk.cpus=1")), 0);
 	EXPECT_EQ(parse_out(), 0);
 	EXPECT_EQ(bd.n_cpus, 1);
 	EXPECT_EQ(bd.cpu_apic_id[0], 1);
-	fp_free(&m);
 }
 
 /* A key that merely starts like lwk.cpus is another key. */
-HTEST(shim, cpus_similar_key_ignored)
+SHIM_TEST(cpus_similar_key_ignored)
 {
-	struct fake_phys m = { 0 };
-
-	EXPECT_EQ(run_mb2(&m, mb2_std(&m, "xlwk.cpus=9 lwk.cpusx=9")), 0);
+	EXPECT_EQ(run_mb2(m, mb2_std(m, "xlwk.cpus=9 lwk.cpusx=9")), 0);
 	EXPECT_EQ(parse_out(), 0);
 	expect_std_cpus();
-	fp_free(&m);
 }
 
-HTEST(shim, cpus_override_wrong_first)
+SHIM_TEST(cpus_override_wrong_first)
 {
-	struct fake_phys m = { 0 };
-
-	EXPECT_FAIL(run_mb2(&m, mb2_std(&m, "lwk.cpus=0,1")), -EINVAL,
+	EXPECT_FAIL(run_mb2(m, mb2_std(m, "lwk.cpus=0,1")), -EINVAL,
 		    "lwk.cpus: the first ID must be the boot core's APIC ID 1 (0x1), not 0 (0x0)");
-	fp_free(&m);
 }
 
-HTEST(shim, cpus_override_duplicate)
+SHIM_TEST(cpus_override_duplicate)
 {
-	struct fake_phys m = { 0 };
-
-	EXPECT_FAIL(run_mb2(&m, mb2_std(&m, "lwk.cpus=1,3,0x3")), -EINVAL,
+	EXPECT_FAIL(run_mb2(m, mb2_std(m, "lwk.cpus=1,3,0x3")), -EINVAL,
 		    "lwk.cpus: APIC ID 3 (0x3) is listed twice");
-	fp_free(&m);
 }
 
 HTEST(shim, cpus_override_junk)
@@ -1182,31 +1086,27 @@ HTEST(shim, cpus_override_junk)
 	}
 }
 
-HTEST(shim, cpus_override_too_many)
+SHIM_TEST(cpus_override_too_many)
 {
-	struct fake_phys m = { 0 };
 	static char line[4000];
 	int n = sprintf(line, "lwk.cpus=1");
 
 	for (int i = 2; i <= LWK_BD_MAX_CPUS + 1; i++)
 		n += sprintf(line + n, ",%d", i);
-	EXPECT_FAIL(run_mb2(&m, mb2_std(&m, line)), -EINVAL, "lwk.cpus: more than 256 APIC IDs");
-	fp_free(&m);
+	EXPECT_FAIL(run_mb2(m, mb2_std(m, line)), -EINVAL, "lwk.cpus: more than 256 APIC IDs");
 }
 
-HTEST(shim, cpus_override_max)
+SHIM_TEST(cpus_override_max)
 {
-	struct fake_phys m = { 0 };
 	static char line[4000];
 	int n = sprintf(line, "lwk.cpus=1");
 
 	for (int i = 2; i <= LWK_BD_MAX_CPUS; i++)
 		n += sprintf(line + n, ",0x%x", i);
-	EXPECT_EQ(run_mb2(&m, mb2_std(&m, line)), 0);
+	EXPECT_EQ(run_mb2(m, mb2_std(m, line)), 0);
 	EXPECT_EQ(parse_out(), 0);
 	EXPECT_EQ(bd.n_cpus, LWK_BD_MAX_CPUS);
 	EXPECT_EQ(bd.cpu_apic_id[LWK_BD_MAX_CPUS - 1], LWK_BD_MAX_CPUS);
-	fp_free(&m);
 }
 
 /* ---- a ready-made boot description as a module -------------------------------- */
@@ -1226,97 +1126,85 @@ static uint32_t bd_module(struct fake_phys *m, uint32_t size)
 	return size ? size : total;
 }
 
-HTEST(shim, bootdesc_module)
+SHIM_TEST(bootdesc_module)
 {
-	struct fake_phys m = { 0 };
-	uint32_t size = bd_module(&m, 0);
+	uint32_t size = bd_module(m, 0);
 	struct mb2b *b = mb2b_new(); /* after bd_module(), which uses it */
 
 	/* No memory map: a ready-made description does not need one. */
 	mb2b_cmdline(b, "ignored");
 	mb2b_module(b, BD_MOD_PA, BD_MOD_PA + size, "bootdesc");
-	EXPECT_EQ(run_mb2(&m, mb2b_place(b, &m, true)), 0);
-	EXPECT(!memcmp(out, fp_ptr(&m, BD_MOD_PA), size));
+	EXPECT_EQ(run_mb2(m, mb2b_place(b, m, true)), 0);
+	EXPECT(!memcmp(out, fp_ptr(m, BD_MOD_PA), size));
 	EXPECT_EQ(parse_out(), 0);
 	EXPECT(!strcmp(bd.bootargs, "made=elsewhere lwk.cpus=1,9"));
 	EXPECT_EQ(bd.n_cpus, 2);
 	EXPECT_EQ(bd.cpu_apic_id[1], 9);
-	fp_free(&m);
 }
 
-HTEST(shim, bootdesc_module_garbage)
+SHIM_TEST(bootdesc_module_garbage)
 {
-	struct fake_phys m = { 0 };
 	struct mb2b *b = mb2b_new();
-	uint8_t *p = fp_add(&m, BD_MOD_PA, 4096);
+	uint8_t *p = fp_add(m, BD_MOD_PA, 4096);
 
 	for (int i = 0; i < 4096; i++)
 		p[i] = (uint8_t)(i * 131 + 7);
 	mb2b_module(b, BD_MOD_PA, BD_MOD_PA + 4096, "bootdesc");
-	EXPECT_FAIL(run_mb2(&m, mb2b_place(b, &m, true)), -EINVAL,
+	EXPECT_FAIL(run_mb2(m, mb2b_place(b, m, true)), -EINVAL,
 		    "boot description: the 'bootdesc' module is not an FDT (magic 0x078a0d90, "
 		    "expected 0xd00dfeed)");
-	fp_free(&m);
 }
 
-HTEST(shim, bootdesc_module_header_too_big)
+SHIM_TEST(bootdesc_module_header_too_big)
 {
-	struct fake_phys m = { 0 };
-	uint32_t size = bd_module(&m, 0);
+	uint32_t size = bd_module(m, 0);
 	struct mb2b *b;
 
-	fp_free(&m);
-	size = bd_module(&m, size - 8);
+	fp_free(m);
+	size = bd_module(m, size - 8);
 	b = mb2b_new();
 	mb2b_module(b, BD_MOD_PA, BD_MOD_PA + size, "bootdesc");
-	EXPECT_FAIL(run_mb2(&m, mb2b_place(b, &m, true)), -EINVAL,
+	EXPECT_FAIL(run_mb2(m, mb2b_place(b, m, true)), -EINVAL,
 		    "boot description: the 'bootdesc' module's header says");
-	fp_free(&m);
 }
 
-HTEST(shim, bootdesc_module_too_big)
+SHIM_TEST(bootdesc_module_too_big)
 {
-	struct fake_phys m = { 0 };
-	struct shim_env env = test_env(&m);
-	uint32_t size = bd_module(&m, 0);
+	struct shim_env env = test_env(m);
+	uint32_t size = bd_module(m, 0);
 	struct mb2b *b = mb2b_new();
 	uint64_t pa;
 
 	mb2b_module(b, BD_MOD_PA, BD_MOD_PA + size, "bootdesc");
-	pa = mb2b_place(b, &m, true);
+	pa = mb2b_place(b, m, true);
 	EXPECT_FAIL(shim_from_multiboot2(&env, pa, out, size - 1, err, sizeof(err)), -EINVAL,
 		    "boot description: the 'bootdesc' module is");
 	EXPECT_STR_CONTAINS(err, "fit");
-	fp_free(&m);
 }
 
-HTEST(shim, bootdesc_module_tiny_and_twice)
+SHIM_TEST(bootdesc_module_tiny_and_twice)
 {
-	struct fake_phys m = { 0 };
 	struct mb2b *b = mb2b_new();
 
-	fp_add(&m, BD_MOD_PA, 16);
+	fp_add(m, BD_MOD_PA, 16);
 	mb2b_module(b, BD_MOD_PA, BD_MOD_PA + 16, "bootdesc");
-	EXPECT_FAIL(run_mb2(&m, mb2b_place(b, &m, true)), -EINVAL,
+	EXPECT_FAIL(run_mb2(m, mb2b_place(b, m, true)), -EINVAL,
 		    "the 'bootdesc' module is 16 bytes, too small for an FDT header");
-	fp_free(&m);
+	fp_free(m);
 	b = mb2b_new();
 	mb2b_module(b, BD_MOD_PA, BD_MOD_PA + 16, "bootdesc");
 	mb2b_module(b, BD_MOD_PA, BD_MOD_PA + 16, "bootdesc");
-	EXPECT_FAIL(run_mb2(&m, mb2b_place(b, &m, true)), -EINVAL,
+	EXPECT_FAIL(run_mb2(m, mb2b_place(b, m, true)), -EINVAL,
 		    "multiboot2: a second module named 'bootdesc'");
-	fp_free(&m);
 }
 
-HTEST(shim, bootdesc_module_unreachable)
+SHIM_TEST(bootdesc_module_unreachable)
 {
-	struct fake_phys m = { 0 };
 	struct mb2b *b = mb2b_new();
 
 	mb2b_module(b, BD_MOD_PA, BD_MOD_PA + 4096, "bootdesc");
-	EXPECT_FAIL(run_mb2(&m, mb2b_place(b, &m, true)), -EINVAL,
+	EXPECT_FAIL(run_mb2(m, mb2b_place(b, m, true)), -EINVAL,
 		    "the 'bootdesc' module at 0x5000000 is not reachable");
-	fp_free(&m);
 }
 
 /* ---- PVH ---------------------------------------------------------------------- */
@@ -1402,12 +1290,11 @@ static int run_pvh(struct fake_phys *m, uint64_t pa)
 	return shim_from_pvh(&env, pa, out, sizeof(out), err, sizeof(err));
 }
 
-HTEST(shim, pvh_full)
+SHIM_TEST(pvh_full)
 {
-	struct fake_phys m = { 0 };
-	struct pvh_cfg c = pvh_std(&m, "console=ttyS0 lwk.log=debug");
+	struct pvh_cfg c = pvh_std(m, "console=ttyS0 lwk.log=debug");
 
-	EXPECT_EQ(run_pvh(&m, pvh_build(&m, &c)), 0);
+	EXPECT_EQ(run_pvh(m, pvh_build(m, &c)), 0);
 	EXPECT_EQ(err[0], '\0');
 	EXPECT_EQ(parse_out(), 0);
 	EXPECT_EQ(bd.tsc_hz, TSC_HZ);
@@ -1418,175 +1305,152 @@ HTEST(shim, pvh_full)
 	EXPECT_EQ(bd.trampoline.size, SHIM_TRAMPOLINE_SIZE);
 	EXPECT(!strcmp(bd.bootargs, "console=ttyS0 lwk.log=debug"));
 	expect_std_cpus();
-	fp_free(&m);
 }
 
 /* No command line, no modules, no RSDP address and nothing in the BIOS
  * area: an empty bootargs and the boot core alone. */
-HTEST(shim, pvh_minimal)
+SHIM_TEST(pvh_minimal)
 {
-	struct fake_phys m = { 0 };
 	struct pvh_cfg c = { NULL, std_map, ARRAY_SIZE(std_map), NULL, 0, 0 };
 
-	EXPECT_EQ(run_pvh(&m, pvh_build(&m, &c)), 0);
+	EXPECT_EQ(run_pvh(m, pvh_build(m, &c)), 0);
 	EXPECT_EQ(parse_out(), 0);
 	EXPECT(!strcmp(bd.bootargs, ""));
 	EXPECT_EQ(bd.n_cpus, 1);
 	EXPECT_EQ(bd.n_reserved, 1);
-	fp_free(&m);
 }
 
-HTEST(shim, pvh_bad_magic)
+SHIM_TEST(pvh_bad_magic)
 {
-	struct fake_phys m = { 0 };
-	struct pvh_cfg c = pvh_std(&m, "");
-	uint64_t pa = pvh_build(&m, &c);
+	struct pvh_cfg c = pvh_std(m, "");
+	uint64_t pa = pvh_build(m, &c);
 
-	wr32(fp_ptr(&m, pa), 0x2badb002);
-	EXPECT_FAIL(run_pvh(&m, pa), -EINVAL,
+	wr32(fp_ptr(m, pa), 0x2badb002);
+	EXPECT_FAIL(run_pvh(m, pa), -EINVAL,
 		    "pvh: bad magic 0x2badb002 in the start info at 0x6000 (expected 0x336ec578)");
-	fp_free(&m);
 }
 
-HTEST(shim, pvh_unreachable)
+SHIM_TEST(pvh_unreachable)
 {
-	struct fake_phys m = { 0 };
-
-	EXPECT_FAIL(run_pvh(&m, 0x123000), -EINVAL,
+	EXPECT_FAIL(run_pvh(m, 0x123000), -EINVAL,
 		    "pvh: the start info at 0x123000 is not reachable");
 }
 
-HTEST(shim, pvh_version_0)
+SHIM_TEST(pvh_version_0)
 {
-	struct fake_phys m = { 0 };
-	struct pvh_cfg c = pvh_std(&m, "");
-	uint64_t pa = pvh_build(&m, &c);
+	struct pvh_cfg c = pvh_std(m, "");
+	uint64_t pa = pvh_build(m, &c);
 
-	wr32(fp_ptr(&m, pa) + 4, 0);
-	EXPECT_FAIL(run_pvh(&m, pa), -EINVAL, "pvh: start info version 0 carries no memory map");
-	fp_free(&m);
+	wr32(fp_ptr(m, pa) + 4, 0);
+	EXPECT_FAIL(run_pvh(m, pa), -EINVAL, "pvh: start info version 0 carries no memory map");
 }
 
-HTEST(shim, pvh_memmap_bad)
+SHIM_TEST(pvh_memmap_bad)
 {
-	struct fake_phys m = { 0 };
-	struct pvh_cfg c = pvh_std(&m, "");
-	uint64_t pa = pvh_build(&m, &c);
-	uint8_t *p = fp_ptr(&m, pa);
+	struct pvh_cfg c = pvh_std(m, "");
+	uint64_t pa = pvh_build(m, &c);
+	uint8_t *p = fp_ptr(m, pa);
 
 	wr32(p + 48, 5000);
-	EXPECT_FAIL(run_pvh(&m, pa), -EINVAL,
+	EXPECT_FAIL(run_pvh(m, pa), -EINVAL,
 		    "pvh: the memory map has 5000 entries (more than 4096)");
 	wr32(p + 48, 400); /* 9600 bytes: past the fake page */
-	EXPECT_FAIL(run_pvh(&m, pa), -EINVAL,
+	EXPECT_FAIL(run_pvh(m, pa), -EINVAL,
 		    "pvh: the memory map at 0x6100 (400 entries) is not reachable");
 	wr64(p + 40, 0);
-	EXPECT_FAIL(run_pvh(&m, pa), -EINVAL, "pvh: the boot loader passed no memory map");
+	EXPECT_FAIL(run_pvh(m, pa), -EINVAL, "pvh: the boot loader passed no memory map");
 	wr64(p + 40, PVH_MEMMAP);
 	wr32(p + 48, 0);
-	EXPECT_FAIL(run_pvh(&m, pa), -EINVAL, "pvh: the memory map has no usable RAM above 1 MiB");
-	fp_free(&m);
+	EXPECT_FAIL(run_pvh(m, pa), -EINVAL, "pvh: the memory map has no usable RAM above 1 MiB");
 }
 
-HTEST(shim, pvh_cmdline_bad)
+SHIM_TEST(pvh_cmdline_bad)
 {
-	struct fake_phys m = { 0 };
-	struct pvh_cfg c = pvh_std(&m, "x");
-	uint64_t pa = pvh_build(&m, &c);
-	uint8_t *p = fp_ptr(&m, pa);
+	struct pvh_cfg c = pvh_std(m, "x");
+	uint64_t pa = pvh_build(m, &c);
+	uint8_t *p = fp_ptr(m, pa);
 
 	/* Fill the rest of the page: no NUL before the unmapped end. */
 	memset(p + (PVH_CMDLINE - PVH_PA), 'a', PVH_SIZE - (PVH_CMDLINE - PVH_PA));
-	EXPECT_FAIL(run_pvh(&m, pa), -EINVAL, "pvh: the command line at 0x6400 is not reachable");
+	EXPECT_FAIL(run_pvh(m, pa), -EINVAL, "pvh: the command line at 0x6400 is not reachable");
 	wr64(p + 24, 0xdead0000);
-	EXPECT_FAIL(run_pvh(&m, pa), -EINVAL,
+	EXPECT_FAIL(run_pvh(m, pa), -EINVAL,
 		    "pvh: the command line at 0xdead0000 is not reachable");
-	fp_free(&m);
 }
 
-HTEST(shim, pvh_cmdline_too_long)
+SHIM_TEST(pvh_cmdline_too_long)
 {
-	struct fake_phys m = { 0 };
-	struct pvh_cfg c = pvh_std(&m, "");
-	uint64_t pa = pvh_build(&m, &c);
-	uint8_t *big = fp_add(&m, 0x900000, 0x3000);
+	struct pvh_cfg c = pvh_std(m, "");
+	uint64_t pa = pvh_build(m, &c);
+	uint8_t *big = fp_add(m, 0x900000, 0x3000);
 
 	memset(big, 'b', 0x3000);
-	wr64(fp_ptr(&m, pa) + 24, 0x900000);
-	EXPECT_FAIL(run_pvh(&m, pa), -EINVAL,
+	wr64(fp_ptr(m, pa) + 24, 0x900000);
+	EXPECT_FAIL(run_pvh(m, pa), -EINVAL,
 		    "pvh: the command line at 0x900000 has no NUL within 4096 bytes");
-	fp_free(&m);
 }
 
 /* A command line that crosses a page boundary is read in pieces. */
-HTEST(shim, pvh_cmdline_across_pages)
+SHIM_TEST(pvh_cmdline_across_pages)
 {
-	struct fake_phys m = { 0 };
-	struct pvh_cfg c = pvh_std(&m, "");
-	uint64_t pa = pvh_build(&m, &c);
-	uint8_t *s = fp_add(&m, 0x900ff0, 0x1010); /* to the next page's end */
+	struct pvh_cfg c = pvh_std(m, "");
+	uint64_t pa = pvh_build(m, &c);
+	uint8_t *s = fp_add(m, 0x900ff0, 0x1010); /* to the next page's end */
 
 	strcpy((char *)s, "lwk.cpus=1,0x100 end");
-	wr64(fp_ptr(&m, pa) + 24, 0x900ff0);
-	EXPECT_EQ(run_pvh(&m, pa), 0);
+	wr64(fp_ptr(m, pa) + 24, 0x900ff0);
+	EXPECT_EQ(run_pvh(m, pa), 0);
 	EXPECT_EQ(parse_out(), 0);
 	EXPECT(!strcmp(bd.bootargs, "lwk.cpus=1,0x100 end"));
 	EXPECT_EQ(bd.n_cpus, 2);
-	fp_free(&m);
 }
 
-HTEST(shim, pvh_modules_bad)
+SHIM_TEST(pvh_modules_bad)
 {
-	struct fake_phys m = { 0 };
-	struct pvh_cfg c = pvh_std(&m, "");
-	uint64_t pa = pvh_build(&m, &c);
-	uint8_t *p = fp_ptr(&m, pa);
+	struct pvh_cfg c = pvh_std(m, "");
+	uint64_t pa = pvh_build(m, &c);
+	uint8_t *p = fp_ptr(m, pa);
 
 	wr32(p + 12, 100);
-	EXPECT_FAIL(run_pvh(&m, pa), -EINVAL, "pvh: 100 modules (more than 64)");
+	EXPECT_FAIL(run_pvh(m, pa), -EINVAL, "pvh: 100 modules (more than 64)");
 	wr32(p + 12, 2);
 	wr64(p + 16, 0x880000);
-	EXPECT_FAIL(run_pvh(&m, pa), -EINVAL, "pvh: module entry 0 at 0x880000 is not reachable");
+	EXPECT_FAIL(run_pvh(m, pa), -EINVAL, "pvh: module entry 0 at 0x880000 is not reachable");
 	wr64(p + 16, PVH_MODLIST);
 	wr64(p + (PVH_MODLIST - PVH_PA) + 32 + 8, 0xfffffffffffffff0);
-	EXPECT_FAIL(run_pvh(&m, pa), -EINVAL,
+	EXPECT_FAIL(run_pvh(m, pa), -EINVAL,
 		    "pvh: module 1 (0x4000000, size 0xfffffffffffffff0) runs past the end");
 	wr64(p + (PVH_MODLIST - PVH_PA) + 32 + 8, 0x1000);
 	wr64(p + (PVH_MODLIST - PVH_PA) + 32 + 16, 0x777000);
-	EXPECT_FAIL(run_pvh(&m, pa), -EINVAL,
+	EXPECT_FAIL(run_pvh(m, pa), -EINVAL,
 		    "pvh: the command line of module 1 at 0x777000 is not reachable");
-	fp_free(&m);
 }
 
-HTEST(shim, pvh_bootdesc_module)
+SHIM_TEST(pvh_bootdesc_module)
 {
-	struct fake_phys m = { 0 };
-	uint32_t size = bd_module(&m, 0);
+	uint32_t size = bd_module(m, 0);
 	struct pvh_mod mods[] = {
 		{ 0x6000000, 0x1000, "bootdescx" },
 		{ BD_MOD_PA, size, "bootdesc" },
 	};
 	struct pvh_cfg c = { "ignored", NULL, 0, mods, 2, 0 };
 
-	EXPECT_EQ(run_pvh(&m, pvh_build(&m, &c)), 0);
-	EXPECT(!memcmp(out, fp_ptr(&m, BD_MOD_PA), size));
+	EXPECT_EQ(run_pvh(m, pvh_build(m, &c)), 0);
+	EXPECT(!memcmp(out, fp_ptr(m, BD_MOD_PA), size));
 	EXPECT_EQ(parse_out(), 0);
 	EXPECT_EQ(bd.cpu_apic_id[1], 9);
-	fp_free(&m);
 }
 
-HTEST(shim, pvh_rsdp_bad)
+SHIM_TEST(pvh_rsdp_bad)
 {
-	struct fake_phys m = { 0 };
-	struct pvh_cfg c = pvh_std(&m, "");
-	uint64_t pa = pvh_build(&m, &c);
+	struct pvh_cfg c = pvh_std(m, "");
+	uint64_t pa = pvh_build(m, &c);
 
-	fp_ptr(&m, RSDP_PA)[0] = 'X';
-	EXPECT_FAIL(run_pvh(&m, pa), -EINVAL,
+	fp_ptr(m, RSDP_PA)[0] = 'X';
+	EXPECT_FAIL(run_pvh(m, pa), -EINVAL,
 		    "acpi: the RSDP from the boot loader has no 'RSD PTR ' signature");
-	wr64(fp_ptr(&m, pa) + 32, 0x5550000);
-	EXPECT_FAIL(run_pvh(&m, pa), -EINVAL, "acpi: the RSDP at 0x5550000 is not reachable");
-	fp_free(&m);
+	wr64(fp_ptr(m, pa) + 32, 0x5550000);
+	EXPECT_FAIL(run_pvh(m, pa), -EINVAL, "acpi: the RSDP at 0x5550000 is not reachable");
 }
 
 /* Mangled start infos must never crash the shim (ASan watches). */
@@ -1742,52 +1606,46 @@ static void expect_prog_node(bool interp)
 	EXPECT_EQ(bd.program.cpus, 3);
 }
 
-HTEST(shim, program)
+SHIM_TEST(program)
 {
-	struct fake_phys m = { 0 };
 	struct lwk_bare_bundle b = prog_bundle();
 
-	prog_place(&m, &b, PROG_SIZE);
-	EXPECT_EQ(prog_run(&m, PROG_SIZE), 0);
+	prog_place(m, &b, PROG_SIZE);
+	EXPECT_EQ(prog_run(m, PROG_SIZE), 0);
 	expect_prog_node(true);
 	/* The module stays reserved: the image is run from where it lies. */
 	EXPECT_EQ(bd.reserved[1].base, PROG_PA);
 	EXPECT_EQ(bd.reserved[1].size, 0x3000);
-	fp_free(&m);
 }
 
 /* A static program: no interpreter, so no 'lwk,interp' at all. */
-HTEST(shim, program_without_interp)
+SHIM_TEST(program_without_interp)
 {
-	struct fake_phys m = { 0 };
 	struct lwk_bare_bundle b = prog_bundle();
 
 	b.interp_offset = 0;
 	b.interp_size = 0;
 	b.total_size = PROG_INTERP;
-	prog_place(&m, &b, PROG_INTERP);
-	EXPECT_EQ(prog_run(&m, PROG_INTERP), 0);
+	prog_place(m, &b, PROG_INTERP);
+	EXPECT_EQ(prog_run(m, PROG_INTERP), 0);
 	expect_prog_node(false);
-	fp_free(&m);
 }
 
 /* GRUB passes the same bundle as a multiboot2 module; no envp is fine. */
-HTEST(shim, program_mb2)
+SHIM_TEST(program_mb2)
 {
-	struct fake_phys m = { 0 };
 	struct lwk_bare_bundle b = prog_bundle();
 	struct mb2b *mb = mb2b_new();
 
 	b.envc = 0;
-	prog_place(&m, &b, PROG_SIZE);
+	prog_place(m, &b, PROG_SIZE);
 	mb2b_mmap(mb, std_map, ARRAY_SIZE(std_map));
 	mb2b_module(mb, PROG_PA, PROG_PA + PROG_SIZE, "whatever the user typed");
-	EXPECT_EQ(run_mb2(&m, mb2b_place(mb, &m, true)), 0);
+	EXPECT_EQ(run_mb2(m, mb2b_place(mb, m, true)), 0);
 	EXPECT_EQ(parse_out(), 0);
 	EXPECT_EQ(bd.program.argv_len, sizeof(PROG_ARGV));
 	EXPECT_EQ(bd.program.envp_len, 0);
 	EXPECT_EQ(bd.program.image.base, PROG_PA + PROG_IMAGE);
-	fp_free(&m);
 }
 
 HTEST(shim, program_bad_header)
@@ -1837,9 +1695,8 @@ HTEST(shim, program_strings_cut_short)
 }
 
 /* Strings with no NUL up to the module's very end: the search must stop there. */
-HTEST(shim, program_strings_at_module_end)
+SHIM_TEST(program_strings_at_module_end)
 {
-	struct fake_phys m = { 0 };
 	struct lwk_bare_bundle b = prog_bundle();
 	uint8_t *p;
 
@@ -1848,57 +1705,50 @@ HTEST(shim, program_strings_at_module_end)
 	b.strings_offset = PROG_INTERP;
 	b.strings_size = 0x10;
 	b.total_size = PROG_INTERP + 0x10;
-	p = prog_place(&m, &b, b.total_size);
+	p = prog_place(m, &b, b.total_size);
 	memset(p + PROG_INTERP, 'x', 0x10);
-	EXPECT_FAIL(prog_run(&m, b.total_size), -EINVAL, "argv/envp strings are cut short");
-	fp_free(&m);
+	EXPECT_FAIL(prog_run(m, b.total_size), -EINVAL, "argv/envp strings are cut short");
 }
 
-HTEST(shim, program_module_too_small)
+SHIM_TEST(program_module_too_small)
 {
-	struct fake_phys m = { 0 };
 	struct lwk_bare_bundle b = prog_bundle();
 
 	/* Memory and module both end inside the header. */
-	prog_place(&m, &b, 64);
-	EXPECT_FAIL(prog_run(&m, 64), -EINVAL, "program module: too small for its header");
-	fp_free(&m);
+	prog_place(m, &b, 64);
+	EXPECT_FAIL(prog_run(m, 64), -EINVAL, "program module: too small for its header");
+	fp_free(m);
 	/* Only the magic: the module says 4 bytes, though more are mapped. */
-	prog_place(&m, &b, PROG_SIZE);
-	EXPECT_FAIL(prog_run(&m, 4), -EINVAL, "program module: too small for its header");
-	fp_free(&m);
+	prog_place(m, &b, PROG_SIZE);
+	EXPECT_FAIL(prog_run(m, 4), -EINVAL, "program module: too small for its header");
+	fp_free(m);
 	/* Too small to hold even the magic: some other module, not a program. */
-	prog_place(&m, &b, PROG_SIZE);
-	EXPECT_EQ(prog_run(&m, 3), 0);
+	prog_place(m, &b, PROG_SIZE);
+	EXPECT_EQ(prog_run(m, 3), 0);
 	EXPECT_EQ(prog_node(), -FDT_ERR_NOTFOUND);
-	fp_free(&m);
 }
 
 /* A module the boot loader lists but whose strings cannot be mapped (past
  * the 4 GiB that boot_phys() reaches) is refused, not dereferenced. */
-HTEST(shim, program_strings_unreachable)
+SHIM_TEST(program_strings_unreachable)
 {
-	struct fake_phys m = { 0 };
 	struct lwk_bare_bundle b = prog_bundle();
 
 	b.strings_offset = PROG_INTERP;
-	prog_place(&m, &b, PROG_INTERP);
-	EXPECT_FAIL(prog_run(&m, PROG_SIZE), -EINVAL,
+	prog_place(m, &b, PROG_INTERP);
+	EXPECT_FAIL(prog_run(m, PROG_SIZE), -EINVAL,
 		    "program module: its strings at 0x6002000 are not reachable");
-	fp_free(&m);
 }
 
-HTEST(shim, program_twice)
+SHIM_TEST(program_twice)
 {
-	struct fake_phys m = { 0 };
 	struct lwk_bare_bundle b = prog_bundle();
 	struct pvh_mod mods[] = { { PROG_PA, PROG_SIZE, NULL }, { PROG_PA, PROG_SIZE, NULL } };
 	struct pvh_cfg c = { "", std_map, ARRAY_SIZE(std_map), mods, 2, 0 };
 
-	prog_place(&m, &b, PROG_SIZE);
-	EXPECT_FAIL(run_pvh(&m, pvh_build(&m, &c)), -EINVAL,
+	prog_place(m, &b, PROG_SIZE);
+	EXPECT_FAIL(run_pvh(m, pvh_build(m, &c)), -EINVAL,
 		    "pvh: a second program module at 0x6000000; pass only one");
-	fp_free(&m);
 }
 
 /* A value at an edge of the good layout, or one off it either way. */
@@ -1982,44 +1832,37 @@ static void expect_channel_reserved(void)
 	EXPECT_EQ(bd.reserved[2].base, MOD1_START);
 }
 
-HTEST(shim, channel_mb2)
+SHIM_TEST(channel_mb2)
 {
-	struct fake_phys m = { 0 };
 	const char *line = "console=ttyS0 lwk.channel=0x2000000,0x400000";
 
-	EXPECT_EQ(run_mb2(&m, mb2_std(&m, line)), 0);
+	EXPECT_EQ(run_mb2(m, mb2_std(m, line)), 0);
 	EXPECT_EQ(parse_out(), 0);
 	expect_channel_reserved();
 	expect_std_memory();
 	EXPECT(!strcmp(bd.bootargs, line));
-	fp_free(&m);
 }
 
-HTEST(shim, channel_pvh_decimal)
+SHIM_TEST(channel_pvh_decimal)
 {
-	struct fake_phys m = { 0 };
-	struct pvh_cfg c = pvh_std(&m, "lwk.channel=33554432,4194304");
+	struct pvh_cfg c = pvh_std(m, "lwk.channel=33554432,4194304");
 
-	EXPECT_EQ(run_pvh(&m, pvh_build(&m, &c)), 0);
+	EXPECT_EQ(run_pvh(m, pvh_build(m, &c)), 0);
 	EXPECT_EQ(parse_out(), 0);
 	expect_channel_reserved();
-	fp_free(&m);
 }
 
 /* Without the key there is no channel; with it twice, the last wins. */
-HTEST(shim, channel_absent_and_last_wins)
+SHIM_TEST(channel_absent_and_last_wins)
 {
-	struct fake_phys m = { 0 };
-
-	EXPECT_EQ(run_mb2(&m, mb2_std(&m, "xlwk.channel=1,2 lwk.channelx=3")), 0);
+	EXPECT_EQ(run_mb2(m, mb2_std(m, "xlwk.channel=1,2 lwk.channelx=3")), 0);
 	EXPECT_EQ(parse_out(), 0);
 	EXPECT_EQ(bd.channel.size, 0);
 	expect_std_reserved();
-	fp_free(&m);
-	EXPECT_EQ(run_mb2(&m, mb2_std(&m, "lwk.channel=junk lwk.channel=0x2000000,0x400000")), 0);
+	fp_free(m);
+	EXPECT_EQ(run_mb2(m, mb2_std(m, "lwk.channel=junk lwk.channel=0x2000000,0x400000")), 0);
 	EXPECT_EQ(parse_out(), 0);
 	expect_channel_reserved();
-	fp_free(&m);
 }
 
 static void expect_channel_refused(const char *value, const char *text)
