@@ -15,6 +15,7 @@
 #include <lwk/cpus.h>
 #include <lwk/errno.h>
 #include <lwk/ktest.h>
+#include <lwk/ktest_proc.h>
 #include <uapi/lwk/layout.h>
 #include <lwk/log.h>
 #include <lwk/proc.h>
@@ -22,8 +23,6 @@
 #include <lwk/signal.h>
 #include <lwk/syscall.h>
 
-#define CODE_VA 0x400000ull
-#define CTL_VA (CODE_VA + MiB(2))
 #define CTL_OFF MiB(1) /* the block; the thread's stack lies below it */
 #define WAIT_MS 5000
 #define QUIET_MS 20 /* how long "nothing happens" is watched */
@@ -56,22 +55,9 @@ struct fwd_test {
 	unsigned int idx;
 };
 
-static volatile int fwd_ended;
-
-static void fwd_count_end(struct proc *p)
-{
-	(void)p;
-	__atomic_add_fetch(&fwd_ended, 1, __ATOMIC_SEQ_CST);
-}
-
-static uint64_t deadline_ms(uint64_t ms)
-{
-	return arch_cycles() + arch_tsc_hz() / 1000 * ms;
-}
-
 static uint64_t user_va(const char *sym)
 {
-	return CODE_VA + (uint64_t)(sym - arch_ktest_fwd_code);
+	return ktest_user_va(arch_ktest_fwd_code, sym);
 }
 
 /* Is there what these tests need? If not, say why and skip. */
@@ -92,24 +78,16 @@ static bool fwd_can_run(const char *name)
 
 static bool fwd_make_proc(struct fwd_test *ft)
 {
-	uint64_t size = arch_ktest_fwd_code_end - arch_ktest_fwd_code;
-	struct proc *p;
+	struct proc *p =
+	    ktest_proc_create("ktest-forward", arch_ktest_fwd_code, arch_ktest_fwd_code_end, true);
 
-	if (proc_create(MiB(16), "ktest-forward", &p))
+	if (!p)
 		return false;
-	if (uvm_map_region(&p->uvm, CODE_VA, MiB(2), ARCH_PROT_READ | ARCH_PROT_EXEC, UVM_CONTIG) ||
-	    uvm_map_region(&p->uvm, CTL_VA, MiB(2), ARCH_PROT_READ | ARCH_PROT_WRITE, UVM_CONTIG) ||
-	    uvm_arena_init(&p->uvm, true)) {
-		proc_destroy(p);
-		return false;
-	}
-	memcpy(uvm_kaddr(&p->uvm, CODE_VA, size, 0), arch_ktest_fwd_code, size);
-	ft->ctl = uvm_kaddr(&p->uvm, CTL_VA + CTL_OFF, sizeof(*ft->ctl), 0);
+	ft->ctl = uvm_kaddr(&p->uvm, KTEST_CTL_VA + CTL_OFF, sizeof(*ft->ctl), 0);
 	/* The last process entry: nothing else uses the channel in ktests. */
 	ft->cp = channel_proc(LWK_CHAN_MAX_PROCS - 1);
 	memset(ft->cp->posted, 0, sizeof(ft->cp->posted));
 	p->chan = ft->cp;
-	p->ended = fwd_count_end;
 	ft->p = p;
 	return true;
 }
@@ -129,7 +107,7 @@ static bool fwd_start(struct fwd_test *ft)
 	}
 	ft->idx = thread_index(ft->t);
 	ft->s = channel_slot(ft->idx);
-	thread_start(ft->t, &cpus[1], user_va(arch_ktest_fwd_entry), CTL_VA + CTL_OFF);
+	thread_start(ft->t, &cpus[1], user_va(arch_ktest_fwd_entry), KTEST_CTL_VA + CTL_OFF);
 	return true;
 }
 
@@ -153,7 +131,7 @@ static void fwd_ask(struct fwd_test *ft, uint64_t nr, const uint64_t args[6])
 
 static bool fwd_done(struct fwd_test *ft, uint64_t ms)
 {
-	uint64_t end = deadline_ms(ms);
+	uint64_t end = ktest_deadline_ms(ms);
 
 	while (__atomic_load_n(&ft->ctl->done, __ATOMIC_SEQ_CST) != ft->ctl->round)
 		if (arch_cycles() > end)
@@ -165,7 +143,7 @@ static bool fwd_done(struct fwd_test *ft, uint64_t ms)
  * up to @ms. */
 static bool proxy_take(struct fwd_test *ft, uint64_t ms)
 {
-	uint64_t bit = 1ull << (ft->idx % 64), end = deadline_ms(ms);
+	uint64_t bit = 1ull << (ft->idx % 64), end = ktest_deadline_ms(ms);
 	uint64_t *word = &ft->cp->posted[ft->idx / 64];
 
 	do {
@@ -213,17 +191,6 @@ static bool proxy_quiet(struct fwd_test *ft)
 	return !proxy_take(ft, QUIET_MS);
 }
 
-static void wait_ended(int want)
-{
-	uint64_t end = deadline_ms(WAIT_MS);
-
-	while (fwd_ended < want && arch_cycles() < end)
-		arch_pause();
-	if (fwd_ended < want)
-		ktest_fail(__FILE__, __LINE__, "the test process did not end within %u ms",
-			   WAIT_MS);
-}
-
 /* Before a test process ends it leaves the channel: a process with an
  * entry is freed only once its proxy releases it, and here there is none. */
 static void fwd_leave_channel(struct fwd_test *ft)
@@ -233,11 +200,11 @@ static void fwd_leave_channel(struct fwd_test *ft)
 
 static void fwd_finish(struct fwd_test *ft)
 {
-	int ended = fwd_ended;
+	int ended = ktest_procs_ended();
 
 	fwd_leave_channel(ft);
 	__atomic_store_n(&ft->ctl->round, ~0ull, __ATOMIC_SEQ_CST);
-	wait_ended(ended + 1);
+	KTEST_EXPECT_ENDED(ended + 1, WAIT_MS);
 }
 
 static void send_signal(struct fwd_test *ft, int sig)
@@ -256,7 +223,7 @@ static bool proxy_sees_interrupt(struct fwd_test *ft, uint32_t seq)
 
 TEST(forward, request_and_result)
 {
-	static const uint64_t args[6] = { 3, CTL_VA, 100, 0x44, 0x55, 0x66 };
+	static const uint64_t args[6] = { 3, KTEST_CTL_VA, 100, 0x44, 0x55, 0x66 };
 	struct fwd_test ft;
 	uint64_t end;
 	bool blocked = false;
@@ -277,7 +244,7 @@ TEST(forward, request_and_result)
 	for (int i = 0; i < 6; i++)
 		KT_EXPECT_EQ(ft.s->req.args[i], args[i]);
 	/* A slow answer: the waiting thread gives its core up meanwhile. */
-	end = deadline_ms(WAIT_MS);
+	end = ktest_deadline_ms(WAIT_MS);
 	while (!blocked && arch_cycles() < end)
 		blocked = __atomic_load_n(&ft.t->state, __ATOMIC_SEQ_CST) == THREAD_BLOCKED;
 	KT_EXPECT(blocked);
@@ -418,7 +385,7 @@ TEST(forward, interrupted_call_that_completes_keeps_its_result)
 TEST(forward, kill_abandons_the_slot)
 {
 	static const uint64_t args[6] = { 0 };
-	int ended = fwd_ended;
+	int ended = ktest_procs_ended();
 	struct fwd_test ft, again;
 	uint32_t old, seq;
 
@@ -428,7 +395,7 @@ TEST(forward, kill_abandons_the_slot)
 	old = proxy_expect(&ft, NR_read, __LINE__);
 	fwd_leave_channel(&ft); /* the call in flight keeps its entry */
 	send_signal(&ft, SIGKILL);
-	wait_ended(ended + 1); /* with no answer at all */
+	KTEST_EXPECT_ENDED(ended + 1, WAIT_MS); /* with no answer at all */
 	/* The slot's next call, whoever makes it, has a new seq: a late
 	 * answer to the abandoned one is not taken for its answer. */
 	if (!fwd_start(&again))

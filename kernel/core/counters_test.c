@@ -5,17 +5,15 @@
  * tick, no IPI, nothing), while a neighbouring core is busy with system
  * calls and the boot core interrupts every other core.
  */
-#include <string.h>
 #include <arch/arch.h>
 #include <lwk/counters.h>
 #include <lwk/cpus.h>
 #include <lwk/ktest.h>
+#include <lwk/ktest_proc.h>
 #include <lwk/log.h>
 #include <lwk/proc.h>
 #include <lwk/syscall.h>
 
-#define CODE_VA 0x400000ull
-#define CTL_VA (CODE_VA + MiB(2))
 #define WINDOW_MS 300
 #define WAIT_MS 5000
 
@@ -28,14 +26,6 @@ struct user_ctl {
 	uint64_t pad[5];
 };
 
-static volatile int procs_ended;
-
-static void count_end(struct proc *p)
-{
-	(void)p;
-	__atomic_add_fetch(&procs_ended, 1, __ATOMIC_SEQ_CST);
-}
-
 static uint64_t ms_to_cycles(uint64_t ms)
 {
 	return arch_tsc_hz() / 1000 * ms;
@@ -44,19 +34,11 @@ static uint64_t ms_to_cycles(uint64_t ms)
 /* A process holding the test code and two control blocks. */
 static struct proc *make_test_proc(struct user_ctl **ctl)
 {
-	uint64_t size = arch_ktest_user_code_end - arch_ktest_user_code;
-	struct proc *p;
+	struct proc *p =
+	    ktest_proc_create("ktest-user", arch_ktest_user_code, arch_ktest_user_code_end, false);
 
-	if (proc_create(MiB(16), "ktest-user", &p))
-		return NULL;
-	if (uvm_map_region(&p->uvm, CODE_VA, MiB(2), ARCH_PROT_READ | ARCH_PROT_EXEC, UVM_CONTIG) ||
-	    uvm_map_region(&p->uvm, CTL_VA, MiB(2), ARCH_PROT_READ | ARCH_PROT_WRITE, UVM_CONTIG)) {
-		proc_destroy(p);
-		return NULL;
-	}
-	memcpy(uvm_kaddr(&p->uvm, CODE_VA, size, 0), arch_ktest_user_code, size);
-	*ctl = uvm_kaddr(&p->uvm, CTL_VA, 2 * sizeof(**ctl), 0);
-	p->ended = count_end;
+	if (p)
+		*ctl = uvm_kaddr(&p->uvm, KTEST_CTL_VA, 2 * sizeof(**ctl), 0);
 	return p;
 }
 
@@ -66,8 +48,8 @@ static bool start_thread(struct proc *p, struct cpu *c, const char *entry, unsig
 
 	if (thread_create(p, &t))
 		return false;
-	thread_start(t, c, CODE_VA + (uint64_t)(entry - arch_ktest_user_code),
-		     CTL_VA + slot * sizeof(struct user_ctl));
+	thread_start(t, c, ktest_user_va(arch_ktest_user_code, entry),
+		     KTEST_CTL_VA + slot * sizeof(struct user_ctl));
 	return true;
 }
 
@@ -112,23 +94,12 @@ static void expect_same(const struct cpu *c, const struct lwk_cpu_counters *a,
 	KT_EXPECT_EQ(a->syscall_other, b->syscall_other);
 }
 
-static void wait_ended(int want)
-{
-	uint64_t end = arch_cycles() + ms_to_cycles(WAIT_MS);
-
-	while (procs_ended < want && arch_cycles() < end)
-		arch_pause();
-	if (procs_ended < want)
-		ktest_fail(__FILE__, __LINE__, "the test process did not end within %u ms",
-			   WAIT_MS);
-}
-
 TEST(counters, quiet_core_takes_no_entries)
 {
 	struct cpu *quiet = &cpus[ncpus - 1], *noisy = ncpus > 2 ? &cpus[1] : NULL;
 	struct lwk_cpu_counters before, after;
 	uint64_t getpids = noisy ? noisy->counters->syscall[39] : 0;
-	int ended = procs_ended;
+	int ended = ktest_procs_ended();
 	struct user_ctl *ctl;
 	struct proc *p;
 
@@ -154,6 +125,6 @@ TEST(counters, quiet_core_takes_no_entries)
 	if (noisy) /* the neighbour was busy, and its calls were counted */
 		KT_EXPECT(noisy->counters->syscall[39] > getpids);
 	ctl[0].go = ctl[1].go = 1;
-	wait_ended(ended + 1);
+	KTEST_EXPECT_ENDED(ended + 1, WAIT_MS);
 	KT_EXPECT_EQ(quiet->counters->syscall[60] - after.syscall[60], 1); /* its exit */
 }

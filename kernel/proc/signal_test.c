@@ -15,12 +15,11 @@
 #include <arch/arch.h>
 #include <lwk/cpus.h>
 #include <lwk/ktest.h>
+#include <lwk/ktest_proc.h>
 #include <lwk/proc.h>
 #include <lwk/signal.h>
 #include <lwk/syscall.h>
 
-#define CODE_VA 0x400000ull
-#define CTL_VA (CODE_VA + MiB(2))
 #define CTL_STRIDE KiB(64) /* each thread's block; its stack lies below */
 #define WAIT_MS 5000
 #define QUIET_MS 50 /* how long "nothing happens" is watched */
@@ -39,29 +38,15 @@ struct spin_test {
 	struct thread *running, *queued;
 };
 
-static volatile int ended;
-static volatile int ended_status;
-
-static void count_end(struct proc *p)
-{
-	ended_status = p->exit_status;
-	__atomic_add_fetch(&ended, 1, __ATOMIC_SEQ_CST);
-}
-
-static uint64_t deadline_ms(uint64_t ms)
-{
-	return arch_cycles() + arch_tsc_hz() / 1000 * ms;
-}
-
 static uint64_t user_va(const char *sym)
 {
-	return CODE_VA + (uint64_t)(sym - arch_ktest_fwd_code);
+	return ktest_user_va(arch_ktest_fwd_code, sym);
 }
 
 /* Thread @slot's control block: 0 the queued thread's, 1 the spinner's. */
 static uint64_t ctl_va(unsigned int slot)
 {
-	return CTL_VA + (slot + 1) * CTL_STRIDE;
+	return KTEST_CTL_VA + (slot + 1) * CTL_STRIDE;
 }
 
 static volatile uint64_t *ctl_of(struct spin_test *st, unsigned int slot)
@@ -69,29 +54,11 @@ static volatile uint64_t *ctl_of(struct spin_test *st, unsigned int slot)
 	return uvm_kaddr(&st->p->uvm, ctl_va(slot), 8 * (CTL_HANDLED + 1), 0);
 }
 
-static bool make_proc(struct spin_test *st)
-{
-	uint64_t size = arch_ktest_fwd_code_end - arch_ktest_fwd_code;
-	struct proc *p;
-
-	if (proc_create(MiB(16), "ktest-signal", &p))
-		return false;
-	if (uvm_map_region(&p->uvm, CODE_VA, MiB(2), ARCH_PROT_READ | ARCH_PROT_EXEC, UVM_CONTIG) ||
-	    uvm_map_region(&p->uvm, CTL_VA, MiB(2), ARCH_PROT_READ | ARCH_PROT_WRITE, UVM_CONTIG)) {
-		proc_destroy(p);
-		return false;
-	}
-	memcpy(uvm_kaddr(&p->uvm, CODE_VA, size, 0), arch_ktest_fwd_code, size);
-	p->ended = count_end;
-	st->p = p;
-	return true;
-}
-
 /* Until the spinner is in user mode for good: it made the one call it
  * was asked for (getpid), at most WAIT_MS. */
 static bool wait_spinning(struct spin_test *st)
 {
-	uint64_t end = deadline_ms(WAIT_MS);
+	uint64_t end = ktest_deadline_ms(WAIT_MS);
 
 	while (ctl_of(st, 1)[CTL_DONE] != 1)
 		if (arch_cycles() > end)
@@ -112,7 +79,9 @@ static bool spin_start(struct spin_test *st, uint64_t mask)
 		ktest_skip("needs a second core");
 		return false;
 	}
-	if (!make_proc(st)) {
+	st->p =
+	    ktest_proc_create("ktest-signal", arch_ktest_fwd_code, arch_ktest_fwd_code_end, false);
+	if (!st->p) {
 		ktest_fail(__FILE__, __LINE__, "cannot make the test process");
 		return false;
 	}
@@ -128,28 +97,19 @@ static bool spin_start(struct spin_test *st, uint64_t mask)
 	thread_start(st->queued, &cpus[1], user_va(arch_ktest_fwd_entry), ctl_va(0));
 	if (!wait_spinning(st)) {
 		ktest_fail(__FILE__, __LINE__, "the spinning thread did not start");
-		spin_finish(st, ended);
+		spin_finish(st, ktest_procs_ended());
 		return false;
 	}
 	return true;
 }
 
-static bool wait_ended(int want, uint64_t ms)
-{
-	uint64_t end = deadline_ms(ms);
-
-	while (ended < want && arch_cycles() < end)
-		arch_pause();
-	return ended >= want;
-}
-
 /* SIGKILL, as kill -9 does; a test that failed leaves no spinner behind. */
 static void spin_finish(struct spin_test *st, int ended_before)
 {
-	if (ended > ended_before)
+	if (ktest_procs_ended() > ended_before)
 		return;
 	proc_kill(st->p);
-	if (!wait_ended(ended_before + 1, WAIT_MS))
+	if (!ktest_procs_wait(ended_before + 1, WAIT_MS))
 		ktest_fail(__FILE__, __LINE__, "SIGKILL did not end the test process");
 }
 
@@ -162,24 +122,25 @@ static void send(struct thread *t, int sig)
 
 TEST(signal, fatal_signal_to_a_queued_thread_ends_the_process)
 {
-	int before = ended;
+	int before = ktest_procs_ended();
 	struct spin_test st;
 
 	if (!spin_start(&st, 0))
 		return;
 	send(st.queued, SIGTERM);
-	if (!wait_ended(before + 1, WAIT_MS))
+	if (!ktest_procs_wait(before + 1, WAIT_MS))
 		ktest_fail(__FILE__, __LINE__, "SIGTERM to the queued thread: no end in %u ms",
 			   WAIT_MS);
 	else
-		KT_EXPECT_EQ(ended_status, SIGTERM); /* killed by it: 128 + 15 for the shell */
+		KT_EXPECT_EQ(ktest_proc_last_status(),
+			     SIGTERM); /* killed by it: 128 + 15 for the shell */
 	spin_finish(&st, before);
 }
 
 TEST(signal, process_signal_runs_its_handler_on_the_running_thread)
 {
-	uint64_t end = deadline_ms(WAIT_MS);
-	int before = ended;
+	uint64_t end = ktest_deadline_ms(WAIT_MS);
+	int before = ktest_procs_ended();
 	struct spin_test st;
 
 	if (!spin_start(&st, 0))
@@ -190,33 +151,33 @@ TEST(signal, process_signal_runs_its_handler_on_the_running_thread)
 		.restorer = user_va(arch_ktest_fwd_restorer),
 	};
 	KT_EXPECT_EQ(proc_signal(st.p, SIGUSR1), 0); /* kill(1) through lwkexec */
-	while (ended == before && !ctl_of(&st, 1)[CTL_HANDLED] && arch_cycles() < end)
+	while (ktest_procs_ended() == before && !ctl_of(&st, 1)[CTL_HANDLED] && arch_cycles() < end)
 		arch_pause();
-	KT_EXPECT_EQ(ended, before); /* a handler, not the end */
-	if (ended == before)
+	KT_EXPECT_EQ(ktest_procs_ended(), before); /* a handler, not the end */
+	if (ktest_procs_ended() == before)
 		KT_EXPECT_EQ(ctl_of(&st, 1)[CTL_HANDLED], 1);
 	spin_finish(&st, before);
-	KT_EXPECT_EQ(ended_status, SIGKILL);
+	KT_EXPECT_EQ(ktest_proc_last_status(), SIGKILL);
 }
 
 /* A fatal signal that the target blocks, or waits for in sigtimedwait
  * (which unblocks it for the wait only), stays pending: nothing ends. */
 TEST(signal, blocked_fatal_signal_stays_pending)
 {
-	int before = ended;
+	int before = ktest_procs_ended();
 	struct spin_test st;
 
 	if (!spin_start(&st, SIG_BIT(SIGTERM)))
 		return;
 	send(st.queued, SIGTERM);
-	KT_EXPECT(!wait_ended(before + 1, QUIET_MS));
+	KT_EXPECT(!ktest_procs_wait(before + 1, QUIET_MS));
 	KT_EXPECT(st.queued->sig_pending & SIG_BIT(SIGTERM));
 	/* As sigwait_block leaves it: unblocked, the thread's own mask aside. */
 	st.queued->sig_real_blocked = st.queued->sig_blocked | SIG_BIT(SIGINT);
 	st.queued->sig_blocked = 0;
 	send(st.queued, SIGINT);
-	KT_EXPECT(!wait_ended(before + 1, QUIET_MS));
+	KT_EXPECT(!ktest_procs_wait(before + 1, QUIET_MS));
 	st.queued->sig_real_blocked = 0;
 	spin_finish(&st, before);
-	KT_EXPECT_EQ(ended_status, SIGKILL);
+	KT_EXPECT_EQ(ktest_proc_last_status(), SIGKILL);
 }
