@@ -193,16 +193,9 @@ void fake_proc_destroy(struct proc *p)
 }
 
 #if defined(__GLIBC__) && !__GLIBC_PREREQ(2, 38)
+/* fakeinc/string.h declares it for the kernel files that use it. */
 size_t strlcpy(char *dst, const char *src, size_t size)
 {
-	size_t len = strlen(src);
-
-	if (size) {
-		size_t n = len < size - 1 ? len : size - 1;
-
-		memcpy(dst, src, n);
-		dst[n] = '\0';
-	}
-	return len;
+	return (size_t)snprintf(dst, size, "%s", src);
 }
 #endif

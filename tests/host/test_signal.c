@@ -20,9 +20,11 @@
 
 static struct proc *proc;
 
-static void signal_setup(unsigned int nthreads)
+/* A process of @nthreads threads; returns the first, the running one. */
+static struct thread *signal_setup(unsigned int nthreads)
 {
 	proc = fake_proc_create(nthreads, MiB(4));
+	return proc->threads[0];
 }
 
 static struct thread *thread(unsigned int i)
@@ -123,10 +125,8 @@ HTEST(signal, process_signal_goes_to_a_thread_that_takes_it)
 HTEST(signal, realtime_signals_queue)
 {
 	struct ksiginfo info = { .signo = SIGRT(2), .code = SI_QUEUE };
-	struct thread *t;
+	struct thread *t = signal_setup(1);
 
-	signal_setup(1);
-	t = thread(0);
 	handle(SIGRT(2), 0, 0);
 	t->sig_blocked = SIG_BIT(SIGRT(2));
 	for (unsigned int i = 0; i < SIGQUEUE_MAX; i++) {
@@ -153,10 +153,8 @@ static struct trap_frame user_frame(void)
 HTEST(signal, delivery_runs_the_handler_under_its_mask)
 {
 	struct trap_frame tf = user_frame();
-	struct thread *t;
+	struct thread *t = signal_setup(1);
 
-	signal_setup(1);
-	t = thread(0);
 	handle(SIGUSR1, SA_RESETHAND, SIG_BIT(SIGUSR2) | SIG_BIT(SIGKILL));
 	t->sig_blocked = SIG_BIT(SIGHUP);
 	EXPECT_EQ(send(t, SIGUSR1), 0);
@@ -179,10 +177,8 @@ HTEST(signal, delivery_runs_the_handler_under_its_mask)
 HTEST(signal, handler_on_the_alternate_stack)
 {
 	struct trap_frame tf = user_frame();
-	struct thread *t;
+	struct thread *t = signal_setup(1);
 
-	signal_setup(1);
-	t = thread(0);
 	handle(SIGUSR1, SA_ONSTACK | SA_NODEFER, 0);
 	t->altstack_sp = 0x900000;
 	t->altstack_size = 0x4000;
@@ -204,10 +200,8 @@ HTEST(signal, handler_on_the_alternate_stack)
 HTEST(signal, interrupted_call_restarts_or_fails)
 {
 	struct trap_frame tf = user_frame();
-	struct thread *t;
+	struct thread *t = signal_setup(1);
 
-	signal_setup(1);
-	t = thread(0);
 	handle(SIGUSR1, SA_RESTART, 0);
 	handle(SIGUSR2, 0, 0);
 	signal_syscall_result(t, NR_read, -ERESTARTSYS);
@@ -264,10 +258,8 @@ HTEST(signal, unwritable_frame_or_blocked_fault_kills)
 HTEST(signal, sigprocmask_never_blocks_kill_or_stop)
 {
 	uint64_t set = ~0ull, old = 0, uset;
-	struct thread *t;
+	struct thread *t = signal_setup(1);
 
-	signal_setup(1);
-	t = thread(0);
 	EXPECT_EQ(uvm_mmap(&proc->uvm, 0, 4096, false, false, &uset), 0);
 	EXPECT_EQ(uvm_copy_out(&proc->uvm, uset, &set, 8), 0);
 	EXPECT_EQ(call(sys_rt_sigprocmask, 2 /* SIG_SETMASK */, uset, uset + 8, 8), 0);
