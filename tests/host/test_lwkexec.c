@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Host unit tests of lwkexec's checks (proxy/service_check.c): the mirror
+ * Host unit tests of lwkexec's checks (proxy/lwkexec/service_check.c): the mirror
  * and pointer checks, request validation, --cores parsing and the staging
  * layout, and which files the program may not reopen (service_identity.c).
  * The mirror is real memory mapped inside the LWK layout, so the string
