@@ -17,6 +17,7 @@
 #pragma once
 
 #include <lwk/types.h>
+#include <arch/pause.h>
 
 /* ---- physical memory ------------------------------------------------------ */
 
@@ -30,9 +31,6 @@ paddr_t arch_virt_to_phys(const void *v);
 /* ---- cores ---------------------------------------------------------------- */
 
 struct cpu;
-static inline void arch_pause(void)
-{
-}
 
 /* The cycle counter: fake_cycles, advanced by the test; fake_tsc_hz a
  * second of it. */
