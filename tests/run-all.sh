@@ -206,7 +206,7 @@ user_programs() {
 	suite tests/user/run.sh "$1"
 }
 
-# Layer 3 of design.md: a VM partition (the LWK in QEMU, its memory shared
+# A VM partition (the LWK in QEMU, its memory shared
 # with this host) and programs on it under lwkexec, their system calls
 # served by the proxy here. 5 cores: the service core and 4 for programs.
 vm_partition() {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * User-mode code for the forwarding ktests (kernel/forward_test.c), copied
+ * User-mode code for the forwarding ktests (kernel/channel/forward_test.c), copied
  * into a test process. Position independent. Its stack pointer at entry is
  * the address of a control block of 64-bit words, which it keeps in %rbx
  * (signal frames go on a stack below it):

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Kernel entry: interrupts, exceptions and system calls (the C side is
- * trap.c and kernel/syscall.c). Each vector's stub pushes an error code (a
+ * trap.c and kernel/syscall/syscall.c). Each vector's stub pushes an error code (a
  * zero where the CPU pushes none) and its vector number, then joins
  * trap_common, which saves the registers as a struct trap_frame and calls
  * trap_dispatch(frame).

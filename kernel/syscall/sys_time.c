@@ -18,7 +18,7 @@
 #define CLOCK_BOOTTIME 7
 #define TIMER_ABSTIME 1
 #define NSEC 1000000000ull
-#define USER_HZ 100 /* clock ticks of times(), as AT_CLKTCK says (elf.c) */
+#define USER_HZ 100 /* clock ticks of times(), as AT_CLKTCK says (elf_loader.c) */
 #define RUSAGE_SELF 0
 #define RUSAGE_CHILDREN (-1)
 #define RUSAGE_THREAD 1

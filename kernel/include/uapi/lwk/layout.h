@@ -4,7 +4,8 @@
  * stays clear of where Linux places a PIE proxy process (its image near
  * 0x5555_5555_0000, its heap after that, its libraries and stack below
  * 0x7fff_ffff_f000), so that the proxy can map a process's memory at the
- * very same addresses (the unified address space of design.md).
+ * very same addresses: the unified address space, in which a forwarded
+ * call runs with the program's own pointers.
  *
  *   0x0000_8000_0000_0000 +---------------------------------------+
  *                         | Linux proxy: stack, libraries, vdso   |
