@@ -131,21 +131,6 @@ void lwkctl_opt_help(struct lwkctl_opts *o, void (*usage_fn)(FILE *))
 	}
 }
 
-int lwkctl_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 int lwkctl_kernel_path(const char *given, char *out, size_t len)
 {
 	const char *env = getenv("LWK_KERNEL");

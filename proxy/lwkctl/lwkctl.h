@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * lwkctl's commands and the helpers they share: option parsing (one-line
- * errors, exit status 2), sizes, the kernel image, the accelerator, and the
+ * errors, exit status 2), the kernel image, the accelerator, and the
  * clean-up of a partition's files.
  */
 #pragma once
 
 #include <stdint.h>
 #include <stdio.h>
-#include "common.h"
+#include "values.h"
 
 struct partition;
 struct lwk_chan_header;
@@ -46,8 +46,6 @@ int lwkctl_usage_error(const struct lwkctl_opts *o, const char *fmt, ...)
 /* Exit 0 after printing @usage if argv[i] is --help or -h. */
 void lwkctl_opt_help(struct lwkctl_opts *o, void (*usage)(FILE *));
 
-/* A decimal number in [min, max]: 0 or -1. */
-int lwkctl_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
 /* The kernel image: @given, else $LWK_KERNEL, else ../lwk.elf next to
  * this program. */
 int lwkctl_kernel_path(const char *given, char *out, size_t len);

@@ -22,6 +22,7 @@
 #include <elf_loader.h>
 #include <uapi/lwk/bare.h>
 #include <uapi/lwk/channel.h>
+#include "file.h"
 #include "lwkctl.h"
 
 #define KERNEL_OVERHEAD (64ull << 20) /* guest memory beyond the process's */
@@ -61,16 +62,16 @@ static int bare_mem_value(struct lwkctl_opts *it, const char *v, uint64_t *mem)
 	uint64_t host = (uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE);
 	char err[200], a[32], b[32];
 
-	if (proxy_size_arg("--mem", v, mem, err, sizeof(err)))
+	if (values_size("--mem", v, mem, err, sizeof(err)))
 		return lwkctl_usage_error(it, "%s", err);
 	if (*mem < LWK_PROC_MEM_MIN)
 		return lwkctl_usage_error(
 		    it, "--mem %s (%s) is too little: a process needs at least %s", v,
-		    proxy_size_name(*mem, a, sizeof(a)),
-		    proxy_size_name(LWK_PROC_MEM_MIN, b, sizeof(b)));
+		    values_size_name(*mem, a, sizeof(a)),
+		    values_size_name(LWK_PROC_MEM_MIN, b, sizeof(b)));
 	if (*mem + KERNEL_OVERHEAD > host)
 		return lwkctl_usage_error(it, "--mem %s is more than this machine's %s of memory",
-					  v, proxy_size_name(host, a, sizeof(a)));
+					  v, values_size_name(host, a, sizeof(a)));
 	return 0;
 }
 
@@ -82,13 +83,13 @@ static int bare_opt(struct lwkctl_opts *it, struct bare_opts *o)
 	if (lwkctl_opt(it, "--keep", NULL)) {
 		o->keep = 1;
 	} else if (lwkctl_opt(it, "--cpus", &v)) {
-		if (lwkctl_parse_uint(v, 1, 255, &n))
+		if (values_uint(v, 1, 255, &n))
 			return lwkctl_usage_error(it, "--cpus wants 1 to 255 cores, not '%s'", v);
 		o->cpus = (unsigned int)n;
 	} else if (lwkctl_opt(it, "--mem", &v)) {
 		return bare_mem_value(it, v, &o->mem);
 	} else if (lwkctl_opt(it, "--timeout", &v)) {
-		if (lwkctl_parse_uint(v, 1, 86400, &n))
+		if (values_uint(v, 1, 86400, &n))
 			return lwkctl_usage_error(
 			    it, "--timeout wants seconds (1 to 86400), not '%s'", v);
 		o->timeout = (unsigned int)n;
@@ -348,7 +349,7 @@ static void *load_program(const char *path, size_t *size, int *status)
 		*status = 126;
 		return NULL;
 	}
-	image = proxy_read_file(path, size);
+	image = file_read(path, size);
 	if (!image) {
 		fprintf(stderr, "lwkctl: %s: %s\n", path, strerror(errno));
 		*status = 126;
@@ -368,7 +369,7 @@ static int load_interp(const char *prog, const struct blob *image, struct blob *
 	if (elf_parse(image->data, image->size, &img, err, sizeof(err)) || !img.interp)
 		return 0;
 	snprintf(path, sizeof(path), "%.*s", (int)img.interp_len, img.interp);
-	interp->data = proxy_read_file(path, &interp->size);
+	interp->data = file_read(path, &interp->size);
 	if (!interp->data) {
 		fprintf(stderr, "lwkctl: %s: cannot execute: its interpreter %s: %s\n", prog, path,
 			strerror(errno));

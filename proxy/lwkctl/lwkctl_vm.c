@@ -100,7 +100,7 @@ static int boot_opt_value(struct lwkctl_opts *it, struct boot_opts *o)
 	const char *v;
 
 	if (lwkctl_opt(it, "--cpus", &v)) {
-		if (lwkctl_parse_uint(v, 2, MAX_CPUS, &o->cpus))
+		if (values_uint(v, 2, MAX_CPUS, &o->cpus))
 			return lwkctl_usage_error(
 			    it,
 			    "--cpus wants 2 to %d cores (core 0 serves Linux, "
@@ -109,12 +109,12 @@ static int boot_opt_value(struct lwkctl_opts *it, struct boot_opts *o)
 	} else if (lwkctl_opt(it, "--mem", &v)) {
 		char err[200], a[32];
 
-		if (proxy_size_arg("--mem", v, &o->mem, err, sizeof(err)))
+		if (values_size("--mem", v, &o->mem, err, sizeof(err)))
 			return lwkctl_usage_error(it, "%s", err);
 		if (o->mem < MIN_MEM)
 			return lwkctl_usage_error(
 			    it, "--mem %s (%s) is too little: a partition needs at least 64M", v,
-			    proxy_size_name(o->mem, a, sizeof(a)));
+			    values_size_name(o->mem, a, sizeof(a)));
 		if (o->mem % MiB)
 			return lwkctl_usage_error(it,
 						  "--mem %s is not a whole number of MiB, QEMU's "
@@ -132,7 +132,7 @@ static int boot_opt_value(struct lwkctl_opts *it, struct boot_opts *o)
 	} else if (lwkctl_opt(it, "--kernel-args", &v)) {
 		o->kargs = v;
 	} else if (lwkctl_opt(it, "--timeout", &v)) {
-		if (lwkctl_parse_uint(v, 1, 86400, &o->timeout))
+		if (values_uint(v, 1, 86400, &o->timeout))
 			return lwkctl_usage_error(
 			    it, "--timeout wants seconds (1 or more), not '%s'", v);
 	} else {
@@ -704,7 +704,7 @@ static int shutdown_parse(int argc, char **argv, const char **name, int *force,
 		else if (lwkctl_opt(&it, "--name", &v) || lwkctl_opt(&it, "--partition", &v))
 			*name = v;
 		else if (lwkctl_opt(&it, "--timeout", &v)) {
-			if (lwkctl_parse_uint(v, 1, 86400, timeout))
+			if (values_uint(v, 1, 86400, timeout))
 				return lwkctl_usage_error(
 				    &it, "--timeout wants seconds (1 or more), not '%s'", v);
 		} else

@@ -24,9 +24,10 @@
 #include <time.h>
 #include <unistd.h>
 #include <elf_loader.h>
-#include "common.h"
+#include "file.h"
 #include "partition.h"
 #include "service.h"
+#include "values.h"
 
 #define READY_TIMEOUT_S 30
 #define SCRIPT_LINE_MAX 256 /* as Linux reads a #! line */
@@ -108,14 +109,14 @@ static int mem_option(const char *v, struct options *o)
 {
 	char err[200], size[32];
 
-	if (proxy_size_arg("--mem", v, &o->mem, err, sizeof(err))) {
+	if (values_size("--mem", v, &o->mem, err, sizeof(err))) {
 		fprintf(stderr, "lwkexec: %s\n", err);
 		return -1;
 	}
 	if (o->mem < LWK_PROC_MEM_MIN) {
 		fprintf(stderr,
 			"lwkexec: --mem %s (%s) is too little: a process needs at least %lluM\n", v,
-			proxy_size_name(o->mem, size, sizeof(size)), LWK_PROC_MEM_MIN >> 20);
+			values_size_name(o->mem, size, sizeof(size)), LWK_PROC_MEM_MIN >> 20);
 		return -1;
 	}
 	o->mem_arg = v;
@@ -126,7 +127,7 @@ static int cores_option(const char *v, struct options *o)
 {
 	char err[200];
 
-	if (svc_cores_parse(v, &o->ncores, o->core_mask, err, sizeof(err))) {
+	if (values_cores(v, &o->ncores, o->core_mask, err, sizeof(err))) {
 		fprintf(stderr, "lwkexec: --cores %s\n", err);
 		return -1;
 	}
@@ -259,7 +260,7 @@ static int script_rewrite(struct program *prog)
 
 static int image_read(struct program *prog)
 {
-	prog->image = proxy_read_program(prog->path, &prog->image_size);
+	prog->image = file_read_program(prog->path, &prog->image_size);
 	if (!prog->image && prog->script[0]) {
 		fprintf(stderr, "lwkexec: %s: %s: bad interpreter: %s\n", prog->script, prog->path,
 			strerror(errno));
@@ -311,7 +312,7 @@ static int program_load(struct program *prog)
 		return 0;
 	snprintf(prog->interp_path, sizeof(prog->interp_path), "%.*s", (int)img.interp_len,
 		 img.interp);
-	prog->interp = proxy_read_program(prog->interp_path, &prog->interp_size);
+	prog->interp = file_read_program(prog->interp_path, &prog->interp_size);
 	if (!prog->interp) {
 		fprintf(stderr, "lwkexec: %s: cannot execute: its interpreter %s: %s\n", prog->path,
 			prog->interp_path, strerror(errno));

@@ -144,10 +144,6 @@ enum svc_bad {
  * seq); the syscall number is the table's business. */
 enum svc_bad svc_req_check(const struct lwk_chan_req *r, uint32_t pid);
 const char *svc_bad_name(enum svc_bad why);
-/* --cores: a count ("3") or a list of core indexes ("1,2,5-7"), given as
- * a mask with *@count = 0. 0, or -EINVAL with a one-line reason. */
-int svc_cores_parse(const char *s, unsigned int *count, uint64_t mask[LWK_CHAN_MAX_CPUS / 64],
-		    char *err, size_t errlen);
 /* Where each piece goes in the staging buffer (page-aligned pieces). */
 struct svc_staging {
 	uint64_t image_off, interp_off, argv_off, envp_off, maps_off, size;

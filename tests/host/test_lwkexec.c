@@ -19,6 +19,7 @@
 #include <uapi/lwk/layout.h>
 #include "htest.h"
 #include "service.h"
+#include "values.h"
 
 #define PAGE 4096ull
 #define BASE (LWK_ARENA_BASE + 0x10000000ull) /* where the test mirror lives */
@@ -218,15 +219,15 @@ HTEST(lwkexec, cores_parsing)
 	const char *bad[] = { "",     "0",  "a",   "1-", "-1",	"5-3",
 			      "1,,2", "1,", "300", "2x", "256", "1-256" };
 
-	EXPECT(svc_cores_parse("3", &n, mask, err, sizeof(err)) == 0 && n == 3 && !mask[0]);
-	EXPECT(svc_cores_parse("1,2,5-7", &n, mask, err, sizeof(err)) == 0 && n == 0 &&
+	EXPECT(values_cores("3", &n, mask, err, sizeof(err)) == 0 && n == 3 && !mask[0]);
+	EXPECT(values_cores("1,2,5-7", &n, mask, err, sizeof(err)) == 0 && n == 0 &&
 	       mask[0] == 0xe6);
-	EXPECT(svc_cores_parse("3-3", &n, mask, err, sizeof(err)) == 0 && mask[0] == 8);
-	EXPECT(svc_cores_parse("64,255", &n, mask, err, sizeof(err)) == 0 && mask[1] == 1 &&
+	EXPECT(values_cores("3-3", &n, mask, err, sizeof(err)) == 0 && mask[0] == 8);
+	EXPECT(values_cores("64,255", &n, mask, err, sizeof(err)) == 0 && mask[1] == 1 &&
 	       mask[3] == 1ull << 63);
 	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';
-		EXPECT(svc_cores_parse(bad[i], &n, mask, err, sizeof(err)) == -EINVAL);
+		EXPECT(values_cores(bad[i], &n, mask, err, sizeof(err)) == -EINVAL);
 		EXPECT(err[0] != '\0');
 	}
 }
@@ -253,7 +254,7 @@ HTEST(lwkexec, cores_refusals_say_what_is_wrong)
 
 	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		err[0] = '\0';
-		EXPECT(svc_cores_parse(cases[i].given, &n, mask, err, sizeof(err)) == -EINVAL);
+		EXPECT(values_cores(cases[i].given, &n, mask, err, sizeof(err)) == -EINVAL);
 		if (strcmp(err, cases[i].says))
 			printf("  --cores %s: got \"%s\"\n", cases[i].given, err);
 		EXPECT(!strcmp(err, cases[i].says));
