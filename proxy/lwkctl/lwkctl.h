@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * lwkctl's commands and the helpers they share: option parsing (one-line
- * errors, exit status 2), the kernel image, the accelerator, and the
- * clean-up of a partition's files.
+ * lwkctl's commands (one file each; lwkctl.c dispatches to them) and what
+ * more than one of them needs: the walk over a command's options (one-line
+ * errors, exit status 2; in lwkctl.c), the QEMU behind a partition or a
+ * bare run (lwkctl_qemu.c) and a partition's files (lwkctl_records.c).
  */
 #pragma once
 
@@ -11,9 +12,9 @@
 #include "values.h"
 
 struct partition;
-struct lwk_chan_header;
 
 #define LWKCTL_USAGE_ERROR 2
+#define LWKCTL_POLL_MS 20 /* how often a wait on QEMU or the LWK looks */
 
 /* Commands: argc/argv start after the command's name. */
 int lwkctl_bare(int argc, char **argv);
@@ -46,14 +47,25 @@ int lwkctl_usage_error(const struct lwkctl_opts *o, const char *fmt, ...)
 /* Exit 0 after printing @usage if argv[i] is --help or -h. */
 void lwkctl_opt_help(struct lwkctl_opts *o, void (*usage)(FILE *));
 
+/* --- lwkctl_qemu.c --- */
+
 /* The kernel image: @given, else $LWK_KERNEL, else ../lwk.elf next to
  * this program. */
 int lwkctl_kernel_path(const char *given, char *out, size_t len);
 /* KVM only where it is backed by hardware. */
 int lwkctl_kvm_usable(void);
-
+/* Stop a partition's QEMU that would not power off: SIGTERM, then
+ * SIGKILL; reap it if it is our @child. */
+void lwkctl_qemu_kill(const struct partition *p, int child);
 /* Print the last @n lines of the file at @path, each indented. */
 void lwkctl_print_tail(const char *path, unsigned int n, FILE *to);
+/* Sleep @ms milliseconds. */
+void lwkctl_sleep_ms(unsigned int ms);
+/* A monotonic clock in milliseconds, for deadlines. */
+uint64_t lwkctl_now_ms(void);
+
+/* --- lwkctl_records.c --- */
+
 /* Remove the partition's record and memory file (if it is this user's;
  * and with @all its console log and directory); -errno if the record
  * stays. */
@@ -62,7 +74,3 @@ int lwkctl_partition_remove(const struct partition *p, int all);
  * change partitions there; else print why ("cannot @what a partition:
  * ...") and return -1. */
 int lwkctl_may_manage(const char *what, char *state, size_t len);
-/* Sleep @ms milliseconds. */
-void lwkctl_sleep_ms(unsigned int ms);
-/* Describe the channel header's state: "ready", "booting", ... */
-const char *lwkctl_state_name(uint32_t state);

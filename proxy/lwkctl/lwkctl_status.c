@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <uapi/lwk/channel.h>
 #include <uapi/lwk/log.h>
@@ -55,6 +54,22 @@ static int parse_name(const char *cmd, void (*usage_fn)(FILE *), int argc, char 
 			return lwkctl_usage_error(&it, "unknown option '%s'", argv[it.i]);
 	}
 	return 0;
+}
+
+/* Describe the channel header's state. */
+static const char *state_name(uint32_t state)
+{
+	switch (state) {
+	case LWK_STATE_BOOTING:
+		return "booting";
+	case LWK_STATE_READY:
+		return "ready";
+	case LWK_STATE_PANICKED:
+		return "panicked";
+	case LWK_STATE_DOWN:
+		return "down";
+	}
+	return "in an unknown state";
 }
 
 enum open_result {
@@ -325,7 +340,7 @@ int lwkctl_status(int argc, char **argv)
 	}
 	state = __atomic_load_n(&p.hdr->state, __ATOMIC_ACQUIRE);
 	printf("%s: %s (vm, QEMU pid %d, %u cores, %" PRIu64 " MiB, ABI %u)\n", p.name,
-	       lwkctl_state_name(state), p.qemu_pid, p.cpus, p.mem_size / MiB, p.hdr->abi_version);
+	       state_name(state), p.qemu_pid, p.cpus, p.mem_size / MiB, p.hdr->abi_version);
 	if (state == LWK_STATE_PANICKED)
 		printf("panic: %.*s\n", LWK_CHAN_PANIC_LEN, p.hdr->panic);
 	if (state == LWK_STATE_READY && !heartbeat_moves(p.hdr))

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * lwkctl boot --vm and lwkctl shutdown: a VM partition is a QEMU guest
+ * lwkctl boot --vm: a VM partition is a QEMU guest
  * running the LWK whose RAM is a shared file in /dev/shm, so this host maps
  * the channel (and lwkexec the processes' memory) by file offset. QEMU runs
  * in the background, in its own session, its serial console going to a log
  * in the partition's state directory; the partition record there says how
- * to reach it (partition.h). Nothing here needs root: the partition, its
- * QEMU and its files are the booting user's, and private to them.
+ * to reach it (partition.h); lwkctl shutdown stops it. Nothing here needs
+ * root: the partition, its QEMU and its files are the booting user's, and
+ * private to them.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -20,7 +21,6 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include <uapi/lwk/channel.h>
 #include "lwkctl.h"
@@ -34,8 +34,6 @@
 #define DEFAULT_CPUS 4
 #define MAX_CPUS 255
 #define DEFAULT_BOOT_TIMEOUT 60
-#define DEFAULT_SHUTDOWN_TIMEOUT 20
-#define POLL_MS 20
 #define TAIL_LINES 12
 
 struct boot_opts {
@@ -70,20 +68,6 @@ void lwkctl_boot_usage(FILE *f)
 		"  partition record are in $XDG_RUNTIME_DIR/lwk/NAME/ (else /run/lwk/NAME/ for\n"
 		"  root, /tmp/lwk-UID/NAME/ for other users).\n",
 		MAX_CPUS, DEFAULT_CPUS, DEFAULT_BOOT_TIMEOUT);
-}
-
-void lwkctl_shutdown_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: lwkctl shutdown [--name NAME] [--force] [--timeout SEC]\n"
-		"  Stop a partition: the LWK kills every process on it (each is named) and\n"
-		"  powers off; its record and memory file are removed.\n"
-		"  --name NAME    which partition (default $LWK_PARTITION, else the only one);\n"
-		"                 --partition NAME says the same\n"
-		"  --force        do not ask the LWK: kill QEMU (SIGTERM, then SIGKILL)\n"
-		"  --timeout SEC  kill QEMU if the LWK has not powered off after SEC s\n"
-		"                 (default %d)\n",
-		DEFAULT_SHUTDOWN_TIMEOUT);
 }
 
 static int name_valid(const char *name)
@@ -354,38 +338,11 @@ static void boot_exec_qemu(const struct partition *p, const char *kernel, const 
 	_exit(127);
 }
 
-/* Stop a QEMU that would not power off: SIGTERM, then SIGKILL. If it is
- * our child, reap it. */
-static void qemu_kill(const struct partition *p, int child)
-{
-	int status;
-
-	kill(p->qemu_pid, SIGTERM);
-	for (int i = 0; i < 150 && partition_alive(p); i++) {
-		if (child && waitpid(p->qemu_pid, &status, WNOHANG) == p->qemu_pid)
-			return;
-		lwkctl_sleep_ms(POLL_MS);
-	}
-	kill(p->qemu_pid, SIGKILL);
-	if (child)
-		waitpid(p->qemu_pid, &status, 0);
-	for (int i = 0; i < 100 && partition_alive(p); i++)
-		lwkctl_sleep_ms(POLL_MS);
-}
-
 static volatile sig_atomic_t boot_interrupted;
 
 static void boot_on_signal(int sig)
 {
 	boot_interrupted = sig;
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Map the channel once the memory file is there and full-sized. */
@@ -461,7 +418,7 @@ static const char *qemu_status_text(int status)
 /* Wait for READY, QEMU's end, a signal or the timeout. */
 static int boot_wait(struct partition *p, unsigned long timeout)
 {
-	uint64_t deadline = now_ms() + timeout * 1000;
+	uint64_t deadline = lwkctl_now_ms() + timeout * 1000;
 	int status, r;
 
 	for (;;) {
@@ -482,12 +439,12 @@ static int boot_wait(struct partition *p, unsigned long timeout)
 				strsignal(boot_interrupted));
 			return -1;
 		}
-		if (now_ms() > deadline) {
+		if (lwkctl_now_ms() > deadline) {
 			fprintf(stderr, "lwkctl: %s was not ready within %lu s (%s)\n", p->name,
 				timeout, boot_stage(p));
 			return -1;
 		}
-		lwkctl_sleep_ms(POLL_MS);
+		lwkctl_sleep_ms(LWKCTL_POLL_MS);
 	}
 }
 
@@ -495,7 +452,7 @@ static void boot_fail(struct partition *p)
 {
 	partition_detach(p);
 	if (p->qemu_pid > 0)
-		qemu_kill(p, 1);
+		lwkctl_qemu_kill(p, 1);
 	lwkctl_partition_remove(p, 0); /* the console log stays, to be read */
 	fprintf(stderr, "lwkctl: %s: stopped; the console's last lines (all in %s):\n", p->name,
 		p->console);
@@ -641,119 +598,5 @@ int lwkctl_boot(int argc, char **argv)
 	}
 	boot_report(&p);
 	partition_detach(&p);
-	return 0;
-}
-
-/* Processes on the partition now: they die with it, so say which. */
-static unsigned int shutdown_victims(const struct partition *p, char *out, size_t len)
-{
-	const struct lwk_chan_header *h = p->hdr;
-	unsigned int n = 0,
-		     nprocs = h->nprocs < LWK_CHAN_MAX_PROCS ? h->nprocs : LWK_CHAN_MAX_PROCS;
-	size_t used = 0;
-
-	out[0] = '\0';
-	for (unsigned int i = 0; i < nprocs; i++) {
-		const struct lwk_chan_proc *e =
-		    partition_chan(p, h->procs_off + (uint64_t)i * sizeof(*e));
-		uint32_t state;
-
-		if (!e || !partition_chan(p, h->procs_off + (uint64_t)(i + 1) * sizeof(*e) - 1))
-			break;
-		state = __atomic_load_n(&e->state, __ATOMIC_ACQUIRE);
-		if (state == LWK_PROC_FREE || state == LWK_PROC_EXITED)
-			continue;
-		if (used < len)
-			used +=
-			    snprintf(out + used, len - used, "%sLWK pid %u (%.*s, lwkexec pid %u)",
-				     n ? ", " : "", e->pid, LWK_CHAN_NAME_LEN, e->name, e->owner);
-		n++;
-	}
-	return n;
-}
-
-/* Ask the LWK to power off; 0 once QEMU is gone. */
-static int shutdown_ask(struct partition *p, unsigned long timeout)
-{
-	uint64_t deadline = now_ms() + timeout * 1000;
-
-	__atomic_store_n(&p->hdr->shutdown, 1, __ATOMIC_RELEASE);
-	while (partition_alive(p)) {
-		if (now_ms() > deadline) {
-			fprintf(stderr,
-				"lwkctl: %s: the LWK did not power off within %lu s; killing QEMU "
-				"(pid %d)\n",
-				p->name, timeout, p->qemu_pid);
-			return -1;
-		}
-		lwkctl_sleep_ms(POLL_MS);
-	}
-	return 0;
-}
-
-static int shutdown_parse(int argc, char **argv, const char **name, int *force,
-			  unsigned long *timeout)
-{
-	struct lwkctl_opts it = { "shutdown", argc, argv, 0 };
-	const char *v;
-
-	while (it.i < argc) {
-		lwkctl_opt_help(&it, lwkctl_shutdown_usage);
-		if (lwkctl_opt(&it, "--force", NULL))
-			*force = 1;
-		else if (lwkctl_opt(&it, "--name", &v) || lwkctl_opt(&it, "--partition", &v))
-			*name = v;
-		else if (lwkctl_opt(&it, "--timeout", &v)) {
-			if (values_uint(v, 1, 86400, timeout))
-				return lwkctl_usage_error(
-				    &it, "--timeout wants seconds (1 or more), not '%s'", v);
-		} else
-			return lwkctl_usage_error(&it, "unknown option '%s'", argv[it.i]);
-	}
-	return 0;
-}
-
-int lwkctl_shutdown(int argc, char **argv)
-{
-	const char *name = NULL;
-	int force = 0, attached;
-	unsigned long timeout = DEFAULT_SHUTDOWN_TIMEOUT;
-	char err[512], victims[2048], state[PATH_MAX];
-	unsigned int nvictims = 0;
-	struct partition p;
-
-	if (shutdown_parse(argc, argv, &name, &force, &timeout))
-		return LWKCTL_USAGE_ERROR;
-	signal(SIGPIPE, SIG_IGN);
-	if (partition_find(name, &p, err, sizeof(err))) {
-		fprintf(stderr, "lwkctl: %s\n", err);
-		return 1;
-	}
-	if (lwkctl_may_manage("shut down", state, sizeof(state)))
-		return 1;
-	if (!partition_alive(&p)) {
-		printf("%s: QEMU (pid %d) was already gone; removed its record\n", p.name,
-		       p.qemu_pid);
-		lwkctl_partition_remove(&p, 1);
-		return 0;
-	}
-	attached = !partition_attach(&p, err, sizeof(err));
-	if (!attached && !force)
-		fprintf(stderr, "lwkctl: %s; stopping QEMU instead\n", err);
-	if (attached)
-		nvictims = shutdown_victims(&p, victims, sizeof(victims));
-	if (!attached || force || shutdown_ask(&p, timeout))
-		qemu_kill(&p, 0);
-	partition_detach(&p);
-	if (partition_alive(&p)) {
-		fprintf(stderr, "lwkctl: %s: QEMU (pid %d) survived SIGKILL; its record stays\n",
-			p.name, p.qemu_pid);
-		return 1;
-	}
-	lwkctl_partition_remove(&p, 1);
-	if (nvictims)
-		printf("%s: killed %u process%s: %s\n", p.name, nvictims, nvictims > 1 ? "es" : "",
-		       victims);
-	printf("%s: down\n", p.name);
 	return 0;
 }
