@@ -1,6 +1,8 @@
 # The Linux side: host programs, built with the host's C library.
 #   proxy/lib/      what every Linux-side program shares: transport,
-#                   partition records, option and size parsing
+#                   partition records, option parsing (options.c) and
+#                   option values (values.c), reading files (file.c);
+#                   it calls nothing in lwkctl/ or lwkexec/
 #   proxy/lwkctl/   lwkctl: partition management (boot --vm, status, dmesg,
 #                   shutdown, bare)
 #   proxy/lwkexec/  lwkexec: the proxy of one LWK process (launch,

@@ -2,8 +2,10 @@
 /*
  * The values that lwkctl's and lwkexec's options take, parsed once for
  * both: sizes (--mem), whole numbers in a range (--cpus, --timeout) and
- * core lists (--cores). Each parser says in one line what is wrong with
- * what was given and what to give; the caller adds its program's name.
+ * core lists (--cores). A refused size or core list comes with one line
+ * saying what is wrong with what was given and what to give (the caller
+ * adds its program's name); a refused number with none, since what its
+ * range means is the option's to say.
  */
 #pragma once
 

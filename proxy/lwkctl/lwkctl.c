@@ -8,12 +8,10 @@
  *   lwkctl shutdown [--name NAME] [--force]
  *   lwkctl bare [options] PROG [ARGS...]   one program in a throwaway QEMU
  *
- * This file holds the dispatch (one table of commands, each in a file of
- * its own) and the walk over a command's options.
+ * This file holds the dispatch: one table of commands, each in a file of
+ * its own (lwkctl.h).
  */
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include "lwkctl.h"
 
@@ -60,7 +58,7 @@ int main(int argc, char **argv)
 	if (argc < 2) {
 		fprintf(stderr, "lwkctl: name a command: boot, status, dmesg, shutdown or bare; "
 				"see 'lwkctl --help'\n");
-		return LWKCTL_USAGE_ERROR;
+		return OPTIONS_USAGE_ERROR;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		usage(stdout);
@@ -73,52 +71,5 @@ int main(int argc, char **argv)
 		"lwkctl: unknown command '%s'; the commands are boot, status, dmesg, shutdown "
 		"and bare (see 'lwkctl --help')\n",
 		argv[1]);
-	return LWKCTL_USAGE_ERROR;
-}
-
-int lwkctl_usage_error(const struct lwkctl_opts *o, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "lwkctl %s: ", o->cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "; see 'lwkctl %s --help'\n", o->cmd);
-	return LWKCTL_USAGE_ERROR;
-}
-
-int lwkctl_opt(struct lwkctl_opts *o, const char *name, const char **val)
-{
-	const char *a = o->argv[o->i];
-	size_t n = strlen(name);
-
-	if (strncmp(a, name, n) || (a[n] && a[n] != '='))
-		return 0;
-	if (!val) {
-		if (a[n])
-			exit(lwkctl_usage_error(o, "%s takes no value", name));
-		o->i++;
-		return 1;
-	}
-	if (a[n] == '=') {
-		*val = a + n + 1;
-		o->i++;
-		return 1;
-	}
-	if (o->i + 1 >= o->argc)
-		exit(lwkctl_usage_error(o, "%s needs a value", name));
-	*val = o->argv[o->i + 1];
-	o->i += 2;
-	return 1;
-}
-
-void lwkctl_opt_help(struct lwkctl_opts *o, void (*usage_fn)(FILE *))
-{
-	const char *a = o->argv[o->i];
-
-	if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-		usage_fn(stdout);
-		exit(0);
-	}
+	return OPTIONS_USAGE_ERROR;
 }

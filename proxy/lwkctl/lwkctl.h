@@ -1,22 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * lwkctl's commands (one file each; lwkctl.c dispatches to them) and what
- * more than one of them needs: the walk over a command's options (one-line
- * errors, exit status 2; in lwkctl.c), the QEMU behind a partition or a
- * bare run (lwkctl_qemu.c) and a partition's files (lwkctl_records.c).
+ * more than one of them needs: the QEMU behind a partition or a bare run
+ * (lwkctl_qemu.c) and a partition's files (lwkctl_records.c). Options and
+ * their values are parsed by proxy/lib (options.h, values.h).
  */
 #pragma once
 
 #include <stdint.h>
 #include <stdio.h>
+#include "options.h"
 #include "values.h"
 
 struct partition;
 
-#define LWKCTL_USAGE_ERROR 2
 #define LWKCTL_POLL_MS 20 /* how often a wait on QEMU or the LWK looks */
 
-/* Commands: argc/argv start after the command's name. */
+/* Commands: argc/argv start after the command's name. Each returns the
+ * exit status, OPTIONS_USAGE_ERROR for a command line it refuses. */
 int lwkctl_bare(int argc, char **argv);
 int lwkctl_boot(int argc, char **argv);
 int lwkctl_shutdown(int argc, char **argv);
@@ -28,24 +29,6 @@ void lwkctl_boot_usage(FILE *f);
 void lwkctl_shutdown_usage(FILE *f);
 void lwkctl_status_usage(FILE *f);
 void lwkctl_dmesg_usage(FILE *f);
-
-/* Walks a command's options. */
-struct lwkctl_opts {
-	const char *cmd; /* "boot": named in error messages */
-	int argc;
-	char **argv;
-	int i; /* the option being looked at */
-};
-
-/* Is argv[i] the option @name ("--cpus N" or "--cpus=N")? If so, its value
- * goes to @val (NULL for a flag) and the walk moves past it; a missing
- * value prints a one-line error and exits with status 2. */
-int lwkctl_opt(struct lwkctl_opts *o, const char *name, const char **val);
-/* Print "lwkctl CMD: ...; see 'lwkctl CMD --help'" and return 2. */
-int lwkctl_usage_error(const struct lwkctl_opts *o, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-/* Exit 0 after printing @usage if argv[i] is --help or -h. */
-void lwkctl_opt_help(struct lwkctl_opts *o, void (*usage)(FILE *));
 
 /* --- lwkctl_qemu.c --- */
 

@@ -55,70 +55,83 @@ void lwkctl_bare_usage(FILE *f)
 	      f);
 }
 
+enum { BARE_KEEP, BARE_CPUS, BARE_MEM, BARE_TIMEOUT, BARE_STATS, BARE_KARGS };
+
+static const struct options_spec bare_specs[] = {
+	{ "--keep", 0, 0, BARE_KEEP },
+	{ "--cpus", 0, 1, BARE_CPUS },
+	{ "--mem", 0, 1, BARE_MEM },
+	{ "--timeout", 0, 1, BARE_TIMEOUT },
+	{ "--stats", 0, 1, BARE_STATS },
+	{ "--kernel-args", 0, 1, BARE_KARGS },
+	{ NULL, 0, 0, 0 },
+};
+
 /* At most the host's memory: QEMU would refuse more with a message about
  * its own -m. */
-static int bare_mem_value(struct lwkctl_opts *it, const char *v, uint64_t *mem)
+static int bare_mem_value(struct options *it, const char *v, uint64_t *mem)
 {
 	uint64_t host = (uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE);
 	char err[200], a[32], b[32];
 
 	if (values_size("--mem", v, mem, err, sizeof(err)))
-		return lwkctl_usage_error(it, "%s", err);
+		return options_error(it, "%s", err);
 	if (*mem < LWK_PROC_MEM_MIN)
-		return lwkctl_usage_error(
-		    it, "--mem %s (%s) is too little: a process needs at least %s", v,
-		    values_size_name(*mem, a, sizeof(a)),
-		    values_size_name(LWK_PROC_MEM_MIN, b, sizeof(b)));
+		return options_error(it, "--mem %s (%s) is too little: a process needs at least %s",
+				     v, values_size_name(*mem, a, sizeof(a)),
+				     values_size_name(LWK_PROC_MEM_MIN, b, sizeof(b)));
 	if (*mem + KERNEL_OVERHEAD > host)
-		return lwkctl_usage_error(it, "--mem %s is more than this machine's %s of memory",
-					  v, values_size_name(host, a, sizeof(a)));
+		return options_error(it, "--mem %s is more than this machine's %s of memory", v,
+				     values_size_name(host, a, sizeof(a)));
 	return 0;
 }
 
-static int bare_opt(struct lwkctl_opts *it, struct bare_opts *o)
+static int bare_take(struct options *it, int id, const char *v, void *ctx)
 {
+	struct bare_opts *o = ctx;
 	unsigned long n;
-	const char *v;
 
-	if (lwkctl_opt(it, "--keep", NULL)) {
+	switch (id) {
+	case BARE_KEEP:
 		o->keep = 1;
-	} else if (lwkctl_opt(it, "--cpus", &v)) {
+		return 0;
+	case BARE_CPUS:
 		if (values_uint(v, 1, 255, &n))
-			return lwkctl_usage_error(it, "--cpus wants 1 to 255 cores, not '%s'", v);
+			return options_error(it, "--cpus wants 1 to 255 cores, not '%s'", v);
 		o->cpus = (unsigned int)n;
-	} else if (lwkctl_opt(it, "--mem", &v)) {
+		return 0;
+	case BARE_MEM:
 		return bare_mem_value(it, v, &o->mem);
-	} else if (lwkctl_opt(it, "--timeout", &v)) {
-		if (values_uint(v, 1, 86400, &n))
-			return lwkctl_usage_error(
-			    it, "--timeout wants seconds (1 to 86400), not '%s'", v);
+	case BARE_TIMEOUT:
+		if (values_uint(v, 1, VALUES_SECONDS_MAX, &n))
+			return options_error(it, "--timeout wants seconds (1 to %d), not '%s'",
+					     VALUES_SECONDS_MAX, v);
 		o->timeout = (unsigned int)n;
-	} else if (lwkctl_opt(it, "--stats", &v)) {
+		return 0;
+	case BARE_STATS:
 		o->stats = v;
-	} else if (lwkctl_opt(it, "--kernel-args", &v)) {
+		return 0;
+	case BARE_KARGS:
 		o->kargs = v;
-	} else {
-		return lwkctl_usage_error(it, "unknown option '%s'", it->argv[it->i]);
+		return 0;
 	}
 	return 0;
 }
 
 static int parse_bare(int argc, char **argv, struct bare_opts *o)
 {
-	struct lwkctl_opts it = { "bare", argc, argv, 0 };
+	struct options it = { .prog = "lwkctl bare",
+			      .specs = bare_specs,
+			      .operands = 1,
+			      .usage = lwkctl_bare_usage,
+			      .argc = argc,
+			      .argv = argv };
 
 	*o = (struct bare_opts){ .cpus = 1, .mem = DEFAULT_MEM, .timeout = 300 };
-	while (it.i < argc && argv[it.i][0] == '-') {
-		if (!strcmp(argv[it.i], "--")) {
-			it.i++;
-			break;
-		}
-		lwkctl_opt_help(&it, lwkctl_bare_usage);
-		if (bare_opt(&it, o))
-			return -1;
-	}
+	if (options_parse(&it, bare_take, o))
+		return -1;
 	if (it.i >= argc) {
-		lwkctl_usage_error(&it, "name a program to run");
+		options_error(&it, "name a program to run");
 		return -1;
 	}
 	o->argv = argv + it.i;
@@ -388,7 +401,7 @@ int lwkctl_bare(int argc, char **argv)
 	pid_t pid;
 
 	if (parse_bare(argc, argv, &o))
-		return 2;
+		return OPTIONS_USAGE_ERROR;
 	image.data = load_program(o.argv[0], &image.size, &status);
 	if (!image.data)
 		return status;

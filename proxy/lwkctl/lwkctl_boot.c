@@ -79,75 +79,94 @@ static int name_valid(const char *name)
 		   n;
 }
 
-static int boot_opt_value(struct lwkctl_opts *it, struct boot_opts *o)
+enum { BOOT_VM, BOOT_CPUS, BOOT_MEM, BOOT_NAME, BOOT_KERNEL, BOOT_KARGS, BOOT_TIMEOUT };
+
+static const struct options_spec boot_specs[] = {
+	{ "--vm", 0, 0, BOOT_VM },	     { "--cpus", 0, 1, BOOT_CPUS },
+	{ "--mem", 0, 1, BOOT_MEM },	     { "--name", 0, 1, BOOT_NAME },
+	{ "--kernel", 0, 1, BOOT_KERNEL },   { "--kernel-args", 0, 1, BOOT_KARGS },
+	{ "--timeout", 0, 1, BOOT_TIMEOUT }, { NULL, 0, 0, 0 },
+};
+
+static int boot_mem_value(struct options *it, const char *v, uint64_t *mem)
 {
-	const char *v;
+	char err[200], a[32];
 
-	if (lwkctl_opt(it, "--cpus", &v)) {
+	if (values_size("--mem", v, mem, err, sizeof(err)))
+		return options_error(it, "%s", err);
+	if (*mem < MIN_MEM)
+		return options_error(it,
+				     "--mem %s (%s) is too little: a partition needs at least 64M",
+				     v, values_size_name(*mem, a, sizeof(a)));
+	if (*mem % MiB)
+		return options_error(
+		    it, "--mem %s is not a whole number of MiB, QEMU's unit; try %lluM", v,
+		    (unsigned long long)(*mem / MiB));
+	return 0;
+}
+
+static int boot_take(struct options *it, int id, const char *v, void *ctx)
+{
+	struct boot_opts *o = ctx;
+
+	switch (id) {
+	case BOOT_VM:
+		o->vm = 1;
+		return 0;
+	case BOOT_CPUS:
 		if (values_uint(v, 2, MAX_CPUS, &o->cpus))
-			return lwkctl_usage_error(
-			    it,
-			    "--cpus wants 2 to %d cores (core 0 serves Linux, "
-			    "the others run programs), not '%s'",
-			    MAX_CPUS, v);
-	} else if (lwkctl_opt(it, "--mem", &v)) {
-		char err[200], a[32];
-
-		if (values_size("--mem", v, &o->mem, err, sizeof(err)))
-			return lwkctl_usage_error(it, "%s", err);
-		if (o->mem < MIN_MEM)
-			return lwkctl_usage_error(
-			    it, "--mem %s (%s) is too little: a partition needs at least 64M", v,
-			    values_size_name(o->mem, a, sizeof(a)));
-		if (o->mem % MiB)
-			return lwkctl_usage_error(it,
-						  "--mem %s is not a whole number of MiB, QEMU's "
-						  "unit; try %lluM",
-						  v, (unsigned long long)(o->mem / MiB));
-	} else if (lwkctl_opt(it, "--name", &v)) {
+			return options_error(it,
+					     "--cpus wants 2 to %d cores (core 0 serves Linux, "
+					     "the others run programs), not '%s'",
+					     MAX_CPUS, v);
+		return 0;
+	case BOOT_MEM:
+		return boot_mem_value(it, v, &o->mem);
+	case BOOT_NAME:
 		if (!name_valid(v))
-			return lwkctl_usage_error(it,
-						  "--name wants letters, digits, '.', '_' or '-' "
-						  "(at most 63), not '%s'",
-						  v);
+			return options_error(it,
+					     "--name wants letters, digits, '.', '_' or '-' "
+					     "(at most 63), not '%s'",
+					     v);
 		o->name = v;
-	} else if (lwkctl_opt(it, "--kernel", &v)) {
+		return 0;
+	case BOOT_KERNEL:
 		o->kernel = v;
-	} else if (lwkctl_opt(it, "--kernel-args", &v)) {
+		return 0;
+	case BOOT_KARGS:
 		o->kargs = v;
-	} else if (lwkctl_opt(it, "--timeout", &v)) {
-		if (values_uint(v, 1, 86400, &o->timeout))
-			return lwkctl_usage_error(
-			    it, "--timeout wants seconds (1 or more), not '%s'", v);
-	} else {
-		return lwkctl_usage_error(it, "unknown option '%s'", it->argv[it->i]);
+		return 0;
+	case BOOT_TIMEOUT:
+		if (values_uint(v, 1, VALUES_SECONDS_MAX, &o->timeout))
+			return options_error(it, "--timeout wants seconds (1 or more), not '%s'",
+					     v);
+		return 0;
 	}
 	return 0;
 }
 
 static int boot_parse(int argc, char **argv, struct boot_opts *o)
 {
-	struct lwkctl_opts it = { "boot", argc, argv, 0 };
+	struct options it = { .prog = "lwkctl boot",
+			      .specs = boot_specs,
+			      .usage = lwkctl_boot_usage,
+			      .argc = argc,
+			      .argv = argv };
 	const char *env = getenv("LWK_PARTITION");
 
 	*o = (struct boot_opts){ .cpus = DEFAULT_CPUS,
 				 .mem = DEFAULT_MEM,
 				 .name = env && *env ? env : "lwk0",
 				 .timeout = DEFAULT_BOOT_TIMEOUT };
-	while (it.i < argc) {
-		lwkctl_opt_help(&it, lwkctl_boot_usage);
-		if (lwkctl_opt(&it, "--vm", NULL))
-			o->vm = 1;
-		else if (boot_opt_value(&it, o))
-			return -1;
-	}
+	if (options_parse(&it, boot_take, o))
+		return -1;
 	if (!o->vm) {
-		lwkctl_usage_error(&it, "say --vm: a QEMU partition is the only kind this build "
-					"can boot (partition mode with lwk.ko is not built yet)");
+		options_error(&it, "say --vm: a QEMU partition is the only kind this build "
+				   "can boot (partition mode with lwk.ko is not built yet)");
 		return -1;
 	}
 	if (!name_valid(o->name)) {
-		lwkctl_usage_error(&it, "LWK_PARTITION='%s' is not a partition name", o->name);
+		options_error(&it, "LWK_PARTITION='%s' is not a partition name", o->name);
 		return -1;
 	}
 	return 0;
@@ -576,7 +595,7 @@ int lwkctl_boot(int argc, char **argv)
 	struct partition p;
 
 	if (boot_parse(argc, argv, &o))
-		return LWKCTL_USAGE_ERROR;
+		return OPTIONS_USAGE_ERROR;
 	if (lwkctl_may_manage("boot", state, sizeof(state)))
 		return 1;
 	if (lwkctl_kernel_path(o.kernel, kernel, sizeof(kernel)) || access(kernel, R_OK)) {

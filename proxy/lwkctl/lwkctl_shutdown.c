@@ -74,41 +74,52 @@ static int shutdown_ask(struct partition *p, unsigned long timeout)
 	return 0;
 }
 
-static int shutdown_parse(int argc, char **argv, const char **name, int *force,
-			  unsigned long *timeout)
-{
-	struct lwkctl_opts it = { "shutdown", argc, argv, 0 };
-	const char *v;
+struct shutdown_opts {
+	const char *name;
+	int force;
+	unsigned long timeout;
+};
 
-	while (it.i < argc) {
-		lwkctl_opt_help(&it, lwkctl_shutdown_usage);
-		if (lwkctl_opt(&it, "--force", NULL))
-			*force = 1;
-		else if (lwkctl_opt(&it, "--name", &v) || lwkctl_opt(&it, "--partition", &v))
-			*name = v;
-		else if (lwkctl_opt(&it, "--timeout", &v)) {
-			if (values_uint(v, 1, 86400, timeout))
-				return lwkctl_usage_error(
-				    &it, "--timeout wants seconds (1 or more), not '%s'", v);
-		} else
-			return lwkctl_usage_error(&it, "unknown option '%s'", argv[it.i]);
-	}
+enum { SHUTDOWN_FORCE, SHUTDOWN_NAME, SHUTDOWN_TIMEOUT };
+
+static const struct options_spec shutdown_specs[] = {
+	{ "--force", 0, 0, SHUTDOWN_FORCE },
+	{ "--name", 0, 1, SHUTDOWN_NAME },
+	{ "--partition", 0, 1, SHUTDOWN_NAME },
+	{ "--timeout", 0, 1, SHUTDOWN_TIMEOUT },
+	{ NULL, 0, 0, 0 },
+};
+
+static int shutdown_take(struct options *it, int id, const char *v, void *ctx)
+{
+	struct shutdown_opts *o = ctx;
+
+	if (id == SHUTDOWN_FORCE)
+		o->force = 1;
+	else if (id == SHUTDOWN_NAME)
+		o->name = v;
+	else if (values_uint(v, 1, VALUES_SECONDS_MAX, &o->timeout))
+		return options_error(it, "--timeout wants seconds (1 or more), not '%s'", v);
 	return 0;
 }
 
 int lwkctl_shutdown(int argc, char **argv)
 {
-	const char *name = NULL;
-	int force = 0, attached;
-	unsigned long timeout = DEFAULT_SHUTDOWN_TIMEOUT;
+	struct shutdown_opts o = { .timeout = DEFAULT_SHUTDOWN_TIMEOUT };
+	struct options it = { .prog = "lwkctl shutdown",
+			      .specs = shutdown_specs,
+			      .usage = lwkctl_shutdown_usage,
+			      .argc = argc,
+			      .argv = argv };
 	char err[512], victims[2048], state[PATH_MAX];
 	unsigned int nvictims = 0;
 	struct partition p;
+	int attached;
 
-	if (shutdown_parse(argc, argv, &name, &force, &timeout))
-		return LWKCTL_USAGE_ERROR;
+	if (options_parse(&it, shutdown_take, &o))
+		return OPTIONS_USAGE_ERROR;
 	signal(SIGPIPE, SIG_IGN);
-	if (partition_find(name, &p, err, sizeof(err))) {
+	if (partition_find(o.name, &p, err, sizeof(err))) {
 		fprintf(stderr, "lwkctl: %s\n", err);
 		return 1;
 	}
@@ -121,11 +132,11 @@ int lwkctl_shutdown(int argc, char **argv)
 		return 0;
 	}
 	attached = !partition_attach(&p, err, sizeof(err));
-	if (!attached && !force)
+	if (!attached && !o.force)
 		fprintf(stderr, "lwkctl: %s; stopping QEMU instead\n", err);
 	if (attached)
 		nvictims = shutdown_victims(&p, victims, sizeof(victims));
-	if (!attached || force || shutdown_ask(&p, timeout))
+	if (!attached || o.force || shutdown_ask(&p, o.timeout))
 		lwkctl_qemu_kill(&p, 0);
 	partition_detach(&p);
 	if (partition_alive(&p)) {

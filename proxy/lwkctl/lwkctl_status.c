@@ -43,17 +43,27 @@ void lwkctl_dmesg_usage(FILE *f)
 	      f);
 }
 
-static int parse_name(const char *cmd, void (*usage_fn)(FILE *), int argc, char **argv,
+static const struct options_spec name_specs[] = {
+	{ "--name", 0, 1, 0 },
+	{ "--partition", 0, 1, 0 },
+	{ NULL, 0, 0, 0 },
+};
+
+static int name_take(struct options *it, int id, const char *v, void *ctx)
+{
+	*(const char **)ctx = v;
+	return 0;
+}
+
+/* status and dmesg take only the partition's name. */
+static int parse_name(const char *prog, void (*usage_fn)(FILE *), int argc, char **argv,
 		      const char **name)
 {
-	struct lwkctl_opts it = { cmd, argc, argv, 0 };
+	struct options it = {
+		.prog = prog, .specs = name_specs, .usage = usage_fn, .argc = argc, .argv = argv
+	};
 
-	while (it.i < argc) {
-		lwkctl_opt_help(&it, usage_fn);
-		if (!lwkctl_opt(&it, "--name", name) && !lwkctl_opt(&it, "--partition", name))
-			return lwkctl_usage_error(&it, "unknown option '%s'", argv[it.i]);
-	}
-	return 0;
+	return options_parse(&it, name_take, name);
 }
 
 /* Describe the channel header's state. */
@@ -324,8 +334,8 @@ int lwkctl_status(int argc, char **argv)
 	struct partition p;
 	uint32_t state;
 
-	if (parse_name("status", lwkctl_status_usage, argc, argv, &name))
-		return LWKCTL_USAGE_ERROR;
+	if (parse_name("lwkctl status", lwkctl_status_usage, argc, argv, &name))
+		return OPTIONS_USAGE_ERROR;
 	switch (open_partition(name, &p)) {
 	case OPEN_READY:
 		break;
@@ -365,8 +375,8 @@ int lwkctl_dmesg(int argc, char **argv)
 	size_t len;
 	char *text;
 
-	if (parse_name("dmesg", lwkctl_dmesg_usage, argc, argv, &name))
-		return LWKCTL_USAGE_ERROR;
+	if (parse_name("lwkctl dmesg", lwkctl_dmesg_usage, argc, argv, &name))
+		return OPTIONS_USAGE_ERROR;
 	r = open_partition(name, &p);
 	if (r == OPEN_FAILED)
 		return 1;

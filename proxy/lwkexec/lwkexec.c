@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include <elf_loader.h>
 #include "file.h"
+#include "options.h"
 #include "partition.h"
 #include "service.h"
 #include "values.h"
@@ -41,7 +42,7 @@ static const int forwarded_signals[] = { SIGHUP,  SIGINT,  SIGQUIT, SIGUSR1,
 					 SIGUSR2, SIGTERM, SIGALRM, SIGWINCH };
 static struct lwk_chan_proc *volatile signal_entry;
 
-struct options {
+struct exec_opts {
 	const char *partition;
 	const char *cores; /* --cores as given, or NULL */
 	unsigned int ncores;
@@ -76,36 +77,7 @@ static void usage(FILE *f)
 	    f);
 }
 
-/* "--opt VALUE" or "--opt=VALUE": the value, or NULL if @a is not @opt. */
-static const char *opt_value(char **argv, int *i, const char *opt)
-{
-	size_t n = strlen(opt);
-	const char *a = argv[*i];
-
-	if (strncmp(a, opt, n))
-		return NULL;
-	if (a[n] == '=')
-		return a + n + 1;
-	if (a[n] || !argv[*i + 1])
-		return NULL;
-	return argv[++*i];
-}
-
-/* The option lwkexec does not take, or takes with a value it lacks. */
-static void opt_refuse(const char *a)
-{
-	static const char *const with_value[] = { "--partition", "--cores", "--mem" };
-
-	for (size_t k = 0; k < sizeof(with_value) / sizeof(with_value[0]); k++) {
-		if (!strcmp(a, with_value[k])) {
-			fprintf(stderr, "lwkexec: %s needs a value; see 'lwkexec --help'\n", a);
-			return;
-		}
-	}
-	fprintf(stderr, "lwkexec: unknown option '%s'; see 'lwkexec --help'\n", a);
-}
-
-static int mem_option(const char *v, struct options *o)
+static int mem_option(const char *v, struct exec_opts *o)
 {
 	char err[200], size[32];
 
@@ -123,7 +95,7 @@ static int mem_option(const char *v, struct options *o)
 	return 0;
 }
 
-static int cores_option(const char *v, struct options *o)
+static int cores_option(const char *v, struct exec_opts *o)
 {
 	char err[200];
 
@@ -135,38 +107,45 @@ static int cores_option(const char *v, struct options *o)
 	return 0;
 }
 
-static int parse_options(int argc, char **argv, struct options *o)
+enum { OPT_PARTITION, OPT_CORES, OPT_MEM };
+
+static const struct options_spec option_specs[] = {
+	{ "--partition", 0, 1, OPT_PARTITION },
+	{ "--cores", 0, 1, OPT_CORES },
+	{ "--mem", 0, 1, OPT_MEM },
+	{ NULL, 0, 0, 0 },
+};
+
+static int option_take(struct options *it, int id, const char *v, void *ctx)
 {
-	int i;
+	struct exec_opts *o = ctx;
 
-	*o = (struct options){ .ncores = 1 };
-	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		const char *v;
+	if (id == OPT_CORES)
+		return cores_option(v, o);
+	if (id == OPT_MEM)
+		return mem_option(v, o);
+	o->partition = v;
+	return 0;
+}
 
-		if (!strcmp(argv[i], "--")) {
-			i++;
-			break;
-		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			usage(stdout);
-			exit(0);
-		} else if ((v = opt_value(argv, &i, "--partition"))) {
-			o->partition = v;
-		} else if ((v = opt_value(argv, &i, "--cores"))) {
-			if (cores_option(v, o))
-				return -1;
-		} else if ((v = opt_value(argv, &i, "--mem"))) {
-			if (mem_option(v, o))
-				return -1;
-		} else {
-			opt_refuse(argv[i]);
-			return -1;
-		}
-	}
-	if (i >= argc) {
+static int parse_options(int argc, char **argv, struct exec_opts *o)
+{
+	struct options it = { .prog = "lwkexec",
+			      .specs = option_specs,
+			      .operands = 1,
+			      .usage = usage,
+			      .argc = argc,
+			      .argv = argv,
+			      .i = 1 };
+
+	*o = (struct exec_opts){ .ncores = 1 };
+	if (options_parse(&it, option_take, o))
+		return -1;
+	if (it.i >= argc) {
 		fprintf(stderr, "lwkexec: no program given; see 'lwkexec --help'\n");
 		return -1;
 	}
-	o->argv = argv + i;
+	o->argv = argv + it.i;
 	return 0;
 }
 
@@ -381,7 +360,8 @@ static int partition_ready(const struct partition *p)
 }
 
 /* What the partition can give, checked here to say it clearly. */
-static int request_check(const struct partition *p, const struct options *o, struct launch_args *a)
+static int request_check(const struct partition *p, const struct exec_opts *o,
+			 struct launch_args *a)
 {
 	const struct lwk_chan_header *h = p->hdr;
 	unsigned int apps = h->ncpus ? h->ncpus - 1 : 0;
@@ -514,7 +494,7 @@ static void stderr_keep(struct svc *s, int above)
 	s->reserved_fds[s->nreserved++] = fd;
 }
 
-static int run(struct partition *p, struct program *prog, const struct options *o)
+static int run(struct partition *p, struct program *prog, const struct exec_opts *o)
 {
 	static struct svc s;
 	struct launch_args a = { 0 };
@@ -569,7 +549,7 @@ int main(int argc, char **argv)
 {
 	static struct partition part;
 	static struct program prog;
-	struct options o;
+	struct exec_opts o;
 	int r;
 
 	if (parse_options(argc, argv, &o))
