@@ -152,6 +152,13 @@ bare_bad_input() {
 	bare_status 2 "--mem 1K (1 KiB) is too little" --mem 1K $u/exit42
 	bare_status 2 "--timeout wants seconds (1 to 86400), not '5s'" --timeout 5s $u/exit42
 	bare_status 2 "unknown option '--bogus'" --bogus $u/exit42
+	# Options as every lwkctl command and lwkexec take them (proxy/lib/
+	# options.c): "--opt=VALUE" as "--opt VALUE", "--" ends them.
+	bare_status 2 "--cpus wants 1 to 255 cores, not '0'" --cpus=0 $u/exit42
+	bare_status 2 "--keep takes no value" --keep=yes $u/exit42
+	bare_status 2 "--mem needs a value" --mem
+	bare_status 2 "name a program to run" --keep --
+	bare_status 7 "" --cpus=2 --timeout=120 -- $u/exit_threads
 	bare_status 0 "fuzz: 100000 calls" --cpus 4 build/user/lwk-only/fuzz
 }
 

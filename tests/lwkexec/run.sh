@@ -524,6 +524,28 @@ option_values() {
 		--cores 1-200 true
 }
 
+# lwkexec parses its options as every lwkctl command does (proxy/lib/
+# options.c): "--opt VALUE" and "--opt=VALUE" alike, options end at "--"
+# or at the program, and a refusal is one line.
+option_spellings() {
+	expect "--mem=1K: as --mem 1K" 2 \
+		"^lwkexec: --mem 1K \(1 KiB\) is too little: a process needs at least 16M$" \
+		--mem=1K true
+	expect "--cores=2-1: as --cores 2-1" 2 \
+		"^lwkexec: --cores 2-1: the range 2-1 runs backwards; write it 1-2$" --cores=2-1 true
+	expect "--partition without a value" 2 \
+		"^lwkexec: --partition needs a value; see 'lwkexec --help'$" --partition
+	expect "--bogus=1: unknown option" 2 \
+		"^lwkexec: unknown option '--bogus=1'; see 'lwkexec --help'$" --bogus=1 true
+	expect "options after --: no program" 2 \
+		"^lwkexec: no program given; see 'lwkexec --help'$" --mem 64M --
+	same "--cores=1 --mem=64M -- PROG --mem: the program's own argument" \
+		"$(cd "$work/run" && timeout 120 "$lwkexec" --cores=1 --mem=64M -- echo --mem 2>&1)" \
+		"--mem"
+	same "PROG --cores 9: options end at the program" \
+		"$(cd "$work/run" && timeout 120 "$lwkexec" --mem 64M echo --cores 9 2>&1)" "--cores 9"
+}
+
 # /proc/meminfo and sysinfo say what the program can get: its arena (the
 # reservation less its image and stacks), less what it uses already. A
 # program that takes MemAvailable (but a little) gets it; 4 MiB more than
@@ -550,7 +572,7 @@ avail - 2M: True"
 }
 
 groups=${*:-programs pipe_in big_write identity own_fds proc_self fds_used_up sockets signals no_fork
-	bad_requests unrunnable stdio_files option_values meminfo}
+	bad_requests unrunnable stdio_files option_values option_spellings meminfo}
 for g in $groups; do
 	declare -F "$g" >/dev/null || { echo "run.sh: no test group '$g'" >&2; exit 2; }
 done
