@@ -6,9 +6,10 @@
  *
  * It finds PROG as the shell would, checks it with the kernel's own ELF
  * loader, asks the LWK for a process (service_launch.c), serves its
- * forwarded system calls until it exits (service.c), and exits with its
- * status, dying of the same signal if a signal killed it. Signals sent to
- * lwkexec (Ctrl-C, kill, a job launcher) go to the LWK process.
+ * forwarded system calls until it exits (service_dispatch.c), and exits
+ * with its status, dying of the same signal if a signal killed it.
+ * Signals sent to lwkexec (Ctrl-C, kill, a job launcher) go to the LWK
+ * process.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <elf_loader.h>
+#include <uapi/lwk/channel_msg.h>
 #include "file.h"
 #include "options.h"
 #include "partition.h"
@@ -411,7 +413,7 @@ static void on_forwarded_signal(int sig)
 	struct lwk_chan_proc *e = signal_entry;
 
 	if (e && __atomic_load_n(&e->owner, __ATOMIC_ACQUIRE) == (uint32_t)getpid())
-		__atomic_or_fetch(&e->signals, 1ull << (sig - 1), __ATOMIC_RELEASE);
+		lwk_chan_signals_post(e, 1ull << (sig - 1));
 	__atomic_or_fetch(&launch_signals_seen, 1ull << (sig - 1), __ATOMIC_RELEASE);
 	if (!launch_signal && sig != SIGWINCH)
 		launch_signal = sig; /* aborts a launch under way */

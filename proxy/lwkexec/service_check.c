@@ -2,7 +2,7 @@
 /*
  * The checks that stand between a forwarded call and Linux: is a pointer
  * inside the process's mirrored memory, is a request well formed. Pure
- * functions over the mirror description, so that tests/lwkexec/unit.c runs
+ * functions over the mirror description, so that tests/host/test_lwkexec.c runs
  * them on the host without a partition.
  */
 #include <errno.h>
