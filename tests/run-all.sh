@@ -213,11 +213,13 @@ user_programs() {
 	suite tests/user/run.sh "$1"
 }
 
-# A VM partition (the LWK in QEMU, its memory shared
-# with this host) and programs on it under lwkexec, their system calls
-# served by the proxy here. 5 cores: the service core and 4 for programs.
+# A VM partition (the LWK in QEMU, its memory shared with this host) and
+# programs on it under lwkexec, their system calls served by the proxy
+# here. 5 cores: the service core and 4 for programs. The name is this
+# run's own, so that two runs on one machine (two checkouts, a developer
+# and CI) leave each other's partition alone.
 vm_partition() {
-	export LWK_PARTITION=test
+	export LWK_PARTITION=test-$$
 	build/bin/lwkctl shutdown --force >/dev/null 2>&1
 	if timeout 180 build/bin/lwkctl boot --vm --cpus 5 --mem 2G; then
 		echo "PASS vm: lwkctl boot --vm --cpus 5 --mem 2G"
