@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# make demo: boot lwk.iso under QEMU (GRUB, multiboot2, serial console) on
-# four cores and show the boot log and the in-kernel tests as they run;
+# make demo: boot the kernel with its ktests (build/lwk-ktest.elf) from a
+# GRUB image under QEMU (multiboot2, serial console) on four cores and
+# show the boot log and the in-kernel tests as they run;
 # then boot a VM partition and run an OpenMP program and Debian's python3
 # on it under lwkexec.
 set -u
 cd "$(dirname "$0")/.."
-echo "Booting build/lwk.iso under QEMU (4 cores, 512 MiB, TCG); the serial console follows."
+echo "Booting the kernel and its ktests (build/lwk-ktest.elf) from a GRUB image under QEMU"
+echo "(4 cores, 512 MiB, TCG); the serial console follows."
 echo
 tests/qemu/run --iso --name demo --quiet -- lwk.ktest=all
 status=$?
