@@ -28,11 +28,9 @@ static uint32_t seen_count;
 
 static void record_identity(void *arg)
 {
-	struct cpu *c = this_cpu();
-	uint64_t gs_self;
+	struct cpu *c = arch_this_cpu();
 
-	__asm__ volatile("mov %%gs:0, %0" : "=r"(gs_self));
-	KT_EXPECT_EQ(gs_self, (uint64_t)c);
+	KT_EXPECT_EQ(this_cpu(), c);
 	KT_EXPECT(c >= cpus && c < cpus + ncpus);
 	KT_EXPECT_EQ(c->self, c);
 	KT_EXPECT_EQ(arch_cpu_id(), c->id);
