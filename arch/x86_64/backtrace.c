@@ -4,7 +4,7 @@
  * faulting inside the panic. Addresses resolve with
  * "addr2line -f -e build/lwk.elf ADDR", or build/lwk-ktest.elf for the ktest
  * image (the test runner does it for you). */
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <arch/x86.h>
 #include <lwk/log.h>
 #include <lwk/panic.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The x86_64 side of the PC boot path (arch/boot.h): the boot core's
  * early setup, the TSC's calibration and the CMOS clock. */
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <arch/boot.h>
 #include <arch/x86.h>
 #include <arch/trap.h>

@@ -3,7 +3,7 @@
  * and the protection features (NX, write-protected kernel text, SMEP,
  * SMAP) switched on in the same way on every core. */
 #include <string.h>
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <arch/x86.h>
 #include <arch/trap.h>
 #include <arch/lapic.h>

@@ -4,7 +4,7 @@
  * the performance counter LVTs are masked, and the legacy 8259 PICs are
  * remapped out of the exception range and masked. No periodic tick exists.
  */
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <arch/x86.h>
 #include <arch/lapic.h>
 #include <arch/mmu.h>

@@ -6,7 +6,7 @@
  * then covers the most memory, and the page walk is the shortest.
  */
 #include <string.h>
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <arch/x86.h>
 #include <arch/mmu.h>
 #include <lwk/errno.h>

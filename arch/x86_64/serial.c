@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* COM1 at 115200 8N1: the console for the log and for panics. Polled, so it
  * works before interrupts and with interrupts off. */
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <arch/x86.h>
 
 /* COM1 carries the kernel log; in bare mode COM2 and COM3 carry the user

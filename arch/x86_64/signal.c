@@ -5,7 +5,7 @@
  * the registers in a sigcontext, the siginfo, and the XSAVE area above.
  */
 #include <string.h>
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <arch/x86.h>
 #include <arch/trap.h>
 #include <lwk/proc.h>

@@ -7,7 +7,7 @@
  * into the kernel. The AP then switches to the kernel's own tables.
  */
 #include <string.h>
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <arch/x86.h>
 #include <arch/lapic.h>
 #include <arch/mmu.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* arch_prctl(2), the x86_64 system call that sets and reads the user's FS
  * and GS bases. The generic syscall table (uapi/lwk/syscalls.def) lists it. */
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <uapi/lwk/layout.h>
 #include <lwk/errno.h>
 #include <lwk/proc.h>

@@ -2,7 +2,7 @@
 /* The IDT, and what happens on each vector. Every exception in the kernel is
  * fatal for now and is decoded in full before the panic: vector name, error
  * code, RIP, CR2, all registers and a backtrace. */
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <arch/x86.h>
 #include <arch/trap.h>
 #include <arch/lapic.h>

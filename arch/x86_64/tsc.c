@@ -5,7 +5,7 @@
  * calibration against PIT channel 2. The boot shim measures it and the
  * kernel proper takes it from the boot description.
  */
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <arch/x86.h>
 #include <arch/tsc.h>
 

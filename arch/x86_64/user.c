@@ -2,7 +2,7 @@
 /* User mode: the SYSCALL MSRs, FPU/SIMD state, entering ring 3 and reading
  * a system call's registers. */
 #include <string.h>
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <arch/x86.h>
 #include <arch/thread_arch.h>
 #include <arch/trap.h>

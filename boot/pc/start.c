@@ -5,7 +5,7 @@
  * boot description, and hands that to the kernel proper. While this runs,
  * the low 4 GiB are mapped 1:1 and at DIRECT_MAP by entry.S's tables.
  */
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <arch/boot.h>
 #include <lwk/kmain.h>
 #include <uapi/lwk/bootdesc.h>

@@ -12,7 +12,7 @@
  * (counters_off = 0) rather than squeezing the log.
  */
 #include <string.h>
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <lwk/bootdesc.h>
 #include <lwk/channel.h>
 #include <lwk/counters.h>

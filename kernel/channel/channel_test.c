@@ -5,7 +5,7 @@
  * without one they say so and pass.
  */
 #include <string.h>
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <lwk/channel.h>
 #include <lwk/counters.h>
 #include <lwk/cpus.h>

@@ -23,7 +23,7 @@
  * everything else answers -ENOSYS and is logged once per number, so that a
  * missing call is visible rather than silent.
  */
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <lwk/channel.h>
 #include <lwk/cpu.h>
 #include <lwk/errno.h>

@@ -10,7 +10,7 @@
  * second core; without them they say so and pass.
  */
 #include <string.h>
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <lwk/channel.h>
 #include <lwk/cpus.h>
 #include <lwk/errno.h>

@@ -9,7 +9,7 @@
  * thread is gone: it only leaves a flag for the service core to act on.
  */
 #include <string.h>
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <lwk/channel.h>
 #include <lwk/cpus.h>
 #include <lwk/log.h>

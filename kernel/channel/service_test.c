@@ -8,7 +8,7 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <lwk/channel.h>
 #include <lwk/cpus.h>
 #include <elf_loader.h>

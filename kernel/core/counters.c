@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Per-core kernel-entry counters: allocation, snapshots and the report. */
 #include <string.h>
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <lwk/counters.h>
 #include <lwk/errno.h>
 #include <lwk/log.h>

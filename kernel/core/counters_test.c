@@ -5,7 +5,7 @@
  * tick, no IPI, nothing), while a neighbouring core is busy with system
  * calls and the boot core interrupts every other core.
  */
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <lwk/counters.h>
 #include <lwk/cpus.h>
 #include <lwk/ktest.h>

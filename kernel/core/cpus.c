@@ -6,7 +6,7 @@
  * then). There is no tick: a halted core whose threads sleep with a
  * deadline arms its one-shot timer for the earliest one, and only then.
  */
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <lwk/counters.h>
 #include <lwk/cpus.h>
 #include <lwk/errno.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* ktests for bringing cores up, per-CPU data and cross-core calls. */
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <lwk/counters.h>
 #include <lwk/cpus.h>
 #include <lwk/kmain.h>

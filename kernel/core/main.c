@@ -2,7 +2,7 @@
 /* The kernel proper: from a boot description to every core online. */
 #include <stdio.h>
 #include <string.h>
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <lwk/bootdesc.h>
 #include <lwk/channel.h>
 #include <lwk/cmdline.h>

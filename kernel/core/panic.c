@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <stdarg.h>
 #include <stdio.h>
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <lwk/channel.h>
 #include <lwk/log.h>
 #include <lwk/panic.h>

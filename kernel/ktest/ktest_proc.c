@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Test processes for ktests that run user code (lwk/ktest_proc.h). */
 #include <string.h>
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <lwk/ktest_proc.h>
 
 static volatile int procs_ended;

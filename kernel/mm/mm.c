@@ -5,7 +5,7 @@
  * is enough to build the kernel's page tables over *all* owned memory; once
  * those are live, the rest is handed to the allocator too.
  */
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <lwk/errno.h>
 #include <lwk/log.h>
 #include <lwk/mm.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* ktests for physical memory and the kernel's page tables. */
 #include <string.h>
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <lwk/bootdesc.h>
 #include <lwk/kmain.h>
 #include <lwk/ktest.h>

@@ -28,7 +28,7 @@
  * single 4 KiB range is usable.
  */
 #include <string.h>
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <lwk/check.h>
 #include <lwk/errno.h>
 #include <lwk/pmem.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <string.h>
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <lwk/errno.h>
 #include <uapi/lwk/layout.h>
 #include <lwk/pmem.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* ktests for the arena's protections, as ld.so and file mmap use them. */
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <lwk/ktest.h>
 #include <lwk/proc.h>
 

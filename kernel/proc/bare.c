@@ -9,7 +9,7 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <lwk/bootdesc.h>
 #include <lwk/counters.h>
 #include <lwk/cpus.h>

@@ -2,7 +2,7 @@
 /* Turning an ELF file into a running process: the static half of exec. */
 #include <stdio.h>
 #include <string.h>
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <elf_loader.h>
 #include <lwk/errno.h>
 #include <lwk/exec.h>

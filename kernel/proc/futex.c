@@ -10,7 +10,7 @@
 #include <lwk/sched.h>
 #include <lwk/spinlock.h>
 #include <lwk/syscall.h>
-#include <arch/arch.h>
+#include <lwk/arch.h>
 
 #define FUTEX_WAIT 0
 #define FUTEX_WAKE 1

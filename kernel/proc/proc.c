@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Processes and threads: creation, running a thread, and the end of it all. */
 #include <string.h>
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <lwk/cpu.h>
 #include <lwk/cpus.h>
 #include <lwk/errno.h>

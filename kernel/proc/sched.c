@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <lwk/cpu.h>
 #include <lwk/cpus.h>
 #include <lwk/panic.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Signals: actions, masks, pending sets, alternate stacks, and delivery. */
 #include <string.h>
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <lwk/cpu.h>
 #include <lwk/errno.h>
 #include <lwk/log.h>

@@ -12,7 +12,7 @@
  * on its control block; its signal handler counts in the block.
  */
 #include <string.h>
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <lwk/cpus.h>
 #include <lwk/ktest.h>
 #include <lwk/ktest_proc.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Identity, limits, exit and the other small local system calls. */
 #include <string.h>
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <lwk/cpus.h>
 #include <lwk/errno.h>
 #include <lwk/log.h>

@@ -5,7 +5,7 @@
  * there. Process creation (fork, vfork, clone without CLONE_VM) needs the
  * proxy: it answers -ENOSYS here.
  */
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <lwk/cpus.h>
 #include <lwk/errno.h>
 #include <lwk/futex.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Time from the TSC: no tick, no timer interrupt. */
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <lwk/bootdesc.h>
 #include <lwk/errno.h>
 #include <lwk/kmain.h>

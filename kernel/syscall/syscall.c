@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* System call dispatch: one table, generated from syscalls.def. */
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <lwk/counters.h>
 #include <lwk/errno.h>
 #include <lwk/proc.h>

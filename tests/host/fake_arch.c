@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The host stand-in for the arch layer (fakeinc/arch/arch.h says what it
+/* The host stand-in for the arch layer (fake_arch.h says what it
  * fakes): "physical memory" is a buffer that a test registers, so
  * allocators and user memory can be exercised under ASan. */
 #include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/mman.h>
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <lwk/check.h>
 #include <lwk/errno.h>
 #include <lwk/signal.h>
+#include "fake_arch.h"
 
 static uint8_t *fake_mem;
 static uint64_t fake_base, fake_size;
@@ -92,6 +93,21 @@ void arch_irq_restore(uint64_t flags)
 {
 	if (flags)
 		irqs_off = false;
+}
+
+void arch_irq_disable(void)
+{
+	irqs_off = true;
+}
+
+void arch_irq_enable(void)
+{
+	irqs_off = false;
+}
+
+/* Nothing is ever pending. */
+void arch_irq_take_pending(void)
+{
 }
 
 void arch_cpu_wake(struct cpu *c)

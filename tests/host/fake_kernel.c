@@ -5,13 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <lwk/check.h>
 #include <lwk/cpu.h>
 #include <lwk/errno.h>
 #include <lwk/log.h>
 #include <lwk/pmem.h>
 #include <lwk/sched.h>
+#include "fake_arch.h"
 #include "fake_kernel.h"
 
 /* Fake physical memory for fake processes: 256 MiB at 4 GiB. */

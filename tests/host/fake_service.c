@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <lwk/channel.h>
 #include <lwk/check.h>
 #include <lwk/cpus.h>

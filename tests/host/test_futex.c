@@ -5,7 +5,7 @@
  * time: a wait "blocks" by calling the test's hook (fake_kernel.h), which
  * acts as the other threads would meanwhile and returns.
  */
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <lwk/errno.h>
 #include <lwk/futex.h>
 #include <lwk/syscall.h>

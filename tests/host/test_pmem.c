@@ -9,9 +9,10 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <lwk/errno.h>
 #include <lwk/pmem.h>
+#include "fake_arch.h"
 #include "htest.h"
 
 #define FAKE_BASE GiB(1)

@@ -7,7 +7,7 @@
  * The channel, the cores and exec_create are fakes (fake_service.h); the
  * memory is pmem on fake physical memory.
  */
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <lwk/cpu.h>
 #include <lwk/errno.h>
 #include <lwk/pmem.h>

@@ -6,10 +6,11 @@
  * frame and an interrupted system call. The fake arch records the signal
  * frame in the trap frame instead of writing it to the user stack.
  */
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <lwk/errno.h>
 #include <lwk/signal.h>
 #include <lwk/syscall.h>
+#include "fake_arch.h"
 #include "fake_kernel.h"
 #include "htest.h"
 

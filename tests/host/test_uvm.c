@@ -7,10 +7,11 @@
  * record of what is mapped how).
  */
 #include <stdlib.h>
-#include <arch/arch.h>
+#include <lwk/arch.h>
 #include <lwk/errno.h>
 #include <lwk/pmem.h>
 #include <uapi/lwk/layout.h>
+#include "fake_arch.h"
 #include "fake_kernel.h"
 #include "htest.h"
 

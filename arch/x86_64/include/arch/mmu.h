@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Kernel page tables. Private to arch/x86_64; generic code uses the
- * arch_mmu_* calls declared in arch.h. */
+ * arch_mmu_* calls declared in lwk/arch.h. */
 #pragma once
 
 #include <lwk/types.h>
