@@ -4,6 +4,7 @@
 #include <lwk/arch.h>
 #include <arch/boot.h>
 #include <arch/x86.h>
+#include <arch/cpu_setup.h>
 #include <arch/trap.h>
 #include <arch/tsc.h>
 #include <lwk/cpu.h>

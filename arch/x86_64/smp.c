@@ -9,6 +9,7 @@
 #include <string.h>
 #include <lwk/arch.h>
 #include <arch/x86.h>
+#include <arch/cpu_setup.h>
 #include <arch/lapic.h>
 #include <arch/mmu.h>
 #include <arch/trap.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* The x86_64 part of struct cpu: each core's own GDT and TSS. */
+/* The x86_64 part of struct cpu (lwk/cpu.h): each core's own GDT and TSS. */
 #pragma once
 
 #include <lwk/types.h>
@@ -28,6 +28,3 @@ struct cpu_arch {
 	uint64_t ist_top[IST_COUNT];
 	uint64_t stack_base; /* lowest address of the kernel stack */
 };
-
-struct cpu;
-void cpu_init(struct cpu *c, const uint64_t ist_top[IST_COUNT]);
