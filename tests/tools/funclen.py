@@ -6,7 +6,10 @@ A function is a line holding only "{" at column 0 that follows a line
 ending in ")" (the project's Linux brace style), up to the next "}" at
 column 0. Its length counts both brace lines.
 
-usage: tests/tools/funclen.py [DIR...]   (default: the C folders of the tree)
+usage: tests/tools/funclen.py [--depth N] [DIR...]
+  DIR        folders to measure (default: the C folders of the tree)
+  --depth N  group by the first N parts of the path (kernel/mm/x.c with
+             N=1: kernel), to compare trees whose folders differ
 """
 import os
 import statistics
@@ -29,13 +32,19 @@ def lengths(path):
 
 
 def main():
-    roots = sys.argv[1:] or ["kernel", "arch", "boot", "proxy", "libc-min", "tests"]
+    args, depth = sys.argv[1:], 0
+    if args[:1] == ["--depth"] and len(args) > 1 and args[1].isdigit():
+        depth, args = int(args[1]), args[2:]
+    roots = args or ["kernel", "arch", "boot", "proxy", "libc-min", "tests"]
     files = subprocess.run(["git", "ls-files", "--"] + roots, capture_output=True,
                            text=True, check=True).stdout.split()
     per_dir = {}
     for path in files:
         if path.endswith(".c"):
-            per_dir.setdefault(os.path.dirname(path), []).extend(lengths(path))
+            folder = os.path.dirname(path)
+            if depth:
+                folder = "/".join(folder.split("/")[:depth])
+            per_dir.setdefault(folder, []).extend(lengths(path))
     print(f"{'folder':32} {'funcs':>5} {'median':>6} {'p90':>5} {'max':>5}")
     for d in sorted(per_dir):
         v = sorted(per_dir[d])
