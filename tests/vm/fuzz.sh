@@ -43,7 +43,7 @@ else
 fi
 echo after >&3
 exec 3>&-
-wait "$pid"
+wait_bounded "$pid" 60
 status=$?
 pid=
 if [ "$status" = 0 ] && [ "$(cat "$work/out")" = "$(printf 'before\nafter')" ]; then

@@ -32,7 +32,7 @@ start_loop() { # name, lwkexec options...
 # Ctrl-C: the shell's status for a program killed by SIGINT.
 if start_loop intr --cores 1; then
 	kill -INT "$pid"
-	wait "$pid"
+	wait_bounded "$pid" 60
 	status=$?
 	if [ "$status" = 130 ]; then
 		pass "SIGINT to lwkexec ends the LWK program with 130"
@@ -55,9 +55,9 @@ if start_loop a --cores 2 --mem 256M && a=$pid && start_loop b --cores 2 --mem 2
 			"$("$lwkctl" status 2>&1)"
 	fi
 	kill -TERM "$a" "$b"
-	wait "$a"
+	wait_bounded "$a" 60
 	sa=$?
-	wait "$b"
+	wait_bounded "$b" 60
 	sb=$?
 	if [ "$sa" = 143 ] && [ "$sb" = 143 ]; then
 		pass "SIGTERM to both: 143 each"
@@ -72,7 +72,7 @@ fi
 if start_loop killed --cores 2 --mem 512M; then
 	before=$(mem_used)
 	kill -KILL "$pid"
-	wait "$pid" 2>/dev/null
+	wait_bounded "$pid" 60
 	start=$(date +%s%N)
 	freed=
 	while [ $(($(date +%s%N) - start)) -lt 2000000000 ]; do

@@ -46,3 +46,14 @@ mem_used() {
 cores_in_use() {
 	"$lwkctl" status 2>/dev/null | grep -c '^  core [0-9]* .* \(LWK pid\|loading\)'
 }
+
+# wait_bounded PID SECS: wait for the child PID to end and return its
+# status; one still running after SECS seconds is killed (status 137), so
+# that a hang costs one failed check, never the whole suite.
+wait_bounded() {
+	timeout "$2" tail --pid="$1" -f /dev/null
+	{
+		kill -KILL "$1" # only if it did not end by itself
+		wait "$1"
+	} 2>/dev/null
+}

@@ -50,12 +50,8 @@ check_dropped() { # what status output
 resume_and_check() { # pid what output
 	local status
 	kill -CONT "$1"
-	timeout 60 tail --pid="$1" -f /dev/null
-	{
-		kill -KILL "$1" # only if it did not end by itself
-		wait "$1"
-		status=$?
-	} 2>/dev/null
+	wait_bounded "$1" 60
+	status=$?
 	check_dropped "$2" "$status" "$3"
 }
 
@@ -116,7 +112,7 @@ for i in $(seq "$over"); do
 		running=$((running + 1))
 		kill -TERM "$p"
 	fi
-	wait "$p" 2>/dev/null
+	wait_bounded "$p" 60
 	grep -q "cores asked, 0 free" "$work/over$i" && refused=$((refused + 1))
 	grep -q "belongs to\|$lease_lost" "$work/over$i" && stray=$((stray + 1))
 done
