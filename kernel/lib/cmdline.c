@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The one command-line parser, for the kernel and the boot shim. */
+#include <stdlib.h>
 #include <string.h>
 #include <lwk/cmdline.h>
 
@@ -63,38 +64,27 @@ const char *cmdline_value(const char *cmdline, const char *key, size_t *len)
 	return cmdline_find(cmdline, key, false, len);
 }
 
-static int digit_value(char c)
+static bool is_digit(char c, int base)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	return (c >= '0' && c <= '9') ||
+	       (base == 16 && ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')));
 }
 
-/* strtoul() is not used: it takes signs and blanks, which are not numbers
- * here. */
+/* strtoull() does the arithmetic; what it would also take (blanks, a
+ * sign) is refused first, since those are not numbers here. It saturates
+ * on overflow, so its largest value counts as too large. */
 bool cmdline_parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out)
 {
-	uint64_t v = 0;
-	int base = 10;
+	bool hex = len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	const char *digits = hex ? s + 2 : s;
+	char *end;
+	uint64_t v;
 
-	if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-		len -= 2;
-	}
-	if (!len)
+	if (digits == s + len || !is_digit(*digits, hex ? 16 : 10))
 		return false;
-	for (size_t i = 0; i < len; i++) {
-		int d = digit_value(s[i]);
-
-		if (d < 0 || d >= base || v > (max - d) / base)
-			return false;
-		v = v * base + d;
-	}
+	v = strtoull(digits, &end, hex ? 16 : 10);
+	if (end != s + len || v == UINT64_MAX || v > max)
+		return false;
 	*out = v;
 	return true;
 }
