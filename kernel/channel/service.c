@@ -18,6 +18,7 @@
 #include <uapi/lwk/channel_msg.h>
 #include "service_internal.h"
 
+#define SVC_KILL_AGAIN_MS 2000	 /* an ending process still there: kill again */
 #define SERVICE_POLL_US 1000	 /* keep polling this long after activity */
 #define SERVICE_HALT_MIN_US 50	 /* then halt this long, doubling ... */
 #define SERVICE_HALT_MAX_US 2000 /* ... up to this */
@@ -91,6 +92,8 @@ void svc_entry_release(struct svc_entry *e)
 	e->mem = 0;
 	e->mem_promised = false;
 	e->orphan = false;
+	e->kill_tsc = 0;
+	e->kill_logged = false;
 	__atomic_store_n(&e->ended, 0, __ATOMIC_RELAXED);
 	svc_set_state(e, LWK_PROC_FREE);
 }
@@ -135,6 +138,33 @@ static bool svc_check_ended(struct svc_entry *e)
 		svc_disown(e);
 	}
 	return true;
+}
+
+/* A process that is ending (killed, or exit_group) should be gone in
+ * milliseconds. One still there after SVC_KILL_AGAIN_MS has a thread that
+ * missed its SIGKILL or its core's wake-up: kill it again, and again,
+ * rather than hold its cores for ever; said once in the log. */
+static void svc_kill_again(struct svc_entry *e)
+{
+	uint64_t now = arch_cycles();
+	unsigned int left;
+
+	if (e->state != LWK_PROC_RUNNING || !READ_ONCE(e->p->exiting))
+		return;
+	if (!e->kill_tsc) {
+		e->kill_tsc = now;
+		return;
+	}
+	if (now - e->kill_tsc < ms_cycles(SVC_KILL_AGAIN_MS))
+		return;
+	e->kill_tsc = now;
+	left = proc_kill_again(e->p);
+	if (left && !e->kill_logged) {
+		e->kill_logged = true;
+		log_warn("channel: pid %d (%s) still has %u thread(s) %u ms after it began to end: "
+			 "killing them again",
+			 e->p->pid, e->p->name, left, SVC_KILL_AGAIN_MS);
+	}
 }
 
 /* The proxy wants signals delivered: bit signo - 1 of signals. Bits
@@ -228,6 +258,8 @@ static void svc_refresh(struct svc_entry *e)
 static bool svc_poll_entry(struct svc_entry *e)
 {
 	bool busy = svc_check_ended(e);
+
+	svc_kill_again(e);
 
 	busy |= svc_lease(e);
 	if (__atomic_load_n(&e->chan->owner, __ATOMIC_ACQUIRE)) {

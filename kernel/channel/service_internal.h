@@ -52,6 +52,8 @@ struct svc_entry {
 	uint64_t entry, sp;
 	/* the end, told by service_proc_ended on another core */
 	uint32_t ended;
+	uint64_t kill_tsc; /* when it was first seen ending; 0: not yet */
+	bool kill_logged;
 	int exit_status;
 };
 

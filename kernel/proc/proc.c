@@ -318,7 +318,9 @@ static void proc_kill_others(struct proc *p, struct thread *self)
 		if (__atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == THREAD_NEW)
 			continue;
 		sched_wake(t);
-		if (t->state == THREAD_RUNNING && t->cpu != this_cpu())
+		/* Running, or queued on a core that may be halted: either way
+		 * its core must look (a spare wake-up costs one idle turn). */
+		if (t->state != THREAD_BLOCKED && t->cpu != this_cpu())
 			arch_cpu_wake(t->cpu);
 	}
 }
@@ -349,6 +351,20 @@ void proc_kill(struct proc *p)
 	proc_kill_locked(p, SIGKILL);
 	spin_unlock(&p->lock);
 	arch_irq_restore(flags);
+}
+
+unsigned int proc_kill_again(struct proc *p)
+{
+	uint64_t flags = arch_irq_save();
+	unsigned int n;
+
+	spin_lock(&p->lock);
+	n = p->nthreads;
+	if (p->exiting && n)
+		proc_kill_others(p, NULL);
+	spin_unlock(&p->lock);
+	arch_irq_restore(flags);
+	return n;
 }
 
 int proc_signal(struct proc *p, int sig)

@@ -131,6 +131,10 @@ struct cpu *proc_next_core(struct proc *p);
  * kill -9 does, or send it @sig (signal_send_process). */
 void proc_kill(struct proc *p);
 int proc_signal(struct proc *p, int sig);
+/* An ending process whose threads are still there: give each its SIGKILL
+ * and wake-up again (a backstop against one that missed it). Returns how
+ * many threads it has. */
+unsigned int proc_kill_again(struct proc *p);
 /* End @p from anywhere, with @wait_status unless it is ending already:
  * every thread, the caller's too if it is one, gets SIGKILL and dies where
  * it is, a running one on another core is interrupted, a queued one dies
