@@ -270,3 +270,54 @@ HTEST(service_checks, exec_start_release)
 	svc_entry_release(entry); /* as once it ended */
 	EXPECT_EQ(entry->chan->state, LWK_PROC_FREE);
 }
+
+/* A started process, as exec_start_release leaves it before its end. */
+static void start_process(void)
+{
+	struct lwk_chan_ctl ctl;
+
+	service_setup(4);
+	EXPECT(create(entry, 1, MiB(16), STAGING) != NULL);
+	ctl = exec_ctl(entry);
+	EXPECT(send_ctl(entry, &ctl) == NULL);
+	EXPECT(svc_exec_poll(entry));
+	EXPECT(send_type(entry, LWK_MSG_START) != NULL);
+	EXPECT_EQ(entry->state, LWK_PROC_RUNNING);
+}
+
+/* One service poll @ms after the last, its proxy's lease kept alive. */
+static void poll_after_ms(uint64_t ms)
+{
+	fake_cycles += ms * (arch_tsc_hz() / 1000);
+	entry->chan->lease++;
+	service_poll();
+}
+
+/* A process that began to end and still has threads 2 s on is killed
+ * again, and the log says so once. */
+HTEST(service_checks, ending_process_is_killed_again)
+{
+	start_process();
+	entry->p->exiting = true; /* as a kill leaves it */
+	poll_after_ms(0);
+	poll_after_ms(1500);
+	EXPECT(!strstr(fake_log_last, "killing them again"));
+	poll_after_ms(600);
+	EXPECT_STR_CONTAINS(fake_log_last, "pid 100 (prog) still has 1 thread(s) 2000 ms after it "
+					   "began to end: killing them again");
+	fake_log_last[0] = '\0';
+	poll_after_ms(2100);
+	EXPECT_EQ(fake_log_last[0], '\0'); /* said once */
+	svc_entry_release(entry);
+}
+
+/* A running process that is not ending is left alone, however long. */
+HTEST(service_checks, running_process_is_not_killed_again)
+{
+	start_process();
+	poll_after_ms(0);
+	poll_after_ms(5000);
+	EXPECT(!entry->p->exiting);
+	EXPECT(!strstr(fake_log_last, "killing them again"));
+	svc_entry_release(entry);
+}
