@@ -10,16 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <elf_loader.h>
+#include <lwk/types.h> /* plain C; builds on Linux too */
 #include <uapi/lwk/errno.h>
-
-/* Built for the kernel and for Linux: no kernel header, so its own few
- * helpers. */
-#define __printf(a, b) __attribute__((format(printf, a, b)))
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define MIN(a, b) ((a) < (b) ? (a) : (b))
-#define MAX(a, b) ((a) > (b) ? (a) : (b))
-#define ALIGN_UP(x, a) (((x) + ((a)-1)) & ~((uint64_t)(a)-1))
-#define ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a)-1))
 
 #define ELF_PLATFORM "x86_64"
 #define ELF_CLKTCK 100 /* USER_HZ: what times() and friends count in */

@@ -97,15 +97,16 @@ typedef int64_t (*svc_handler)(struct svc_call *c);
 /* --- service_table.c --- */
 /* The handler for @nr, or NULL (-ENOSYS); @name gets its name or "?". */
 svc_handler svc_table_lookup(uint32_t nr, const char **name);
-/* How to serve @c, from its LWK_SC_* flags in syscalls.def. Is @c quick
- * and sure not to block? Then the dispatcher runs it itself (1), or
- * tries it with svc_io_nowait (SVC_INLINE_NOWAIT); 0: hand it to the
- * service thread. */
-#define SVC_INLINE_NOWAIT 2
-/* Not inline, but I/O on a regular file, which Linux does not interrupt:
- * a signal must not answer it EINTR before it ran. */
-#define SVC_REGULAR_IO 3
-int svc_table_inline(const struct svc_call *c);
+/* How to serve @c, from its LWK_SC_* flags in syscalls.def. */
+enum svc_how {
+	SVC_THREAD,	   /* hand it to the slot's service thread */
+	SVC_INLINE,	   /* quick and sure not to block: the dispatcher runs it */
+	SVC_INLINE_NOWAIT, /* the dispatcher tries it with svc_io_nowait first */
+	/* Not inline, but I/O on a regular file, which Linux does not
+	 * interrupt: a signal must not answer it EINTR before it ran. */
+	SVC_REGULAR_IO,
+};
+enum svc_how svc_table_inline(const struct svc_call *c);
 /* (sys_file.c) read, write, pread64, pwrite64 without waiting
  * (RWF_NOWAIT): the result, or SVC_NOT_NOW when the rest must wait, the
  * call then advanced past what was done (counted in c->done) for a

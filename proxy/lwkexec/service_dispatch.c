@@ -228,7 +228,7 @@ static void slot_new_call(struct slot_state *st, unsigned int idx, const struct 
 	uint32_t seq = req->hdr.seq;
 	enum svc_bad why = svc_req_check(req, the_svc->pid);
 	struct svc_call call = { the_svc, req->nr, req->tid, { 0 }, 0 };
-	int how;
+	enum svc_how how;
 
 	memcpy(call.a, req->args, sizeof(call.a));
 	if (why != SVC_OK)
@@ -245,7 +245,7 @@ static void slot_new_call(struct slot_state *st, unsigned int idx, const struct 
 	how = svc_table_inline(&call);
 	if (!st->busy_seq) {
 		int64_t ret = how == SVC_INLINE_NOWAIT ? svc_io_nowait(&call)
-			      : how == 1	       ? call_run(&call)
+			      : how == SVC_INLINE      ? call_run(&call)
 						       : SVC_NOT_NOW;
 
 		if (ret != SVC_NOT_NOW) {

@@ -78,15 +78,15 @@ static int regular_file(int fd)
 	return fd >= 0 && !fstat(fd, &st) && S_ISREG(st.st_mode);
 }
 
-int svc_table_inline(const struct svc_call *c)
+enum svc_how svc_table_inline(const struct svc_call *c)
 {
 	const struct svc_table_row *row = svc_table_row(c->nr);
 	uint32_t flags = row ? row->flags : 0;
 
 	if (flags & LWK_SC_PROXY_INLINE)
-		return 1;
+		return SVC_INLINE;
 	if (!(flags & LWK_SC_FILE_IO) || !regular_file((int)c->a[0]))
-		return 0;
+		return SVC_THREAD;
 	if ((flags & LWK_SC_NOWAIT_IO) && c->a[2] <= INLINE_IO_MAX)
 		return SVC_INLINE_NOWAIT;
 	return SVC_REGULAR_IO;
