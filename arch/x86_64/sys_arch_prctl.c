@@ -2,7 +2,6 @@
 /* arch_prctl(2), the x86_64 system call that sets and reads the user's FS
  * and GS bases. The generic syscall table (uapi/lwk/syscalls.def) lists it. */
 #include <lwk/arch.h>
-#include <uapi/lwk/layout.h>
 #include <lwk/errno.h>
 #include <lwk/proc.h>
 #include <lwk/syscall.h>
@@ -21,7 +20,7 @@ int64_t sys_arch_prctl(const struct syscall_args *sa)
 	switch (sa->a[0]) {
 	case ARCH_SET_FS:
 	case ARCH_SET_GS:
-		if (addr >= LWK_USER_END * 2) /* not a user address */
+		if (!arch_tls_pointer_ok(addr)) /* not a user address */
 			return -EPERM;
 		arch_tls_save(ta);
 		*(sa->a[0] == ARCH_SET_FS ? &ta->fs_base : &ta->gs_base) = addr;
