@@ -21,6 +21,13 @@
  *                reserved whether lwk,reserved lists it or not). The VM
  *                shim makes it from the command line's lwk.channel=BASE,SIZE.
  *       lwk,notify-ipi = <u32 vector, u32 apic-id>;  optional doorbell to Linux
+ *       lwk,kernel = <u64 base, u64 size>;   where the running kernel image
+ *                lies physically (2 MiB aligned; the image is linked at 2 MiB
+ *                and runs at any such base). Absent: at its link address.
+ *       lwk,uart-port = <u32>;               16550 I/O port of the console;
+ *                absent: no console, the log goes to the log ring only
+ *       lwk,exit-port = <u32>;               QEMU isa-debug-exit port; absent:
+ *                the kernel halts where it would have exited
  *       chosen { bootargs = "kernel command line"; };
  *       cpus {
  *           cpu@N { reg = <u32 apic-id>; };  N = logical index, 0 = boot core
@@ -50,6 +57,9 @@
 #define LWK_BD_LOG "lwk,log"
 #define LWK_BD_CHANNEL "lwk,channel"
 #define LWK_BD_NOTIFY_IPI "lwk,notify-ipi"
+#define LWK_BD_KERNEL "lwk,kernel"
+#define LWK_BD_UART_PORT "lwk,uart-port"
+#define LWK_BD_EXIT_PORT "lwk,exit-port"
 #define LWK_BD_CHOSEN "/chosen"
 #define LWK_BD_BOOTARGS "bootargs"
 #define LWK_BD_CPUS "/cpus"

@@ -198,7 +198,11 @@ struct lwk_chan_proc {
 	uint32_t owner;	  /* Linux pid of the proxy; 0: entry free */
 	uint32_t lease;	  /* bumped every LWK_CHAN_LEASE_BEAT_MS */
 	uint64_t signals; /* bit signo-1: deliver signo to the process */
-	uint64_t pad0[6];
+	uint32_t host_waiting; /* 1: the proxy sleeps in poll() on /dev/lwk:
+				* ring the doorbell (lwk,notify-ipi) after
+				* posting to it */
+	uint32_t pad0a;
+	uint64_t pad0[5];
 	struct lwk_chan_ctl ctl;
 	/* written by the LWK */
 	struct lwk_chan_reply reply;
