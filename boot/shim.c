@@ -343,6 +343,8 @@ static int fdt_put_ranges(void *fdt, const char *name, const struct bd_range *r,
 static int fdt_put_root_props(const struct shim_state *st, void *fdt)
 {
 	struct bd_range tramp = { st->trampoline, SHIM_TRAMPOLINE_SIZE };
+	struct bd_range kernel = { st->env->kernel_start,
+				   st->env->kernel_end - st->env->kernel_start };
 	int err = fdt_property_string(fdt, "compatible", LWK_BD_COMPATIBLE);
 
 	if (!err)
@@ -359,6 +361,12 @@ static int fdt_put_root_props(const struct shim_state *st, void *fdt)
 		err = fdt_put_ranges(fdt, LWK_BD_TRAMPOLINE, &tramp, 1);
 	if (!err && st->has_channel)
 		err = fdt_put_ranges(fdt, LWK_BD_CHANNEL, &st->channel, 1);
+	if (!err)
+		err = fdt_put_ranges(fdt, LWK_BD_KERNEL, &kernel, 1);
+	if (!err && st->env->uart_port)
+		err = fdt_property_u32(fdt, LWK_BD_UART_PORT, st->env->uart_port);
+	if (!err && st->env->exit_port)
+		err = fdt_property_u32(fdt, LWK_BD_EXIT_PORT, st->env->exit_port);
 	return err;
 }
 

@@ -16,8 +16,10 @@ struct shim_env {
 	void *ctx;
 	uint32_t boot_apic_id; /* APIC ID of the core running the shim */
 	uint64_t tsc_hz;       /* measured by the caller */
-	uint64_t kernel_start; /* physical extent of the kernel image */
-	uint64_t kernel_end;
+	uint64_t kernel_start; /* physical extent of the kernel image, */
+	uint64_t kernel_end;   /* written out as lwk,kernel */
+	uint32_t uart_port;    /* the console's 16550 port, 0: none (lwk,uart-port) */
+	uint32_t exit_port;    /* QEMU's isa-debug-exit port, 0: none (lwk,exit-port) */
 	/* The CMOS real-time clock, through the arch layer (ports 0x70/0x71
 	 * on x86): the byte in register @reg. NULL: there is none, and the
 	 * description carries no wall clock (the kernel's CLOCK_REALTIME

@@ -295,6 +295,9 @@ static int bd_parse_channel(struct bd_reader *r)
 	return 0;
 }
 
+/* The doorbell is a fixed interrupt to a Linux core: vectors below 32 are
+ * exceptions, and the core must not be one of ours (checked once the cores
+ * are known, in bd_check_notify). */
 static int bd_parse_notify(struct bd_reader *r)
 {
 	fdt32_t ipi[2];
@@ -305,7 +308,61 @@ static int bd_parse_notify(struct bd_reader *r)
 	r->bd->has_notify_ipi = true;
 	r->bd->notify_vector = fdt32_to_cpu(ipi[0]);
 	r->bd->notify_apic_id = fdt32_to_cpu(ipi[1]);
+	if (r->bd->notify_vector < 32 || r->bd->notify_vector > 255)
+		return bd_error(r, "'%s' vector %u is not an interrupt vector (32-255)",
+				LWK_BD_NOTIFY_IPI, r->bd->notify_vector);
 	return 0;
+}
+
+static int bd_check_notify(struct bd_reader *r)
+{
+	const struct bootdesc *bd = r->bd;
+
+	for (unsigned int i = 0; bd->has_notify_ipi && i < bd->n_cpus; i++)
+		if (bd->cpu_apic_id[i] == bd->notify_apic_id)
+			return bd_error(r,
+					"'%s' names APIC ID 0x%x, which is cpu@%u of the LWK; it "
+					"must be a Linux core",
+					LWK_BD_NOTIFY_IPI, bd->notify_apic_id, i);
+	return 0;
+}
+
+/* lwk,kernel: where the image runs, 2 MiB aligned (the kernel checks it
+ * against where it does run, and never hands that memory out). */
+static int bd_parse_kernel(struct bd_reader *r)
+{
+	struct bootdesc *bd = r->bd;
+	const struct bd_range *k = &bd->kernel;
+	int ret = bd_get_range(r, LWK_BD_KERNEL, &bd->kernel);
+
+	if (ret)
+		return ret == 1 ? 0 : ret;
+	if (!IS_ALIGNED(k->base, MiB(2)) || !k->size)
+		return bd_error(r, "'%s' (0x%llx, size 0x%llx) is empty or not 2 MiB aligned",
+				LWK_BD_KERNEL, (unsigned long long)k->base,
+				(unsigned long long)k->size);
+	return 0;
+}
+
+/* An I/O port number, optional. */
+static int bd_get_port(struct bd_reader *r, const char *name, bool *has, uint32_t *port)
+{
+	int ret = bd_get_u32(r, name, port);
+
+	if (ret)
+		return ret == 1 ? 0 : ret;
+	if (!*port || *port > 0xffff)
+		return bd_error(r, "'%s' is 0x%x, not an I/O port (1-0xffff)", name, *port);
+	*has = true;
+	return 0;
+}
+
+static int bd_parse_devices(struct bd_reader *r)
+{
+	struct bootdesc *bd = r->bd;
+	int ret = bd_get_port(r, LWK_BD_UART_PORT, &bd->has_uart_port, &bd->uart_port);
+
+	return ret ? ret : bd_get_port(r, LWK_BD_EXIT_PORT, &bd->has_exit_port, &bd->exit_port);
 }
 
 /* A string list property of /program: NUL-terminated strings, or empty. */
@@ -493,9 +550,15 @@ int bootdesc_parse(const void *fdt, size_t max_size, struct bootdesc *bd, char *
 	if (!ret)
 		ret = bd_parse_notify(&r);
 	if (!ret)
+		ret = bd_parse_kernel(&r);
+	if (!ret)
+		ret = bd_parse_devices(&r);
+	if (!ret)
 		ret = bd_parse_bootargs(&r);
 	if (!ret)
 		ret = bd_parse_cpus(&r);
+	if (!ret)
+		ret = bd_check_notify(&r);
 	if (!ret)
 		ret = bd_parse_program(&r);
 	return ret;

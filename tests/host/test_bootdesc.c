@@ -456,6 +456,78 @@ HTEST(bootdesc, log_and_notify)
 	EXPECT_REFUSED("'lwk,notify-ipi' is 4 bytes, expected 8");
 }
 
+HTEST(bootdesc, notify_checked)
+{
+	uint32_t ipi[2] = { cpu_to_fdt32(0x1f), cpu_to_fdt32(7) };
+
+	build_good();
+	set_raw(LWK_BD_NOTIFY_IPI, ipi, sizeof(ipi));
+	EXPECT_REFUSED("'lwk,notify-ipi' vector 31 is not an interrupt vector (32-255)");
+	ipi[0] = cpu_to_fdt32(256);
+	set_raw(LWK_BD_NOTIFY_IPI, ipi, sizeof(ipi));
+	EXPECT_REFUSED("vector 256 is not an interrupt vector");
+	ipi[0] = cpu_to_fdt32(0xf3);
+	ipi[1] = cpu_to_fdt32(4); /* cpu@2 */
+	set_raw(LWK_BD_NOTIFY_IPI, ipi, sizeof(ipi));
+	EXPECT_REFUSED("'lwk,notify-ipi' names APIC ID 0x4, which is cpu@2 of the LWK");
+	ipi[1] = cpu_to_fdt32(5);
+	set_raw(LWK_BD_NOTIFY_IPI, ipi, sizeof(ipi));
+	EXPECT_EQ(parse(), 0);
+	EXPECT_EQ(bd.notify_vector, 0xf3);
+	EXPECT_EQ(bd.notify_apic_id, 5);
+}
+
+/* ---- where the image runs, and the devices it may touch ------------------------ */
+
+HTEST(bootdesc, kernel_and_ports_absent)
+{
+	build_good();
+	EXPECT_EQ(parse(), 0);
+	EXPECT_EQ(bd.kernel.size, 0);
+	EXPECT(!bd.has_uart_port);
+	EXPECT(!bd.has_exit_port);
+}
+
+HTEST(bootdesc, kernel)
+{
+	build_good();
+	set_range(LWK_BD_KERNEL, 0x40000000, 0x1345000);
+	EXPECT_EQ(parse(), 0);
+	EXPECT_EQ(bd.kernel.base, 0x40000000);
+	EXPECT_EQ(bd.kernel.size, 0x1345000);
+	set_range(LWK_BD_KERNEL, 0x40100000, 0x1345000);
+	EXPECT_REFUSED("'lwk,kernel' (0x40100000, size 0x1345000) is empty or not 2 MiB aligned");
+	set_range(LWK_BD_KERNEL, 0x40000000, 0);
+	EXPECT_REFUSED("'lwk,kernel' (0x40000000, size 0x0) is empty");
+	set_range(LWK_BD_KERNEL, UINT64_MAX - 0x1fffff, 0x400000);
+	EXPECT_REFUSED("'lwk,kernel' range 0");
+	set_u64(LWK_BD_KERNEL, 0x40000000);
+	EXPECT_REFUSED("'lwk,kernel' is 8 bytes, expected 16");
+}
+
+HTEST(bootdesc, ports)
+{
+	build_good();
+	set_u32(LWK_BD_UART_PORT, 0x3f8);
+	set_u32(LWK_BD_EXIT_PORT, 0xf4);
+	EXPECT_EQ(parse(), 0);
+	EXPECT(bd.has_uart_port);
+	EXPECT_EQ(bd.uart_port, 0x3f8);
+	EXPECT(bd.has_exit_port);
+	EXPECT_EQ(bd.exit_port, 0xf4);
+	set_u32(LWK_BD_UART_PORT, 0x10000);
+	EXPECT_REFUSED("'lwk,uart-port' is 0x10000, not an I/O port (1-0xffff)");
+	set_u32(LWK_BD_UART_PORT, 0x2f8);
+	set_u32(LWK_BD_EXIT_PORT, 0);
+	EXPECT_REFUSED("'lwk,exit-port' is 0x0, not an I/O port");
+	set_u64(LWK_BD_EXIT_PORT, 0xf4);
+	EXPECT_REFUSED("'lwk,exit-port' is 8 bytes, expected 4");
+	del(LWK_BD_EXIT_PORT);
+	EXPECT_EQ(parse(), 0);
+	EXPECT_EQ(bd.uart_port, 0x2f8);
+	EXPECT(!bd.has_exit_port);
+}
+
 /* ---- the channel ---------------------------------------------------------------- */
 
 #define CHAN_BASE (MEM_BASE + 0x1000000)

@@ -136,6 +136,8 @@ static struct shim_env test_env(struct fake_phys *m)
 		.tsc_hz = TSC_HZ,
 		.kernel_start = KERNEL_START,
 		.kernel_end = KERNEL_END,
+		.uart_port = 0x3f8,
+		.exit_port = 0xf4,
 	};
 }
 
@@ -428,6 +430,12 @@ SHIM_TEST(mb2_full)
 	EXPECT_EQ(bd.trampoline.size, SHIM_TRAMPOLINE_SIZE);
 	EXPECT_EQ(bd.log.size, 0);
 	EXPECT(!bd.has_notify_ipi);
+	EXPECT_EQ(bd.kernel.base, KERNEL_START);
+	EXPECT_EQ(bd.kernel.size, KERNEL_END - KERNEL_START);
+	EXPECT(bd.has_uart_port);
+	EXPECT_EQ(bd.uart_port, 0x3f8);
+	EXPECT(bd.has_exit_port);
+	EXPECT_EQ(bd.exit_port, 0xf4);
 	EXPECT(!strcmp(bd.bootargs, "console=ttyS0 lwk.log=debug"));
 	expect_std_cpus();
 	cpus = fdt_path_offset(out, "/cpus");
@@ -435,6 +443,21 @@ SHIM_TEST(mb2_full)
 	EXPECT_EQ(fdt32_ld(fdt_getprop(out, cpus, "#address-cells", NULL)), 1);
 	EXPECT_EQ(fdt32_ld(fdt_getprop(out, cpus, "#size-cells", NULL)), 0);
 	EXPECT(fdt_totalsize(out) < 4096);
+}
+
+/* A producer with no console and no exit device writes neither key. */
+SHIM_TEST(mb2_no_ports)
+{
+	struct shim_env env = test_env(m);
+
+	env.uart_port = 0;
+	env.exit_port = 0;
+	EXPECT_EQ(shim_from_multiboot2(&env, mb2_std(m, ""), out, sizeof(out), err, sizeof(err)),
+		  0);
+	EXPECT_EQ(parse_out(), 0);
+	EXPECT(!bd.has_uart_port);
+	EXPECT(!bd.has_exit_port);
+	EXPECT_EQ(bd.kernel.base, KERNEL_START);
 }
 
 /* The boot core comes first even when the MADT does not list it. */

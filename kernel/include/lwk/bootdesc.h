@@ -23,6 +23,11 @@ struct bootdesc {
 	bool has_notify_ipi;
 	uint32_t notify_vector;
 	uint32_t notify_apic_id;
+	struct bd_range kernel; /* size 0: absent, the image is at its link address */
+	bool has_uart_port;	/* a console */
+	uint32_t uart_port;
+	bool has_exit_port; /* QEMU's exit device */
+	uint32_t exit_port;
 	char bootargs[LWK_BD_MAX_BOOTARGS];
 	uint32_t cpu_apic_id[LWK_BD_MAX_CPUS]; /* index = logical CPU */
 	unsigned int n_cpus;
