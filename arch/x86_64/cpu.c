@@ -134,12 +134,6 @@ __noreturn void arch_halt_forever(void)
 		__asm__ volatile("cli; hlt");
 }
 
-__noreturn void arch_exit(enum arch_exit_code code)
-{
-	outb(QEMU_EXIT_PORT, code);
-	arch_halt_forever();
-}
-
 void arch_timer_arm(uint64_t deadline)
 {
 	lapic_timer_arm(deadline);

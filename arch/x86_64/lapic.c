@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The local APIC delivers IPIs and nothing else: the timer, LINT0/LINT1 and
- * the performance counter LVTs are masked, and the legacy 8259 PICs are
- * remapped out of the exception range and masked. No periodic tick exists.
+ * the performance counter LVTs are masked, and, where the kernel owns the
+ * machine (the PC loader path), the legacy 8259 PICs are remapped out of
+ * the exception range and masked. No periodic tick exists.
  */
 #include <lwk/arch.h>
 #include <arch/x86.h>
+#include <arch/boot.h>
 #include <arch/lapic.h>
 #include <arch/mmu.h>
 #include <arch/trap.h>
@@ -153,7 +155,10 @@ void lapic_init(void)
 	uint64_t base = rdmsr(MSR_APIC_BASE);
 
 	if (!xapic_regs && !x2apic) { /* first core: choose the mode */
-		x2apic = cpuid(1, 0).ecx & (1u << 21);
+		/* Beside Linux, keep the mode Linux runs the APICs in: INIT
+		 * does not change it, and the cores go back to Linux. */
+		x2apic = (base & APIC_BASE_X2APIC) ||
+			 (arch_pc_machine_owned() && (cpuid(1, 0).ecx & (1u << 21)));
 		if (!x2apic) {
 			xapic_regs = mmu_map_mmio(pa_make(base & ~0xfffull), 4096);
 			if (!xapic_regs)
@@ -162,7 +167,8 @@ void lapic_init(void)
 		}
 		/* The PICs belong to us only when we own the machine (VM
 		 * mode, bare metal); in partition mode Linux keeps them. */
-		pic_disable();
+		if (arch_pc_machine_owned())
+			pic_disable();
 		log_info("lapic: %s mode", x2apic ? "x2APIC" : "xAPIC");
 	}
 	base |= APIC_BASE_ENABLE;

@@ -24,6 +24,20 @@ static uint64_t mmio_next = MMIO_BASE;
 
 static const unsigned int level_shift[4] = { 39, 30, 21, 12 };
 
+/* In .data, not .bss: it is read before anything could clear the bss,
+ * and a loader that copies the image must carry it as linked (0). */
+__attribute__((section(".data"))) uint64_t kernel_phys_offset;
+
+int arch_kernel_set_phys_base(uint64_t base)
+{
+	/* Below 4 GiB: the trampoline's page tables live in the image and
+	 * are loaded into CR3 in 32-bit mode. */
+	if (!IS_ALIGNED(base, MiB(2)) || !base || base >= GiB(4))
+		return -EINVAL;
+	kernel_phys_offset = base - KERNEL_LINK_PHYS;
+	return 0;
+}
+
 static bool cpu_has_1g_pages(void)
 {
 	static int has = -1; /* cpuid is a VM exit under KVM: ask once */
@@ -119,10 +133,8 @@ static int map_range(uint64_t *root, uint64_t va, uint64_t pa, uint64_t size, ui
 
 static int map_kernel_part(char *start, char *end, uint64_t flags)
 {
-	uint64_t va = (uint64_t)start;
-
-	return map_range(kernel_pml4, va, va - KERNEL_VMA, (uint64_t)(end - start), flags, false,
-			 NULL);
+	return map_range(kernel_pml4, (uint64_t)start, pa_addr(arch_virt_to_phys(start)),
+			 (uint64_t)(end - start), flags, false, NULL);
 }
 
 int arch_mmu_init(void)

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * boot_main: the C side of entry.S. Sets up the boot core enough to report
- * faults, measures the TSC, lets the shim turn the loader's handover into a
- * boot description, and hands that to the kernel proper. While this runs,
- * the low 4 GiB are mapped 1:1 and at DIRECT_MAP by entry.S's tables.
+ * boot_main: the C side of entry.S. Takes the machine (console, exit port),
+ * sets up the boot core enough to report faults, measures the TSC, lets
+ * the shim turn the loader's handover into a boot description, and hands
+ * that to the kernel proper. While this runs, the low 4 GiB are mapped 1:1
+ * and at DIRECT_MAP by entry.S's tables, and the image runs at its link
+ * address (which the description then gives as lwk,kernel).
  */
 #include <lwk/arch.h>
 #include <arch/boot.h>
@@ -51,15 +53,17 @@ void boot_main(uint32_t magic, uint32_t info)
 	char err[160];
 	struct shim_env env = {
 		.phys = boot_phys,
-		.kernel_start = (uint64_t)__kernel_start - KERNEL_VMA,
-		.kernel_end = (uint64_t)__kernel_end - KERNEL_VMA,
+		.kernel_start = pa_addr(arch_virt_to_phys(__kernel_start)),
+		.kernel_end = pa_addr(arch_virt_to_phys(__kernel_end)),
+		.uart_port = 0x3f8, /* COM1, as arch_pc_machine_init */
+		.exit_port = 0xf4,  /* QEMU's isa-debug-exit */
 		.cmos_read = boot_cmos_read,
 		.cycles = boot_cycles,
 		.warn = boot_warn,
 	};
 	int rc;
 
-	arch_console_init();
+	arch_pc_machine_init();
 	env.boot_apic_id = arch_boot_cpu_early_init((uint64_t)boot_stack_top);
 	env.tsc_hz = arch_tsc_calibrate();
 

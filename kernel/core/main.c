@@ -23,10 +23,13 @@ const struct bootdesc *kernel_bootdesc(void)
 	return &bd;
 }
 
+/* Once the channel is laid out, Linux (lwkctl status) reads why there as
+ * well: a partition has no console. */
 static __noreturn void boot_fail(const char *what)
 {
 	log_raw("lwk: %s\n", what);
 	log_raw("lwk: boot failed; stopping\n");
+	channel_set_panicked(what);
 	arch_exit(ARCH_EXIT_FAIL);
 }
 
@@ -70,8 +73,8 @@ static void check_boot_core(void)
  * (The reader saw to the rest: aligned, owned memory, reserved.) */
 static void check_channel(void)
 {
-	uint64_t ks = (uint64_t)__kernel_start - KERNEL_VMA,
-		 ke = (uint64_t)__kernel_end - KERNEL_VMA;
+	uint64_t ks = pa_addr(arch_virt_to_phys(__kernel_start)),
+		 ke = pa_addr(arch_virt_to_phys(__kernel_end));
 	uint64_t cb = bd.channel.base, ce = cb + bd.channel.size;
 	char msg[160];
 
@@ -81,6 +84,25 @@ static void check_channel(void)
 		 "boot description: lwk,channel [0x%llx, 0x%llx) overlaps the kernel image "
 		 "[0x%llx, 0x%llx); move it",
 		 (unsigned long long)cb, (unsigned long long)ce, (unsigned long long)ks,
+		 (unsigned long long)ke);
+	boot_fail(msg);
+}
+
+/* lwk,kernel must say where this image really runs: the entry set the
+ * base from it (partition mode), or the shim wrote the link address. */
+static void check_kernel_extent(void)
+{
+	uint64_t ks = pa_addr(arch_virt_to_phys(__kernel_start)),
+		 ke = pa_addr(arch_virt_to_phys(__kernel_end));
+	char msg[192];
+
+	if (!bd.kernel.size || (bd.kernel.base == ks && bd.kernel.size >= ke - ks))
+		return;
+	snprintf(msg, sizeof(msg),
+		 "boot description: lwk,kernel [0x%llx, 0x%llx) is not where this kernel runs "
+		 "[0x%llx, 0x%llx)",
+		 (unsigned long long)bd.kernel.base,
+		 (unsigned long long)(bd.kernel.base + bd.kernel.size), (unsigned long long)ks,
 		 (unsigned long long)ke);
 	boot_fail(msg);
 }
@@ -114,18 +136,20 @@ __noreturn void kmain(const void *fdt, size_t max_size)
 
 	if (bootdesc_parse(fdt, max_size, &bd, err, sizeof(err)))
 		boot_fail(err);
+	arch_devices_setup(&bd);
 	arch_tsc_set_hz(bd.tsc_hz);
 	apply_cmdline(bd.bootargs);
 	check_ktests_linked();
 	log_info("lwk: booting on %u cores, TSC %llu kHz, command line \"%s\"", bd.n_cpus,
 		 (unsigned long long)(bd.tsc_hz / 1000), bd.bootargs);
-	/* Partition-mode keys that nothing produces yet: say so, loudly. */
+	/* A key that nothing produces yet: say so, loudly. */
 	if (bd.log.size)
 		log_warn("boot description: lwk,log is not supported yet; the log stays in kernel "
 			 "memory");
-	if (bd.has_notify_ipi)
-		log_warn(
-		    "boot description: lwk,notify-ipi is not supported yet; Linux is not notified");
+	log_info("lwk: kernel image at physical 0x%llx-0x%llx",
+		 (unsigned long long)pa_addr(arch_virt_to_phys(__kernel_start)),
+		 (unsigned long long)pa_addr(arch_virt_to_phys(__kernel_end)));
+	check_kernel_extent();
 	check_channel();
 	if (mm_init(&bd))
 		boot_fail("memory setup failed");

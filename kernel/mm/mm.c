@@ -17,17 +17,23 @@ struct span {
 	uint64_t lo, hi; /* [lo, hi) */
 };
 
-static struct span kernel_span(void)
+/* Where the image runs; all of lwk,kernel if that says more (a loader may
+ * count what it put behind the image as part of it). */
+static struct span kernel_span(const struct bootdesc *bd)
 {
-	return (struct span){ (uint64_t)__kernel_start - KERNEL_VMA,
-			      (uint64_t)__kernel_end - KERNEL_VMA };
+	struct span k = { pa_addr(arch_virt_to_phys(__kernel_start)),
+			  pa_addr(arch_virt_to_phys(__kernel_end)) };
+
+	if (bd->kernel.size && bd->kernel.base == k.lo)
+		k.hi = MAX(k.hi, bd->kernel.base + bd->kernel.size);
+	return k;
 }
 
 /* Donate [lo, hi) minus every reserved range and the kernel image. Works by
  * recursion on the first reserved range that cuts the span. */
 static int add_free(const struct bootdesc *bd, uint64_t lo, uint64_t hi)
 {
-	struct span k = kernel_span();
+	struct span k = kernel_span(bd);
 
 	if (lo >= hi)
 		return 0;

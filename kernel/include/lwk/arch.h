@@ -71,6 +71,11 @@ void arch_cpu_wake(struct cpu *c);
  * has interrupts off and has checked for work. */
 void arch_idle_halt(void);
 
+/* The doorbell to Linux: interrupt @vector on the Linux core @hw_id (a
+ * fixed interrupt, physical destination). 0, or -errno if it could not be
+ * sent. */
+int arch_notify_host(uint32_t vector, uint32_t hw_id);
+
 /* Interrupt and exception vectors, for counters and reports. */
 const char *arch_vector_name(unsigned int vec);
 
@@ -79,14 +84,22 @@ bool arch_random(uint64_t *out);
 
 /* ---- console and verdict ------------------------------------------------------ */
 
-/* Early, polled console (a serial port). */
-void arch_console_init(void);
+/* The polled console (a serial port), if there is one; without one, output
+ * goes nowhere (the log ring still has it). */
 void arch_console_write(const char *s, size_t n);
-/* Bare mode: a user program's stdout (fd 1) or stderr (fd 2), raw. */
+/* Bare mode: a user program's stdout (fd 1) or stderr (fd 2), raw; only
+ * where there is a console. */
 void arch_user_output(int fd, const char *s, size_t n);
+/* From here on, use exactly the console and the exit device that the boot
+ * description names (lwk,uart-port, lwk,exit-port): none named, none used.
+ * A partition beside Linux names none, and the kernel touches no device of
+ * the machine's. */
+struct bootdesc;
+void arch_devices_setup(const struct bootdesc *bd);
 
-/* Leave the machine with a verdict: under QEMU this exits through its
- * exit device (QEMU's status is code * 2 + 1); elsewhere the core halts. */
+/* Leave the machine with a verdict: under QEMU (lwk,exit-port) this exits
+ * through its exit device (QEMU's status is code * 2 + 1); elsewhere the
+ * core halts with interrupts off, and the channel header says why. */
 enum arch_exit_code {
 	ARCH_EXIT_PASS = 0x10,	/* QEMU status 33 */
 	ARCH_EXIT_FAIL = 0x11,	/* QEMU status 35 */
@@ -114,6 +127,12 @@ uint64_t arch_tsc_hz(void);
 void arch_tsc_set_hz(uint64_t hz);
 
 /* ---- kernel page tables -------------------------------------------------------- */
+
+/* The image runs from physical @base (lwk,kernel) instead of its link
+ * address. Called once by an entry that was told so, before anything turns
+ * an image address into a physical one; -EINVAL if @base cannot be one
+ * (not 2 MiB aligned, or out of the arch's reach). */
+int arch_kernel_set_phys_base(uint64_t base);
 
 /* Start a fresh set with the kernel image mapped (text read-only and
  * executable, everything else no-execute), add owned RAM to the direct map

@@ -14,8 +14,10 @@
 /* Kernel virtual memory map (4-level paging):
  *
  *   0xffffffffffffffff +-------------------------------+
- *                      | kernel image                  |
- *                      | (virt = phys + KERNEL_VMA)    |
+ *                      | kernel image, linked at       |
+ *                      | KERNEL_VMA + KERNEL_LINK_PHYS |
+ *                      | (virt = phys + KERNEL_VMA     |
+ *                      |  - kernel_phys_offset)        |
  *   0xffffffff80000000 +-------------------------------+
  *                      | device MMIO (uncached)        |
  *   0xffffc00000000000 +-------------------------------+
@@ -32,6 +34,12 @@
 #define KERNEL_VMA 0xffffffff80000000ull
 #define DIRECT_MAP 0xffff800000000000ull
 #define MMIO_BASE 0xffffc00000000000ull
+/* The physical address the image is linked for. It runs from any 2 MiB
+ * aligned base (lwk,kernel); kernel_phys_offset is that base minus this,
+ * set once at entry before anything turns an image address into a
+ * physical one, and 0 on the PC loader path. */
+#define KERNEL_LINK_PHYS 0x200000ull
+extern uint64_t kernel_phys_offset;
 
 static inline void *arch_phys_to_virt(paddr_t p)
 {
@@ -43,7 +51,7 @@ static inline paddr_t arch_virt_to_phys(const void *v)
 	uint64_t va = (uint64_t)(uintptr_t)v;
 
 	if (va >= KERNEL_VMA)
-		return pa_make(va - KERNEL_VMA);
+		return pa_make(va - KERNEL_VMA + kernel_phys_offset);
 	return pa_make(va - DIRECT_MAP);
 }
 
