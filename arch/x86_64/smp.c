@@ -149,6 +149,11 @@ void arch_cpu_wake(struct cpu *c)
 	lapic_send_ipi(c->apic_id, VEC_IPI_CALL);
 }
 
+int arch_notify_host(uint32_t vector, uint32_t hw_id)
+{
+	return lapic_send_ipi(hw_id, (uint8_t)vector);
+}
+
 /* NMI each LWK core by ID, never "all but self": in partition mode the
  * other cores of the machine are Linux's. */
 void arch_stop_other_cpus(void)

@@ -8,6 +8,7 @@
 #include <arch/lapic.h>
 #include <lwk/counters.h>
 #include <lwk/log.h>
+#include <lwk/cpus.h>
 #include <lwk/panic.h>
 #include <lwk/proc.h>
 
@@ -234,6 +235,8 @@ const char *arch_vector_name(unsigned int vec)
 void trap_dispatch(struct trap_frame *tf)
 {
 	counters_vector(tf->vector);
+	if (tf->vector == 2 && cpus_stop_requested())
+		cpus_stopped(); /* shutdown */
 	if (tf->vector == 2 && panic_in_progress()) {
 		if (panic_cpu() != (int)arch_cpu_id())
 			arch_halt_forever(); /* stopped by the panicking core */

@@ -36,6 +36,10 @@ _Static_assert(CHAN_LOG_OFF + CHAN_PAGE + CHAN_LOG_MIN <= LWK_BD_CHANNEL_MIN_SIZ
 _Static_assert(LWK_CHAN_MAX_CPUS >= LWK_BD_MAX_CPUS, "channel names every core");
 
 static struct lwk_chan_header *hdr;
+/* lwk,notify-ipi: the doorbell to Linux, if any, and how often it rang. */
+static bool doorbell;
+static uint32_t doorbell_vector, doorbell_hw_id;
+static uint64_t doorbells;
 
 struct chan_layout {
 	uint64_t log_size;
@@ -87,6 +91,7 @@ bool channel_init(const struct bootdesc *bd)
 
 	if (!bd->channel.size)
 		return false;
+	channel_doorbell_setup(bd->has_notify_ipi, bd->notify_vector, bd->notify_apic_id);
 	base = arch_phys_to_virt(pa_make(bd->channel.base));
 	l = channel_plan(bd->channel.size, bd->n_cpus);
 	/* Whatever Linux or an earlier boot left there means nothing now. */
@@ -150,4 +155,30 @@ void channel_set_panicked(const char *line)
 	}
 	hdr->panic[n] = '\0';
 	__atomic_store_n(&hdr->state, LWK_STATE_PANICKED, __ATOMIC_RELEASE);
+}
+
+void channel_doorbell_setup(bool on, uint32_t vector, uint32_t hw_id)
+{
+	doorbell_vector = vector;
+	doorbell_hw_id = hw_id;
+	__atomic_store_n(&doorbell, on, __ATOMIC_SEQ_CST);
+}
+
+/* The proxy sets host_waiting, then looks at the channel once more before
+ * it sleeps; we publish, then look at host_waiting. With a full fence on
+ * both sides one of the two sees the other: no sleep misses its news. */
+void channel_notify_host(struct lwk_chan_proc *cp)
+{
+	if (!doorbell || !cp)
+		return;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&cp->host_waiting, __ATOMIC_SEQ_CST) != 1)
+		return;
+	if (!arch_notify_host(doorbell_vector, doorbell_hw_id))
+		__atomic_fetch_add(&doorbells, 1, __ATOMIC_RELAXED);
+}
+
+uint64_t channel_doorbells(void)
+{
+	return __atomic_load_n(&doorbells, __ATOMIC_RELAXED);
 }

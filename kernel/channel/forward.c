@@ -142,6 +142,7 @@ static void forward_request_post(struct fwd_wait *w, uint64_t nr, const uint64_t
 		r->args[i] = args[i];
 	lwk_msg_publish(&r->hdr, seq);
 	lwk_chan_post(w->cp, w->idx);
+	channel_notify_host(w->cp);
 	w->seq = seq;
 }
 
@@ -205,6 +206,7 @@ static void interrupt_request(struct fwd_wait *w)
 {
 	__atomic_store_n(&w->s->req.intr_seq, w->seq, __ATOMIC_RELEASE);
 	lwk_chan_post(w->cp, w->idx);
+	channel_notify_host(w->cp);
 	w->interrupted = true;
 }
 

@@ -50,6 +50,8 @@ void svc_set_state(struct svc_entry *e, uint32_t state)
 {
 	e->state = state;
 	__atomic_store_n(&e->chan->state, state, __ATOMIC_RELEASE);
+	if (state == LWK_PROC_EXITED)
+		channel_notify_host(e->chan);
 }
 
 /* Give @e's cores back: free for the next CREATE, 0 in cpu_pid. */
@@ -276,6 +278,7 @@ static __noreturn void svc_shutdown(void)
 {
 	uint64_t end = arch_cycles() + ms_cycles(SERVICE_SHUTDOWN_MS);
 	unsigned int killed = 0, running;
+	bool all;
 
 	log_info("channel: shutdown requested: stopping every process");
 	for (unsigned int i = 0; i < LWK_CHAN_MAX_PROCS; i++) {
@@ -300,8 +303,17 @@ static __noreturn void svc_shutdown(void)
 			log_warn("channel: pid %d (%s) did not end within %u ms of SIGKILL",
 				 svc_entries[i].p->pid, svc_entries[i].p->name,
 				 SERVICE_SHUTDOWN_MS);
+	log_info("lwk: shut down on request (%u processes killed, %llu doorbells rung); "
+		 "powering off",
+		 killed, (unsigned long long)channel_doorbells());
+	/* Every other core halts for good before Linux reads DOWN: then only
+	 * this one still runs, and it only halts (beside Linux) or powers
+	 * QEMU off. A stopped core may have held the log's lock: nothing is
+	 * logged after this but the one warning, and only after DOWN. */
+	all = cpus_stop_others();
 	__atomic_store_n(&channel_header()->state, LWK_STATE_DOWN, __ATOMIC_RELEASE);
-	log_info("lwk: shut down on request (%u processes killed); powering off", killed);
+	if (!all)
+		log_warn("channel: a core did not stop within 100 ms of its NMI");
 	arch_exit(ARCH_EXIT_PASS);
 }
 

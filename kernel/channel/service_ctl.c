@@ -53,6 +53,7 @@ static void ctl_reply_post(struct svc_entry *e, uint32_t seq, struct lwk_chan_re
 {
 	lwk_msg_post(&e->chan->reply, r, LWK_MSG_REPLY, sizeof(*r), seq);
 	e->replied_seq = seq;
+	channel_notify_host(e->chan);
 }
 
 static void exec_publish(struct svc_entry *e, uint32_t seq, struct lwk_chan_reply *r)

@@ -268,6 +268,38 @@ TEST(service, create_exec_start_release)
 	KT_EXPECT_EQ(px.e->pid, 0);
 }
 
+/* The doorbell rings after a reply and at the end of the process, and
+ * only while the proxy says it sleeps. It rings an APIC ID that no core
+ * has here, so the interrupt goes nowhere; the count shows it was sent. */
+TEST(service, doorbell_rings_only_for_a_waiting_proxy)
+{
+	struct lwk_chan_ctl ctl;
+	struct fake_proxy px;
+	uint64_t rang;
+
+	if (!have_service("service.doorbell_rings_only_for_a_waiting_proxy") ||
+	    !needs_compute_core("service.doorbell_rings_only_for_a_waiting_proxy") ||
+	    !proxy_claim(&px))
+		return;
+	channel_doorbell_setup(true, 0xf3, 0xfe);
+	rang = channel_doorbells();
+	KT_EXPECT_EQ(proxy_create(&px, 1, MiB(16)), 0);
+	KT_EXPECT_EQ(channel_doorbells(), rang); /* host_waiting 0: polls */
+	__atomic_store_n(&px.e->host_waiting, 1, __ATOMIC_SEQ_CST);
+	proxy_put_program(&px, code_exit7, sizeof(code_exit7));
+	ctl = exec_ctl(sizeof(code_exit7));
+	KT_EXPECT_EQ(proxy_send(&px, LWK_MSG_EXEC, &ctl), 0);
+	KT_EXPECT_EQ(channel_doorbells(), rang + 1);
+	memset(&ctl, 0, sizeof(ctl));
+	KT_EXPECT_EQ(proxy_send(&px, LWK_MSG_START, &ctl), 0);
+	KT_EXPECT(proxy_wait_state(&px, LWK_PROC_EXITED));
+	KT_EXPECT_EQ(channel_doorbells(), rang + 3); /* START's reply, EXITED */
+	__atomic_store_n(&px.e->host_waiting, 0, __ATOMIC_SEQ_CST);
+	channel_doorbell_setup(false, 0, 0);
+	proxy_release(&px);
+	KT_EXPECT_EQ(channel_doorbells(), rang + 3);
+}
+
 /* Garbage gets an error reply with a reason; the service goes on. */
 TEST(service, bad_messages_get_errors)
 {

@@ -9,6 +9,7 @@
 #include <lwk/arch.h>
 #include <lwk/counters.h>
 #include <lwk/cpus.h>
+#include <lwk/panic.h>
 #include <lwk/errno.h>
 #include <lwk/kmain.h>
 #include <lwk/log.h>
@@ -87,6 +88,41 @@ unsigned int cpus_online(void)
 	for_each_cpu (c)
 		n += c->state == CPU_ONLINE;
 	return n;
+}
+
+static int stopper = -1; /* the core that called cpus_stop_others */
+
+#define CPUS_STOP_WAIT_US 100000
+
+bool cpus_stop_others(void)
+{
+	uint64_t end;
+	bool all;
+
+	__atomic_store_n(&stopper, (int)arch_cpu_id(), __ATOMIC_SEQ_CST);
+	arch_stop_other_cpus();
+	end = arch_cycles() + arch_tsc_hz() / 1000000 * CPUS_STOP_WAIT_US;
+	do {
+		all = true;
+		for_each_cpu (c)
+			if (c != this_cpu() &&
+			    __atomic_load_n(&c->state, __ATOMIC_ACQUIRE) == CPU_ONLINE)
+				all = false;
+	} while (!all && arch_cycles() < end);
+	return all;
+}
+
+bool cpus_stop_requested(void)
+{
+	int s = __atomic_load_n(&stopper, __ATOMIC_SEQ_CST);
+
+	return s >= 0 && s != (int)arch_cpu_id();
+}
+
+__noreturn void cpus_stopped(void)
+{
+	__atomic_store_n(&this_cpu()->state, CPU_STOPPED, __ATOMIC_RELEASE);
+	arch_halt_forever();
 }
 
 void kernel_ap_main(struct cpu *c)

@@ -28,3 +28,5 @@ extern struct cpu *fake_thread_start_core;
  * empty channel and fresh memory (fake_kernel_reset); service_init() has
  * run. */
 void fake_service_reset(unsigned int n);
+/* channel_notify_host calls so far (the doorbell's fake). */
+extern unsigned int fake_notify_calls;

@@ -24,3 +24,11 @@ struct lwk_chan_proc *channel_proc(unsigned int index);
 /* State READY / PANICKED (with the panic line). */
 void channel_set_ready(void);
 void channel_set_panicked(const char *line);
+/* After publishing something a proxy waits for in @cp (a forwarded
+ * request, a control reply, its process's end): ring Linux's doorbell
+ * (lwk,notify-ipi) if there is one and the proxy sleeps (host_waiting). */
+void channel_notify_host(struct lwk_chan_proc *cp);
+/* The doorbell (channel_init sets it from lwk,notify-ipi; ktests too). */
+void channel_doorbell_setup(bool on, uint32_t vector, uint32_t hw_id);
+/* How many doorbells rang since boot. */
+uint64_t channel_doorbells(void);

@@ -18,6 +18,7 @@ enum cpu_state {
 	CPU_STARTING,
 	CPU_ONLINE,
 	CPU_FAILED,
+	CPU_STOPPED, /* halted for good (cpus_stop_others) */
 };
 
 struct cpu {

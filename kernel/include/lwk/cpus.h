@@ -25,3 +25,11 @@ __noreturn void cpus_idle_loop(void);
  * deadline), unless it has work or threads to run (the service core's
  * back-off). */
 void cpus_halt_until(uint64_t deadline_ns);
+
+/* Shutdown: halt every other online core for good, interrupts off, and
+ * wait (bounded) until each says it has; false if one did not. */
+bool cpus_stop_others(void);
+/* In an NMI: was this core told to stop by cpus_stop_others()? */
+bool cpus_stop_requested(void);
+/* The stopped core's end: say so, then halt. */
+__noreturn void cpus_stopped(void);
