@@ -50,6 +50,14 @@ ktests() {
 	q --name ktest-channel --mem 1G --grep "channel: 4096 KiB at 0x1000000" --grep "(0 skipped)" \
 		-- lwk.channel=0x1000000,0x400000 lwk.ktest=all
 	q --name ktest-channel-smp1 --smp 1 -- lwk.channel=0x1000000,0x400000 lwk.ktest=all
+	# Partition mode's hand-over without Linux: the image copied to another
+	# base and entered at partition_entry on lwkctl-style page tables
+	# (boot/pc/relocate_test.c); with a channel every ktest must run.
+	q --name ktest-relocated --mem 1G --grep "kernel image at physical 0x4000000-" \
+		--grep "(0 skipped)" -- lwk.channel=0x1000000,0x400000 lwk.test-relocate=0x4000000 \
+		lwk.ktest=all
+	q --name ktest-relocated-grub --iso --grep "kernel image at physical 0x10000000-" \
+		-- lwk.test-relocate=0x10000000 lwk.ktest=all
 	# The production kernel has none, and says where they are.
 	q --name ktest-production --production --expect fail \
 		--grep "lwk.ktest=all: this kernel has no ktests; boot the ktest image" -- lwk.ktest=all
@@ -74,6 +82,8 @@ bad_input() {
 	q --name channel-over-kernel --expect fail \
 		--grep "lwk.channel: [0x200000, 0x600000) overlaps the kernel image" \
 		-- lwk.channel=0x200000,0x400000 lwk.ktest=all
+	q --name relocate-not-aligned --expect fail --grep "BASE must be 2 MiB aligned" \
+		-- lwk.test-relocate=0x4100000 lwk.ktest=all
 	q --name channel-not-aligned --expect fail --grep "must be multiples of 4 KiB" \
 		-- lwk.channel=0x1000800,0x400000 lwk.ktest=all
 	q --name bootdesc-garbage --iso --module "$dtbs/garbage.dtb" --expect fail \
@@ -245,6 +255,7 @@ vm_partition() {
 	unset LWK_PARTITION
 	suite tests/vm/partition.sh
 	suite tests/vm/users.sh
+	suite tests/qemu/partition-entry.sh
 }
 
 if [ "$mode" = all ]; then

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "shim.h"
+#include "relocate_test.h"
 
 #define MB2_BOOTLOADER_MAGIC 0x36d76289u
 #define PVH_START_MAGIC 0x336ec578u
@@ -84,5 +85,7 @@ void boot_main(uint32_t magic, uint32_t info)
 		arch_console_write("\nlwk: boot failed; stopping\n", 28);
 		arch_exit(ARCH_EXIT_FAIL);
 	}
+	if (pc_relocate_test) /* the ktest image only */
+		pc_relocate_test(bootdesc_buf);
 	kmain(bootdesc_buf, sizeof(bootdesc_buf));
 }

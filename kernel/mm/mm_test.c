@@ -70,6 +70,28 @@ TEST(mm, kernel_mapping_permissions)
 	KT_EXPECT(!arch_mmu_query(0x200000, &w, &x)); /* no identity map left */
 }
 
+extern char __kernel_start[], __kernel_end[];
+
+/* The image's physical addresses are where it really runs (lwk,kernel):
+ * a word reached through the direct map at arch_virt_to_phys of its image
+ * address is the same word. Wrong there, the page tables the kernel built
+ * for itself and for the APs would point at someone else's memory. */
+TEST(mm, kernel_image_phys_is_real)
+{
+	const struct bootdesc *bd = kernel_bootdesc();
+	paddr_t pa = arch_virt_to_phys(&some_data);
+	volatile int *alias = arch_phys_to_virt(pa);
+	uint64_t ks = pa_addr(arch_virt_to_phys(__kernel_start));
+
+	KT_EXPECT(IS_ALIGNED(ks, MiB(2)));
+	if (bd->kernel.size)
+		KT_EXPECT(ks == bd->kernel.base);
+	some_data = 0x5eed5eed;
+	KT_EXPECT(*alias == 0x5eed5eed);
+	*alias = 0x1234;
+	KT_EXPECT(READ_ONCE(some_data) == 0x1234);
+}
+
 TEST(mm, direct_map_uses_large_pages)
 {
 	uint64_t pages[3];
