@@ -195,9 +195,9 @@ LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_reply, msg) == 88);
 /* One LWK process and its proxy: 4 KiB, host-written lines first. */
 struct lwk_chan_proc {
 	/* written by the host (the proxy that owns the entry) */
-	uint32_t owner;	  /* Linux pid of the proxy; 0: entry free */
-	uint32_t lease;	  /* bumped every LWK_CHAN_LEASE_BEAT_MS */
-	uint64_t signals; /* bit signo-1: deliver signo to the process */
+	uint32_t owner;	       /* Linux pid of the proxy; 0: entry free */
+	uint32_t lease;	       /* bumped every LWK_CHAN_LEASE_BEAT_MS */
+	uint64_t signals;      /* bit signo-1: deliver signo to the process */
 	uint32_t host_waiting; /* 1: the proxy sleeps in poll() on /dev/lwk:
 				* ring the doorbell (lwk,notify-ipi) after
 				* posting to it */

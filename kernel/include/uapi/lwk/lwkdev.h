@@ -83,10 +83,10 @@ LWK_STATIC_ASSERT(sizeof(struct lwk_ioc_version) == 200);
 struct lwk_ioc_reserve {
 	uint64_t cpu_mask[LWK_DEV_MAX_CPUS / 64]; /* Linux CPU numbers; the lowest is
 						   * the boot core */
-	uint64_t mem;		  /* bytes, a multiple of 2 MiB */
-	uint64_t low_min;	  /* one range at least this long must lie below
+	uint64_t mem;				  /* bytes, a multiple of 2 MiB */
+	uint64_t low_min;			  /* one range at least this long must lie below
 				   * 4 GiB (kernel, boot tables, channel) */
-	char name[LWK_DEV_NAME_LEN]; /* the partition's name, NUL-terminated */
+	char name[LWK_DEV_NAME_LEN];		  /* the partition's name, NUL-terminated */
 	char msg[LWK_DEV_MSG_LEN];
 };
 LWK_STATIC_ASSERT(sizeof(struct lwk_ioc_reserve) == 272);
@@ -101,14 +101,14 @@ struct lwk_ioc_info {
 	uint32_t linux_cpu[LWK_DEV_MAX_CPUS]; /* in order; [0] is the boot core */
 	uint32_t apic_id[LWK_DEV_MAX_CPUS];
 	uint32_t nranges;
-	uint32_t tsc_khz;			 /* Linux's measure of the TSC */
+	uint32_t tsc_khz;				/* Linux's measure of the TSC */
 	struct lwk_dev_range range[LWK_DEV_MAX_RANGES]; /* ascending */
-	uint64_t mem;					 /* bytes in all ranges */
-	uint64_t trampoline;				 /* the start page, below 1 MiB */
-	uint64_t chan_base, chan_size;			 /* set by START */
-	uint32_t doorbell_vector;  /* 0: no doorbell, the proxies poll */
-	uint32_t doorbell_apic_id; /* the Linux core it reaches */
-	uint32_t owner_uid;	   /* who reserved it */
+	uint64_t mem;					/* bytes in all ranges */
+	uint64_t trampoline;				/* the start page, below 1 MiB */
+	uint64_t chan_base, chan_size;			/* set by START */
+	uint32_t doorbell_vector;			/* 0: no doorbell, the proxies poll */
+	uint32_t doorbell_apic_id;			/* the Linux core it reaches */
+	uint32_t owner_uid;				/* who reserved it */
 	uint32_t pad;
 	char name[LWK_DEV_NAME_LEN];
 };
@@ -116,7 +116,7 @@ LWK_STATIC_ASSERT(sizeof(struct lwk_ioc_info) == 3168);
 LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_ioc_info, range) == 2064);
 
 struct lwk_ioc_start {
-	uint8_t page[LWK_DEV_PAGE]; /* the trampoline page as it must be, for
+	uint8_t page[LWK_DEV_PAGE];    /* the trampoline page as it must be, for
 				     * info.trampoline */
 	uint64_t chan_base, chan_size; /* the channel, inside partition memory */
 	uint32_t timeout_ms;	       /* wait this long for params.started (capped) */
@@ -126,8 +126,8 @@ struct lwk_ioc_start {
 LWK_STATIC_ASSERT(sizeof(struct lwk_ioc_start) == 4312);
 
 struct lwk_ioc_shutdown {
-	uint32_t timeout_ms; /* grace for the LWK to stop its processes */
-	uint32_t flags;	     /* out: LWK_DEV_SHUT_* */
+	uint32_t timeout_ms;	   /* grace for the LWK to stop its processes */
+	uint32_t flags;		   /* out: LWK_DEV_SHUT_* */
 	char msg[LWK_DEV_MSG_LEN]; /* out, also on success: what happened */
 };
 LWK_STATIC_ASSERT(sizeof(struct lwk_ioc_shutdown) == 200);
