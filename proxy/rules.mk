@@ -11,7 +11,8 @@
 # (kernel/lib/elf_loader.c, pure logic built a second time for Linux).
 # lwkexec is a PIE, so Linux places it far above the LWK process layout
 # (uapi/lwk/layout.h) that it mirrors at the same addresses.
-PROXY_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Ikernel/include -Ikernel/lib -Iproxy/lib \
+PROXY_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Ikernel/include -Ikernel/lib \
+	-Iarch/$(ARCH)/include -Iproxy/lib \
 	-I$(BUILD)/gen -D_GNU_SOURCE -fPIE -pthread -ffile-prefix-map=$(CURDIR)=. -MMD -MP
 
 PROXY_LIB := $(wildcard proxy/lib/*.c) kernel/lib/elf_loader.c
@@ -26,11 +27,11 @@ $(BUILD)/proxy/%.o: %.c
 $(BUILD)/bin/lwkctl: $(LWKCTL_SRCS:%.c=$(BUILD)/proxy/%.o)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTLD  $@"
-	$(Q)$(CC) -pie -pthread -o $@ $^
+	$(Q)$(CC) -pie -pthread -o $@ $^ -lfdt
 
 $(BUILD)/bin/lwkexec: $(LWKEXEC_SRCS:%.c=$(BUILD)/proxy/%.o)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTLD  $@"
-	$(Q)$(CC) -pie -pthread -o $@ $^
+	$(Q)$(CC) -pie -pthread -o $@ $^ -lfdt
 
 all: $(BUILD)/bin/lwkctl $(BUILD)/bin/lwkexec

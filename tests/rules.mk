@@ -21,7 +21,7 @@ $(addprefix $(BUILD)/host/tests/host/,fake_service.o test_service_checks.o): pri
 	-Ikernel/channel
 
 $(patsubst %.c,$(BUILD)/host/%.o,$(HOST_PROXY_SRCS)): private HOSTCFLAGS := -std=gnu11 -O1 -g \
-	$(WARN) $(HOST_SANITIZE) -Ikernel/include -Ikernel/lib -Iproxy/lib -Iproxy/lwkexec \
+	$(WARN) $(HOST_SANITIZE) -Ikernel/include -Ikernel/lib -Iarch/$(ARCH)/include -Iproxy/lib -Iproxy/lwkexec \
 	-Itests/host -I$(BUILD)/gen -D_GNU_SOURCE -pthread -MMD -MP
 
 $(BUILD)/host/unit: $(HOST_OBJS)
@@ -72,7 +72,8 @@ user-progs: $(BAD_ELF_DIR)/.stamp
 
 # The channel fuzzer (tests/vm/fuzz.sh): forges forwarded-call messages in
 # a running partition's channel. A host program, built like the proxy.
-CHANFUZZ_SRCS := tests/tools/chanfuzz.c proxy/lib/partition.c proxy/lib/transport_vm.c
+CHANFUZZ_SRCS := tests/tools/chanfuzz.c proxy/lib/partition.c proxy/lib/transport_vm.c \
+	proxy/lib/transport_dev.c
 
 $(BUILD)/tools/chanfuzz: $(CHANFUZZ_SRCS:%.c=$(BUILD)/proxy/%.o)
 	@mkdir -p $(dir $@)

@@ -4,7 +4,8 @@
  * memory-backend-file, so guest-physical memory is reached by mapping that
  * file. On q35, RAM below low_ram sits at the same offset as its address;
  * RAM above it is placed from 4 GiB on (past the PCI hole) and follows low
- * RAM in the file.
+ * RAM in the file. transport_map() and transport_unmap() serve partition
+ * mode too, whose file (/dev/lwk) is its physical address space.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* MAP_FIXED_NOREPLACE; host tests build without it */
@@ -48,7 +49,7 @@ int64_t transport_vm_offset(uint64_t mem_size, uint64_t low_ram, uint64_t pa)
 /* Move @fd out of the way of the descriptors a served program uses: the
  * proxy runs the program's open/dup2 calls in its own fd table, so ours
  * must sit where a program will not ask for them. */
-static int fd_move_high(int fd)
+int transport_fd_move_high(int fd)
 {
 	struct rlimit rl;
 	long want = HIGH_FD_MIN;
@@ -95,7 +96,7 @@ int transport_vm_open(struct transport *t, const char *mem_path, uint64_t mem_si
 		close(fd);
 		return -EINVAL;
 	}
-	t->fd = fd_move_high(fd);
+	t->fd = transport_fd_move_high(fd);
 	t->mem_size = mem_size;
 	t->low_ram = low_ram;
 	return 0;
@@ -125,7 +126,8 @@ static int64_t range_offset(const struct transport *t, uint64_t pa, uint64_t siz
 
 void *transport_map(struct transport *t, uint64_t pa, uint64_t size, int prot, void *at)
 {
-	int64_t off = range_offset(t, pa, size);
+	int dev = t->kind && !strcmp(t->kind, "partition");
+	int64_t off = dev ? transport_dev_offset(pa, size) : range_offset(t, pa, size);
 	int flags = MAP_SHARED | (at ? MAP_FIXED_NOREPLACE : 0);
 	void *p;
 
