@@ -21,10 +21,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <uapi/lwk/channel.h>
+#include <uapi/lwk/log.h>
 #include "partition.h"
 
 #define RECORD_FILE "partition"
 #define NO_PARTITION_MSG "no LWK partition is running; start one with 'lwkctl boot --vm'"
+#define NO_PARTITION_DEV_MSG \
+	NO_PARTITION_MSG ", or beside Linux (root) with 'lwkctl boot --cpus LIST --mem SIZE'"
 #define MAX_LISTED 16
 #define SHM_DIR "/dev/shm"
 #define BELONGS_MSG                                                                       \
@@ -492,12 +495,84 @@ static int find_named(const char *state, const char *name, struct partition *p, 
 	return partition_load(dir, p, err, errlen);
 }
 
-static int find_record(const char *name, struct partition *p, char *err, size_t errlen)
+/* The partition lwk.ko holds as a struct partition. */
+static void dev_fill(struct partition *p, const struct lwk_ioc_info *info)
 {
-	char state[PATH_MAX], names[MAX_LISTED * 66 + 8];
-	struct name_list l;
+	memset(p, 0, sizeof(*p));
+	p->tr.fd = -1;
+	snprintf(p->name, sizeof(p->name), "%s", info->name);
+	snprintf(p->kind, sizeof(p->kind), "partition");
+	p->mem_size = info->mem;
+	p->chan_base = info->chan_base;
+	p->chan_size = info->chan_size;
+	p->cpus = info->ncpus;
+	p->owner_uid = info->owner_uid;
+	memcpy(p->linux_cpu, info->linux_cpu, sizeof(p->linux_cpu));
+}
+
+/* The partition-mode partition, if the module is loaded and holds one:
+ * 1 and @p filled; 0: none, or no module; -errno with a reason in @err
+ * when /dev/lwk is there but will not answer (not ours to open, another
+ * ABI), which matters only if no VM partition is found either. */
+static int dev_find(struct partition *p, char *err, size_t errlen)
+{
+	struct lwk_ioc_info info;
+	struct transport t;
 	int r;
 
+	err[0] = '\0';
+	if (access(LWK_DEV_PATH, F_OK))
+		return 0;
+	r = transport_dev_open(&t, err, errlen);
+	if (!r) {
+		r = transport_dev_info(&t, &info, err, errlen);
+		transport_close(&t);
+	}
+	if (r)
+		return r == -ENOENT ? 0 : r;
+	if (info.state == LWK_DEV_STATE_NONE)
+		return 0;
+	dev_fill(p, &info);
+	return 1;
+}
+
+/* Of VM records and the module's partition, the one to use when none is
+ * named: the module's if no VM partition is alive. */
+static int dev_or_vm(const char *state, const struct name_list *l, const struct partition *dev,
+		     struct partition *p, char *err, size_t errlen)
+{
+	char names[MAX_LISTED * 66 + 8], ignore[256];
+	int alive = 0;
+
+	for (int i = 0; i < l->count && i < MAX_LISTED; i++)
+		alive += !load_named(state, l->names[i], p, ignore, sizeof(ignore)) &&
+			 partition_alive(p);
+	if (!alive) {
+		*p = *dev;
+		return 0;
+	}
+	list_join(l, names, sizeof(names));
+	snprintf(err, errlen,
+		 "%d LWK partitions are running (%s and %s beside Linux); choose one with "
+		 "--partition NAME (lwkexec), --name NAME (lwkctl) or LWK_PARTITION=NAME",
+		 alive + 1, names, dev->name);
+	return -EINVAL;
+}
+
+static int find_record(const char *name, struct partition *p, char *err, size_t errlen)
+{
+	char state[PATH_MAX], names[MAX_LISTED * 66 + 8], deverr[512];
+	struct partition dev;
+	struct name_list l;
+	int r, has_dev;
+
+	has_dev = dev_find(&dev, deverr, sizeof(deverr));
+	if (!name || !*name)
+		name = getenv("LWK_PARTITION");
+	if (has_dev == 1 && name && *name && !strcmp(name, dev.name)) {
+		*p = dev;
+		return 0;
+	}
 	memset(p, 0, sizeof(*p));
 	p->tr.fd = -1;
 	r = state_dir_path(state, sizeof(state));
@@ -508,12 +583,18 @@ static int find_record(const char *name, struct partition *p, char *err, size_t 
 		return r;
 	}
 	r = state_dir_trust(state, 0, err, errlen);
+	if (r && r != -ENOENT && has_dev == 1 && !(name && *name)) {
+		*p = dev; /* a state directory in a bad way: the module's is fine */
+		return 0;
+	}
 	if (r && r != -ENOENT) /* none: no 'lwkctl boot' made it */
 		return r;
-	if (!name || !*name)
-		name = getenv("LWK_PARTITION");
-	if (name && *name)
-		return find_named(state, name, p, err, errlen);
+	if (name && *name) {
+		r = find_named(state, name, p, err, errlen);
+		if (r == -ENOENT && has_dev < 0)
+			snprintf(err + strlen(err), errlen - strlen(err), " (%s)", deverr);
+		return r;
+	}
 	r = list_records(state, &l);
 	if (r == -ENOENT || r == -EACCES) /* no 'lwkctl boot' made it (for us) */
 		r = 0;
@@ -522,8 +603,15 @@ static int find_record(const char *name, struct partition *p, char *err, size_t 
 			 strerror(-r));
 		return r;
 	}
+	if (has_dev == 1)
+		return dev_or_vm(state, &l, &dev, p, err, errlen);
+	if (l.count == 0 && has_dev < 0) {
+		snprintf(err, errlen, "%s", deverr);
+		return has_dev;
+	}
 	if (l.count == 0) {
-		snprintf(err, errlen, NO_PARTITION_MSG);
+		snprintf(err, errlen, "%s",
+			 access(LWK_DEV_PATH, F_OK) ? NO_PARTITION_MSG : NO_PARTITION_DEV_MSG);
 		return -ENOENT;
 	}
 	if (l.count == 1)
@@ -569,8 +657,27 @@ static int cmdline_mentions(int pid, const char *needle)
 	return strstr(buf, needle) != NULL;
 }
 
+/* The module still holds a partition of that name (a shutdown and a
+ * new boot under the same name in between is not told apart). */
+static int dev_alive(const struct partition *p)
+{
+	struct lwk_ioc_info info;
+	struct transport t = p->tr;
+	char err[256];
+
+	if (t.fd < 0 && transport_dev_open(&t, err, sizeof(err)))
+		return 0;
+	if (transport_dev_info(&t, &info, err, sizeof(err)))
+		info.state = LWK_DEV_STATE_NONE;
+	if (t.fd != p->tr.fd)
+		transport_close(&t);
+	return info.state != LWK_DEV_STATE_NONE && !strcmp(info.name, p->name);
+}
+
 int partition_alive(const struct partition *p)
 {
+	if (!strcmp(p->kind, "partition"))
+		return dev_alive(p);
 	if (p->qemu_pid <= 0)
 		return 0;
 	if (kill(p->qemu_pid, 0) && errno != EPERM)
@@ -613,16 +720,89 @@ static int attach_check(struct partition *p, char *err, size_t errlen)
 	return 0;
 }
 
-int partition_attach(struct partition *p, char *err, size_t errlen)
+/* Map [off, off + len) of the channel read-only into its place in the
+ * reserved window at p->hdr: the module's pieces for non-admins. */
+static int view_map(struct partition *p, uint64_t off, uint64_t len)
 {
+	uint64_t lo = off & ~0xfffull, hi = (off + len + 0xfff) & ~0xfffull;
+
+	if (!len || off + len < off || hi > p->chan_size || p->nviews == 3)
+		return -EINVAL;
+	if (mmap((char *)p->hdr + lo, hi - lo, PROT_READ, MAP_SHARED | MAP_FIXED, p->tr.fd,
+		 (off_t)(p->chan_base + lo)) == MAP_FAILED)
+		return -errno;
+	p->view_off[p->nviews] = lo;
+	p->view_len[p->nviews++] = hi - lo;
+	return 0;
+}
+
+/* Read-only, piece by piece: a window of the channel's size where nothing
+ * is mapped but the header, then the log ring and the counters once the
+ * header says where they are. */
+static int attach_views(struct partition *p)
+{
+	const struct lwk_chan_header *h;
+	void *win =
+	    mmap(NULL, p->chan_size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	int r;
 
-	if (strcmp(p->kind, "vm")) {
-		snprintf(err, errlen, "%s: partitions of kind '%s' are not supported by this build",
-			 p->name, p->kind);
-		return -EOPNOTSUPP;
+	if (win == MAP_FAILED)
+		return -errno;
+	p->hdr = win;
+	p->nviews = 0;
+	r = view_map(p, 0, sizeof(struct lwk_chan_header));
+	if (r) {
+		munmap(win, p->chan_size);
+		p->hdr = NULL;
+		return r;
 	}
-	r = transport_vm_open(&p->tr, p->mem_path, p->mem_size, p->low_ram, err, errlen);
+	h = p->hdr;
+	if (__atomic_load_n(&h->magic, __ATOMIC_ACQUIRE) != LWK_CHAN_MAGIC)
+		return 0; /* not laid out yet: attach_check says so */
+	if (h->log_size)
+		view_map(p, h->log_off, sizeof(struct lwk_log_ring) + (uint64_t)h->log_size);
+	if (h->counters_size && h->ncpus)
+		view_map(p, h->counters_off, (uint64_t)h->counters_size * h->ncpus);
+	return 0;
+}
+
+static int attach_dev(struct partition *p, char *err, size_t errlen)
+{
+	int prot = p->readonly ? PROT_READ : PROT_READ | PROT_WRITE;
+	int r = transport_dev_open(&p->tr, err, errlen);
+
+	if (r)
+		return r;
+	if (!p->chan_size) {
+		snprintf(err, errlen,
+			 "%s: the LWK has not set up its channel yet (still booting?); see "
+			 "'lwkctl status'",
+			 p->name);
+		transport_close(&p->tr);
+		return -EAGAIN;
+	}
+	p->hdr = transport_map(&p->tr, p->chan_base, p->chan_size, prot, NULL);
+	if (!p->hdr && p->readonly && (errno == EPERM || errno == EACCES || errno == EINVAL))
+		r = attach_views(p);
+	else if (!p->hdr)
+		r = -errno;
+	if (r == -EPERM || r == -EACCES)
+		snprintf(err, errlen,
+			 "%s: this version of lwk.ko lets only root (or its admin group) run "
+			 "programs on a partition beside Linux; 'lwkctl status' works for anyone",
+			 p->name);
+	else if (r)
+		snprintf(err, errlen, "%s: cannot map the channel at 0x%" PRIx64 " through %s: %s",
+			 p->name, p->chan_base, LWK_DEV_PATH, strerror(-r));
+	if (r)
+		transport_close(&p->tr);
+	return r;
+}
+
+static int attach_vm(struct partition *p, char *err, size_t errlen)
+{
+	int r = transport_vm_open(&p->tr, p->mem_path, p->mem_size, p->low_ram, err, errlen);
+
 	if (r)
 		return r;
 	p->hdr = transport_map(&p->tr, p->chan_base, p->chan_size, PROT_READ | PROT_WRITE, NULL);
@@ -631,8 +811,25 @@ int partition_attach(struct partition *p, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: cannot map the channel at 0x%" PRIx64 ": %s", p->name,
 			 p->chan_base, strerror(errno));
 		transport_close(&p->tr);
-		return r;
 	}
+	return r;
+}
+
+int partition_attach(struct partition *p, char *err, size_t errlen)
+{
+	int r;
+
+	if (!strcmp(p->kind, "partition"))
+		r = attach_dev(p, err, errlen);
+	else if (!strcmp(p->kind, "vm"))
+		r = attach_vm(p, err, errlen);
+	else {
+		snprintf(err, errlen, "%s: partitions of kind '%s' are not supported by this build",
+			 p->name, p->kind);
+		return -EOPNOTSUPP;
+	}
+	if (r)
+		return r;
 	r = attach_check(p, err, errlen);
 	if (r)
 		partition_detach(p);
@@ -644,12 +841,19 @@ void partition_detach(struct partition *p)
 	if (p->hdr)
 		transport_unmap(&p->tr, p->hdr, p->chan_size);
 	p->hdr = NULL;
+	p->nviews = 0;
 	transport_close(&p->tr);
 }
 
 void *partition_chan(const struct partition *p, uint64_t off)
 {
+	unsigned int i = 0;
+
 	if (!p->hdr || off >= p->chan_size)
+		return NULL;
+	while (i < p->nviews && off - p->view_off[i] >= p->view_len[i])
+		i++;
+	if (p->nviews && i == p->nviews)
 		return NULL;
 	return (char *)p->hdr + off;
 }

@@ -13,12 +13,18 @@
  *
  * Its memory file is /dev/shm/lwk-UID-NAME-mem, mode 0600: two users may
  * both have a partition NAME, and only the owner may map its memory.
+ *
+ * A partition-mode partition (kind "partition": beside Linux through
+ * lwk.ko, one per node) has no record: the module holds it, and every
+ * user who may open /dev/lwk finds it there (LWK_IOC_INFO: its name,
+ * state and channel), by name or as the only one, like a VM partition.
  */
 #pragma once
 
 #include <limits.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <uapi/lwk/lwkdev.h>
 #include "transport.h"
 
 struct lwk_chan_header;
@@ -33,9 +39,20 @@ struct partition {
 	uint64_t chan_base, chan_size;
 	unsigned int cpus;
 	char console[PATH_MAX];
+	/* partition mode (from /dev/lwk) */
+	uint32_t owner_uid;		      /* who booted it */
+	uint32_t linux_cpu[LWK_DEV_MAX_CPUS]; /* its cores, as Linux numbers them */
+	/* set before partition_attach: map the channel read-only (lwkctl
+	 * status, dmesg, stats; in partition mode the module lets anyone
+	 * allowed to open /dev/lwk see the header, log and counters) */
+	int readonly;
 	/* set by partition_attach */
 	struct transport tr;
 	struct lwk_chan_header *hdr; /* the mapped channel */
+	/* Read-only in partition mode, only pieces of the channel may be
+	 * mapped: [view_off, view_off + view_len) each; nviews 0: all. */
+	uint64_t view_off[3], view_len[3];
+	unsigned int nviews;
 };
 
 /* The state directory, created if missing (mode 0700); refused (-EPERM,
@@ -57,11 +74,12 @@ int partition_find(const char *name, struct partition *p, char *err, size_t errl
 /* Load the record of the partition in directory @dir. */
 int partition_load(const char *dir, struct partition *p, char *err, size_t errlen);
 int partition_save(const struct partition *p, char *err, size_t errlen);
-/* Is its QEMU still running? */
+/* Is its QEMU still running (partition mode: does lwk.ko still hold it)? */
 int partition_alive(const struct partition *p);
 /* Open the transport and map the channel; checks the magic and the ABI
  * version (a mismatch names both versions). */
 int partition_attach(struct partition *p, char *err, size_t errlen);
 void partition_detach(struct partition *p);
-/* A pointer into the channel at byte offset @off. */
+/* A pointer into the channel at byte offset @off; NULL outside the
+ * channel or the pieces of it that are mapped. */
 void *partition_chan(const struct partition *p, uint64_t off);

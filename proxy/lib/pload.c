@@ -116,8 +116,8 @@ struct want_sym {
 	uint64_t *out;
 };
 
-static int symtab_find(const struct pload_kernel *k, const Elf64_Ehdr *eh,
-		       const Elf64_Shdr **sym, const Elf64_Shdr **str)
+static int symtab_find(const struct pload_kernel *k, const Elf64_Ehdr *eh, const Elf64_Shdr **sym,
+		       const Elf64_Shdr **str)
 {
 	const Elf64_Shdr *sh = (const void *)(k->elf + eh->e_shoff);
 
@@ -199,7 +199,7 @@ static int symbols_check(const struct pload_kernel *k, char *err, size_t errlen)
 
 int pload_parse(const void *elf, size_t len, struct pload_kernel *k, char *err, size_t errlen)
 {
-	const Elf64_Ehdr *eh;
+	const Elf64_Ehdr *eh = NULL;
 	int r;
 
 	memset(k, 0, sizeof(*k));
@@ -282,8 +282,8 @@ static int load_segments(const struct pload_kernel *k, const struct pload_mem *m
 	uint8_t *image = m->phys(m->ctx, l->base, k->span);
 
 	if (!image)
-		return fail(err, errlen, -EFAULT,
-			    "cannot reach the kernel's memory at 0x%" PRIx64, l->base);
+		return fail(err, errlen, -EFAULT, "cannot reach the kernel's memory at 0x%" PRIx64,
+			    l->base);
 	memset(image, 0, k->span); /* bss, and the gaps between segments */
 	for (unsigned int i = 0; i < eh->e_phnum; i++)
 		if (ph[i].p_type == PT_LOAD && ph[i].p_memsz)
@@ -357,8 +357,8 @@ static int build_tables(const struct pload_kernel *k, const struct lwk_ioc_info 
 		r = pt_map(&t, l->pml4, PLOAD_KERNEL_VMA + PLOAD_LINK_PHYS, l->base,
 			   ROUND_UP(k->span, MB2));
 	for (unsigned int i = 0; !r && i < info->nranges; i++)
-		r = pt_map(&t, l->pml4, PLOAD_DIRECT_MAP + info->range[i].base,
-			   info->range[i].base, info->range[i].size);
+		r = pt_map(&t, l->pml4, PLOAD_DIRECT_MAP + info->range[i].base, info->range[i].base,
+			   info->range[i].size);
 	if (r)
 		return fail(err, errlen, -ENOSPC,
 			    "the boot page tables need more than the %" PRIu64 " pages set aside",
@@ -491,8 +491,8 @@ static int write_fdt(const struct pload_kernel *k, const struct lwk_ioc_info *in
 /* As the kernel's own tramp_prepare (arch/x86_64/smp.c) fills it for an
  * AP, but for the boot core: our tables, partition_entry(bootdesc). */
 static int build_trampoline(const struct pload_kernel *k, const struct lwk_ioc_info *info,
-			    const struct pload_mem *m, const struct pload_layout *l,
-			    uint8_t *page, char *err, size_t errlen)
+			    const struct pload_mem *m, const struct pload_layout *l, uint8_t *page,
+			    char *err, size_t errlen)
 {
 	uint64_t len = k->tramp_end - k->tramp_start;
 	const uint8_t *code =
@@ -503,8 +503,7 @@ static int build_trampoline(const struct pload_kernel *k, const struct lwk_ioc_i
 		return fail(err, errlen, -EFAULT, "cannot reach the loaded trampoline code");
 	if (info->trampoline & (PAGE - 1) || info->trampoline >= 0x100000)
 		return fail(err, errlen, -EINVAL,
-			    "the module's trampoline page 0x%" PRIx64
-			    " is not a page below 1 MiB",
+			    "the module's trampoline page 0x%" PRIx64 " is not a page below 1 MiB",
 			    info->trampoline);
 	memset(page, 0, LWK_DEV_PAGE);
 	memcpy(page, code, len);
@@ -524,8 +523,8 @@ static int build_trampoline(const struct pload_kernel *k, const struct lwk_ioc_i
 }
 
 int pload_load(const struct pload_kernel *k, const struct lwk_ioc_info *info,
-	       const struct pload_opts *o, const struct pload_mem *m,
-	       const struct pload_layout *l, uint8_t page[LWK_DEV_PAGE], char *err, size_t errlen)
+	       const struct pload_opts *o, const struct pload_mem *m, const struct pload_layout *l,
+	       uint8_t page[LWK_DEV_PAGE], char *err, size_t errlen)
 {
 	uint8_t *chan;
 	int r;

@@ -78,9 +78,8 @@ int pload_place(const struct pload_kernel *k, const struct lwk_ioc_info *info,
  * channel into memory at @l, and the trampoline page (code and struct
  * lwk_trampoline_params for info->trampoline) into @page. */
 int pload_load(const struct pload_kernel *k, const struct lwk_ioc_info *info,
-	       const struct pload_opts *o, const struct pload_mem *m,
-	       const struct pload_layout *l, uint8_t page[LWK_DEV_PAGE], char *err,
-	       size_t errlen);
+	       const struct pload_opts *o, const struct pload_mem *m, const struct pload_layout *l,
+	       uint8_t page[LWK_DEV_PAGE], char *err, size_t errlen);
 /* The wall-clock offset for a TSC at @tsc_khz that reads @tsc when
  * CLOCK_REALTIME reads @realtime_ns. */
 uint64_t pload_wallclock_offset(uint64_t realtime_ns, uint64_t tsc, uint32_t tsc_khz);

@@ -37,8 +37,7 @@ int transport_vm_open(struct transport *t, const char *mem_path, uint64_t mem_si
  * -EPROTO naming both versions. -errno and a one-line reason in @err. */
 int transport_dev_open(struct transport *t, char *err, size_t errlen);
 /* LWK_IOC_INFO on an open /dev/lwk. */
-int transport_dev_info(struct transport *t, struct lwk_ioc_info *info, char *err,
-		       size_t errlen);
+int transport_dev_info(struct transport *t, struct lwk_ioc_info *info, char *err, size_t errlen);
 /* Is the partition /dev/lwk holds (if any) the one called @name? 1, 0 if
  * not or none, -errno if the device cannot be asked. */
 int transport_dev_has(const char *name);

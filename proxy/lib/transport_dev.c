@@ -20,7 +20,7 @@
 #include "transport.h"
 
 #define PAGE_SIZE 4096ull
-#define NO_MODULE_MSG                                                                 \
+#define NO_MODULE_MSG                                                                    \
 	"no " LWK_DEV_PATH ": load the module first (make install-module; modprobe lwk " \
 	"trampoline=0x90000)"
 
@@ -64,11 +64,11 @@ static int dev_version(struct transport *t, char *err, size_t errlen)
 	else if (e == ENOTTY || e == EINVAL)
 		snprintf(err, errlen,
 			 LWK_DEV_PATH " does not answer lwk's version check (%s): is it lwk.ko's "
-			 "device?",
+				      "device?",
 			 strerror(e));
 	else
-		snprintf(err, errlen, LWK_DEV_PATH ": version check failed: %s%s%.*s",
-			 strerror(e), v.msg[0] ? ": " : "", LWK_DEV_MSG_LEN, v.msg);
+		snprintf(err, errlen, LWK_DEV_PATH ": version check failed: %s%s%.*s", strerror(e),
+			 v.msg[0] ? ": " : "", LWK_DEV_MSG_LEN, v.msg);
 	return e == ENOTTY ? -EPROTO : -e;
 }
 

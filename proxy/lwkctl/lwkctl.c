@@ -2,9 +2,11 @@
 /*
  * lwkctl: manage LWK partitions.
  *
+ *   lwkctl boot --cpus LIST --mem SIZE   a partition beside Linux (lwk.ko)
  *   lwkctl boot --vm [options]   start a VM partition (QEMU, shared memory)
  *   lwkctl status [--name NAME]  its state, cores, memory, processes, log
  *   lwkctl dmesg [--name NAME]   the kernel log
+ *   lwkctl stats [--name NAME]   per-core counts of kernel entries
  *   lwkctl shutdown [--name NAME] [--force]
  *   lwkctl bare [options] PROG [ARGS...]   one program in a throwaway QEMU
  *
@@ -23,10 +25,12 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "boot", lwkctl_boot, lwkctl_boot_usage, "start a VM partition (boot --vm)" },
+	{ "boot", lwkctl_boot, lwkctl_boot_usage,
+	  "start a partition beside Linux (root), or a VM partition (--vm)" },
 	{ "status", lwkctl_status, lwkctl_status_usage,
 	  "state, cores, memory, processes and recent log of a partition" },
 	{ "dmesg", lwkctl_dmesg, lwkctl_dmesg_usage, "the partition's kernel log" },
+	{ "stats", lwkctl_stats, lwkctl_stats_usage, "each LWK core's counts of kernel entries" },
 	{ "shutdown", lwkctl_shutdown, lwkctl_shutdown_usage,
 	  "stop every process and power the partition off" },
 	{ "bare", lwkctl_bare, lwkctl_bare_usage,
@@ -48,7 +52,11 @@ static void usage(FILE *f)
 	      "/run/lwk/NAME/ for root, /tmp/lwk-UID/NAME/ for others), and no other user\n"
 	      "can see, use or stop it.\n"
 	      "\n"
+	      "A partition beside Linux (lwk.ko, one per node) is the module's: everyone\n"
+	      "allowed to open /dev/lwk sees it and may run programs on it.\n"
+	      "\n"
 	      "  lwkctl boot --vm --cpus 4 --mem 1G     then: lwkexec PROG [ARGS...]\n"
+	      "  lwkctl boot --cpus 2-3 --mem 1G        (root; beside Linux, through lwk.ko)\n"
 	      "  lwkctl status; lwkctl dmesg; lwkctl shutdown\n",
 	      f);
 }
@@ -56,8 +64,8 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "lwkctl: name a command: boot, status, dmesg, shutdown or bare; "
-				"see 'lwkctl --help'\n");
+		fprintf(stderr, "lwkctl: name a command: boot, status, dmesg, stats, shutdown or "
+				"bare; see 'lwkctl --help'\n");
 		return OPTIONS_USAGE_ERROR;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
@@ -68,8 +76,8 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].run(argc - 2, argv + 2);
 	fprintf(stderr,
-		"lwkctl: unknown command '%s'; the commands are boot, status, dmesg, shutdown "
-		"and bare (see 'lwkctl --help')\n",
+		"lwkctl: unknown command '%s'; the commands are boot, status, dmesg, stats, "
+		"shutdown and bare (see 'lwkctl --help')\n",
 		argv[1]);
 	return OPTIONS_USAGE_ERROR;
 }

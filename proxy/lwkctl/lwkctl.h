@@ -24,11 +24,40 @@ int lwkctl_shutdown(int argc, char **argv);
 int lwkctl_status(int argc, char **argv);
 int lwkctl_dmesg(int argc, char **argv);
 
+int lwkctl_stats(int argc, char **argv);
+
 void lwkctl_bare_usage(FILE *f);
 void lwkctl_boot_usage(FILE *f);
 void lwkctl_shutdown_usage(FILE *f);
 void lwkctl_status_usage(FILE *f);
 void lwkctl_dmesg_usage(FILE *f);
+void lwkctl_stats_usage(FILE *f);
+
+/* --- lwkctl_boot.c --- */
+
+/* "NAME: up, N cores ...; lwkexec PROG runs programs on it" */
+void lwkctl_boot_report(const struct partition *p);
+
+/* --- lwkctl_pboot.c: a partition beside Linux, through lwk.ko --- */
+
+struct lwkctl_pboot_opts {
+	const char *name;
+	uint64_t cpu_mask[4]; /* Linux cores (LWK_DEV_MAX_CPUS / 64 words) */
+	uint64_t mem;	      /* bytes, whole 2 MiB */
+	const char *kernel;   /* NULL: lwkctl_kernel_path's default */
+	const char *kargs;
+	unsigned long timeout; /* seconds to wait for READY */
+};
+
+int lwkctl_pboot(const struct lwkctl_pboot_opts *o);
+/* lwkctl shutdown of a partition beside Linux: LWK_IOC_SHUTDOWN. */
+int lwkctl_pshutdown(struct partition *p, unsigned long timeout, int force);
+
+/* --- lwkctl_status.c --- */
+
+/* Print the last @n lines of the attached partition's kernel log,
+ * indented; nothing if it has none. */
+void lwkctl_print_log_tail(const struct partition *p, unsigned int n, FILE *to);
 
 /* --- lwkctl_qemu.c --- */
 

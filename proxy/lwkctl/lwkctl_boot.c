@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
+ * lwkctl boot: without --vm, a partition beside Linux through lwk.ko
+ * (lwkctl_pboot.c); this file parses the options of both kinds and boots
+ * the VM kind.
+ *
  * lwkctl boot --vm: a VM partition is a QEMU guest
  * running the LWK whose RAM is a shared file in /dev/shm, so this host maps
  * the channel (and lwkexec the processes' memory) by file offset. QEMU runs
@@ -24,6 +28,7 @@
 #include <unistd.h>
 #include <uapi/lwk/channel.h>
 #include "lwkctl.h"
+#include <uapi/lwk/lwkdev.h>
 #include "partition.h"
 
 #define CHAN_BASE 0x1000000ull /* 16 MiB: fixed, see the channel's shim key */
@@ -38,27 +43,40 @@
 
 struct boot_opts {
 	int vm;
+	const char *cpus_arg;
 	unsigned long cpus;
 	uint64_t mem;
 	const char *name;
 	const char *kernel;
 	const char *kargs;
 	unsigned long timeout;
+	uint64_t cpu_mask[LWK_DEV_MAX_CPUS / 64]; /* beside Linux */
 };
 
 void lwkctl_boot_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: lwkctl boot --vm [--cpus N] [--mem SIZE] [--name NAME] [--kernel PATH]\n"
+		"usage: lwkctl boot --cpus LIST --mem SIZE [--name NAME] [--kernel PATH]\n"
 		"                   [--kernel-args ARGS] [--timeout SEC]\n"
-		"  Start a VM partition: the LWK in a QEMU guest in the background, its RAM a\n"
+		"       lwkctl boot --vm [--cpus N] [--mem SIZE] [--name NAME] [--kernel PATH]\n"
+		"                   [--kernel-args ARGS] [--timeout SEC]\n"
+		"  Without --vm: a partition beside Linux on this node, through lwk.ko (root, or\n"
+		"  the module's admin group). lwk.ko takes the Linux cores in LIST (e.g. 2-3 or\n"
+		"  2,3; the lowest is the LWK's service core) and SIZE of memory (whole 2 MiB)\n"
+		"  away from Linux, lwkctl loads the kernel there and waits until it is ready.\n"
+		"  'lwkctl shutdown' gives everything back. Every user allowed to open\n"
+		"  /dev/lwk can see it and run programs on it.\n"
+		"\n"
+		"  With --vm: start a VM partition: the LWK in a QEMU guest in the background, its "
+		"RAM a\n"
 		"  shared file (/dev/shm/lwk-UID-NAME-mem, yours only) through which lwkexec\n"
 		"  serves programs. Returns once the LWK is ready; 'lwkctl shutdown' stops it.\n"
 		"  Any user may boot partitions; no other user can use, see or stop them.\n"
-		"  --vm                a QEMU partition (the only kind this build has)\n"
-		"  --cpus N            cores, 2..%d (default %d); core 0 is the service core\n"
-		"                      that talks to Linux, the others run programs\n"
-		"  --mem SIZE          guest memory, e.g. 512M or 2G (default 1G, at least 64M)\n"
+		"  --vm                a QEMU partition\n"
+		"  --cpus N            (--vm) cores, 2..%d (default %d); core 0 is the service\n"
+		"                      core that talks to Linux, the others run programs\n"
+		"  --cpus LIST         (beside Linux) which Linux cores, at least two\n"
+		"  --mem SIZE          memory, e.g. 512M or 2G (default 1G, at least 64M)\n"
 		"  --name NAME         the partition's name (default $LWK_PARTITION, else lwk0)\n"
 		"  --kernel PATH       the kernel image (default $LWK_KERNEL, else ../lwk.elf\n"
 		"                      next to this program)\n"
@@ -105,6 +123,19 @@ static int boot_mem_value(struct options *it, const char *v, uint64_t *mem)
 	return 0;
 }
 
+/* --cpus in VM mode: a count. */
+static int boot_vm_cpus(struct options *it, struct boot_opts *o)
+{
+	if (o->cpus_arg && !o->cpus)
+		return options_error(it,
+				     "--cpus wants 2 to %d cores (core 0 serves Linux, the others "
+				     "run programs), not '%s'",
+				     MAX_CPUS, o->cpus_arg);
+	if (!o->cpus)
+		o->cpus = DEFAULT_CPUS;
+	return 0;
+}
+
 static int boot_take(struct options *it, int id, const char *v, void *ctx)
 {
 	struct boot_opts *o = ctx;
@@ -114,11 +145,9 @@ static int boot_take(struct options *it, int id, const char *v, void *ctx)
 		o->vm = 1;
 		return 0;
 	case BOOT_CPUS:
+		o->cpus_arg = v; /* a count or a list: boot_parse sees which */
 		if (values_uint(v, 2, MAX_CPUS, &o->cpus))
-			return options_error(it,
-					     "--cpus wants 2 to %d cores (core 0 serves Linux, "
-					     "the others run programs), not '%s'",
-					     MAX_CPUS, v);
+			o->cpus = 0;
 		return 0;
 	case BOOT_MEM:
 		return boot_mem_value(it, v, &o->mem);
@@ -145,6 +174,37 @@ static int boot_take(struct options *it, int id, const char *v, void *ctx)
 	return 0;
 }
 
+/* Without --vm: a list of Linux cores and whole 2 MiB of memory. */
+static int boot_beside_linux(struct options *it, struct boot_opts *o)
+{
+	char err[256];
+	unsigned int count = 0, n = 0;
+
+	if (!o->cpus_arg)
+		return options_error(it, "say which Linux cores to take, e.g. --cpus 2-3 (or --vm "
+					 "for a QEMU partition)");
+	memset(o->cpu_mask, 0, sizeof(o->cpu_mask));
+	if (values_cores(o->cpus_arg, &count, o->cpu_mask, err, sizeof(err)))
+		return options_error(it, "--cpus %s", err);
+	if (count) { /* one number: that core */
+		if (count >= LWK_DEV_MAX_CPUS)
+			return options_error(it, "--cpus %s: Linux cores are numbered below %d",
+					     o->cpus_arg, LWK_DEV_MAX_CPUS);
+		o->cpu_mask[count / 64] |= 1ull << (count % 64);
+	}
+	for (unsigned int i = 0; i < LWK_DEV_MAX_CPUS / 64; i++)
+		n += (unsigned int)__builtin_popcountll(o->cpu_mask[i]);
+	if (n < 2)
+		return options_error(it,
+				     "--cpus %s names one core; a partition needs at least two "
+				     "(a service core and one to run programs), e.g. --cpus 2-3",
+				     o->cpus_arg);
+	if (o->mem % (2 * MiB))
+		return options_error(it, "--mem must be whole 2 MiB pages beside Linux; try %lluM",
+				     (unsigned long long)(o->mem / (2 * MiB) * 2));
+	return 0;
+}
+
 static int boot_parse(int argc, char **argv, struct boot_opts *o)
 {
 	struct options it = { .prog = "lwkctl boot",
@@ -154,22 +214,18 @@ static int boot_parse(int argc, char **argv, struct boot_opts *o)
 			      .argv = argv };
 	const char *env = getenv("LWK_PARTITION");
 
-	*o = (struct boot_opts){ .cpus = DEFAULT_CPUS,
-				 .mem = DEFAULT_MEM,
+	*o = (struct boot_opts){ .mem = DEFAULT_MEM,
 				 .name = env && *env ? env : "lwk0",
 				 .timeout = DEFAULT_BOOT_TIMEOUT };
 	if (options_parse(&it, boot_take, o))
 		return -1;
-	if (!o->vm) {
-		options_error(&it, "say --vm: a QEMU partition is the only kind this build "
-				   "can boot (partition mode with lwk.ko is not built yet)");
-		return -1;
-	}
 	if (!name_valid(o->name)) {
 		options_error(&it, "LWK_PARTITION='%s' is not a partition name", o->name);
 		return -1;
 	}
-	return 0;
+	if (o->vm)
+		return boot_vm_cpus(&it, o);
+	return boot_beside_linux(&it, o);
 }
 
 /* A record of that name: refuse if its QEMU runs, else clear it away. */
@@ -478,7 +534,7 @@ static void boot_fail(struct partition *p)
 	lwkctl_print_tail(p->console, TAIL_LINES, stderr);
 }
 
-static void boot_report(const struct partition *p)
+void lwkctl_boot_report(const struct partition *p)
 {
 	unsigned int n = p->hdr->ncpus;
 	char err[512];
@@ -596,6 +652,16 @@ int lwkctl_boot(int argc, char **argv)
 
 	if (boot_parse(argc, argv, &o))
 		return OPTIONS_USAGE_ERROR;
+	if (!o.vm) {
+		struct lwkctl_pboot_opts po = { .name = o.name,
+						.mem = o.mem,
+						.kernel = o.kernel,
+						.kargs = o.kargs,
+						.timeout = o.timeout };
+
+		memcpy(po.cpu_mask, o.cpu_mask, sizeof(po.cpu_mask));
+		return lwkctl_pboot(&po);
+	}
 	if (lwkctl_may_manage("boot", state, sizeof(state)))
 		return 1;
 	if (lwkctl_kernel_path(o.kernel, kernel, sizeof(kernel)) || access(kernel, R_OK)) {
@@ -615,7 +681,7 @@ int lwkctl_boot(int argc, char **argv)
 		boot_fail(&p);
 		return 1;
 	}
-	boot_report(&p);
+	lwkctl_boot_report(&p);
 	partition_detach(&p);
 	return 0;
 }

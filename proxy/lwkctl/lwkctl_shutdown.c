@@ -2,7 +2,8 @@
 /*
  * lwkctl shutdown: ask a partition's LWK to kill its processes (named
  * here) and power off, or with --force, or when it does not answer, kill
- * its QEMU; then clear the partition's files away.
+ * its QEMU; then clear the partition's files away. A partition beside
+ * Linux is lwk.ko's to stop (lwkctl_pshutdown, lwkctl_pboot.c).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -21,8 +22,10 @@ void lwkctl_shutdown_usage(FILE *f)
 		"  powers off; its record and memory file are removed.\n"
 		"  --name NAME    which partition (default $LWK_PARTITION, else the only one);\n"
 		"                 --partition NAME says the same\n"
-		"  --force        do not ask the LWK: kill QEMU (SIGTERM, then SIGKILL)\n"
-		"  --timeout SEC  kill QEMU if the LWK has not powered off after SEC s\n"
+		"  --force        do not ask the LWK: kill QEMU (SIGTERM, then SIGKILL); beside\n"
+		"                 Linux, have lwk.ko stop its cores at once\n"
+		"  --timeout SEC  kill QEMU (beside Linux: stop the cores) if the LWK has not\n"
+		"                 stopped after SEC s\n"
 		"                 (default %d)\n",
 		DEFAULT_SHUTDOWN_TIMEOUT);
 }
@@ -123,6 +126,8 @@ int lwkctl_shutdown(int argc, char **argv)
 		fprintf(stderr, "lwkctl: %s\n", err);
 		return 1;
 	}
+	if (!strcmp(p.kind, "partition"))
+		return lwkctl_pshutdown(&p, o.timeout, o.force);
 	if (lwkctl_may_manage("shut down", state, sizeof(state)))
 		return 1;
 	if (!partition_alive(&p)) {

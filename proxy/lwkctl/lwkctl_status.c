@@ -99,6 +99,11 @@ static enum open_result open_partition(const char *name, struct partition *p)
 		fprintf(stderr, "lwkctl: %s\n", err);
 		return OPEN_FAILED;
 	}
+	p->readonly = 1; /* looking only: what anyone may map beside Linux */
+	if (!strcmp(p->kind, "partition") && !partition_alive(p)) {
+		fprintf(stderr, "lwkctl: %s was shut down just now\n", p->name);
+		return OPEN_FAILED;
+	}
 	if (!partition_alive(p)) {
 		partition_attach(p, err, sizeof(err)); /* what it left, if anything */
 		return OPEN_DEAD;
@@ -164,9 +169,11 @@ static unsigned int header_ncpus(const struct lwk_chan_header *h)
 	return h->ncpus < LWK_CHAN_MAX_CPUS ? h->ncpus : LWK_CHAN_MAX_CPUS;
 }
 
-static void show_cores(const struct lwk_chan_header *h)
+static void show_cores(const struct partition *p)
 {
+	const struct lwk_chan_header *h = p->hdr;
 	unsigned int n = header_ncpus(h);
+	int beside = !strcmp(p->kind, "partition");
 
 	printf("cores: %u, %u online; core %u is the service core\n", h->ncpus, h->cpus_online,
 	       h->service_cpu);
@@ -174,6 +181,8 @@ static void show_cores(const struct lwk_chan_header *h)
 		uint32_t pid = __atomic_load_n(&h->cpu_pid[c], __ATOMIC_RELAXED);
 
 		printf("  core %-3u apic 0x%-3x ", c, h->cpu_apic_id[c]);
+		if (beside && c < p->cpus)
+			printf("(Linux cpu %-3u) ", p->linux_cpu[c]);
 		if (c == h->service_cpu)
 			printf("service (answers Linux)\n");
 		else if (pid == LWK_CHAN_CPU_LOADING)
@@ -234,7 +243,9 @@ static void show_processes(const struct partition *p)
 		       e->name[0] ? e->name : "-", proc_state_name(state), cores, e->mem / MiB,
 		       e->nthreads, e->owner);
 	}
-	if (!shown)
+	if (!shown && nprocs && !proc_entry(p, 0))
+		printf("processes: not visible to you (lwk.ko shows them to root)\n");
+	else if (!shown)
 		printf("processes: none\n");
 }
 
@@ -278,20 +289,17 @@ static char *log_snapshot(const struct partition *p, size_t *len)
 	return buf;
 }
 
-static void show_log_tail(const struct partition *p)
+void lwkctl_print_log_tail(const struct partition *p, unsigned int n, FILE *to)
 {
 	size_t len, total = 0, skip;
-	char *text = log_snapshot(p, &len);
+	char *text = p->hdr ? log_snapshot(p, &len) : NULL;
 	char *line;
 
-	if (!text) {
-		printf("log: none yet\n");
+	if (!text)
 		return;
-	}
 	for (size_t i = 0; i < len; i++)
 		total += text[i] == '\n' || i + 1 == len;
-	skip = total > STATUS_LOG_LINES ? total - STATUS_LOG_LINES : 0;
-	printf("log (last lines; 'lwkctl dmesg' has more):\n");
+	skip = total > n ? total - n : 0;
 	line = len ? text : NULL;
 	for (size_t i = 0; line && *line; i++) {
 		char *nl = strchr(line, '\n');
@@ -299,10 +307,24 @@ static void show_log_tail(const struct partition *p)
 		if (nl)
 			*nl = '\0';
 		if (i >= skip)
-			printf("  %.*s\n", (int)strcspn(line, "\r"), line);
+			fprintf(to, "  %.*s\n", (int)strcspn(line, "\r"), line);
 		line = nl ? nl + 1 : NULL;
 	}
 	free(text);
+}
+
+static void show_log_tail(const struct partition *p)
+{
+	size_t len;
+	char *text = log_snapshot(p, &len);
+
+	if (!text) {
+		printf("log: none yet\n");
+		return;
+	}
+	free(text);
+	printf("log (last lines; 'lwkctl dmesg' has more):\n");
+	lwkctl_print_log_tail(p, STATUS_LOG_LINES, stdout);
 }
 
 /* The service core bumps the heartbeat as it polls, every ~2 ms at most
@@ -319,11 +341,34 @@ static int heartbeat_moves(const struct lwk_chan_header *h)
 	return 0;
 }
 
+/* "vm, QEMU pid N" or "beside Linux on its cores 2-3, booted by user X" */
+static void describe(const struct partition *p, char *out, size_t len)
+{
+	uint64_t mask[LWK_CHAN_MAX_CPUS / 64] = { 0 };
+	char cores[128], owner[96];
+
+	if (strcmp(p->kind, "partition")) {
+		snprintf(out, len, "vm, QEMU pid %d", p->qemu_pid);
+		return;
+	}
+	for (unsigned int i = 0; i < p->cpus && i < LWK_CHAN_MAX_CPUS; i++)
+		if (p->linux_cpu[i] < LWK_CHAN_MAX_CPUS)
+			mask[p->linux_cpu[i] / 64] |= 1ull << (p->linux_cpu[i] % 64);
+	mask_format(mask, LWK_CHAN_MAX_CPUS, cores, sizeof(cores));
+	partition_user_name(p->owner_uid, owner, sizeof(owner));
+	snprintf(out, len, "beside Linux on its cores %s, booted by %s", cores, owner);
+}
+
 static void show_booting(const struct partition *p)
 {
-	printf("%s: booting (vm, QEMU pid %d, %u cores, %" PRIu64
+	char what[384];
+
+	describe(p, what, sizeof(what));
+	printf("%s: booting (%s, %u cores, %" PRIu64
 	       " MiB); the LWK has not set up its channel yet\n",
-	       p->name, p->qemu_pid, p->cpus, p->mem_size / MiB);
+	       p->name, what, p->cpus, p->mem_size / MiB);
+	if (!strcmp(p->kind, "partition"))
+		return; /* no console beside Linux */
 	printf("console's last lines (all in %s):\n", p->console);
 	lwkctl_print_tail(p->console, 4, stdout);
 }
@@ -332,6 +377,7 @@ int lwkctl_status(int argc, char **argv)
 {
 	const char *name = NULL;
 	struct partition p;
+	char what[384];
 	uint32_t state;
 
 	if (parse_name("lwkctl status", lwkctl_status_usage, argc, argv, &name))
@@ -349,15 +395,16 @@ int lwkctl_status(int argc, char **argv)
 		return 1;
 	}
 	state = __atomic_load_n(&p.hdr->state, __ATOMIC_ACQUIRE);
-	printf("%s: %s (vm, QEMU pid %d, %u cores, %" PRIu64 " MiB, ABI %u)\n", p.name,
-	       state_name(state), p.qemu_pid, p.cpus, p.mem_size / MiB, p.hdr->abi_version);
+	describe(&p, what, sizeof(what));
+	printf("%s: %s (%s, %u cores, %" PRIu64 " MiB, ABI %u)\n", p.name, state_name(state), what,
+	       p.cpus, p.mem_size / MiB, p.hdr->abi_version);
 	if (state == LWK_STATE_PANICKED)
 		printf("panic: %.*s\n", LWK_CHAN_PANIC_LEN, p.hdr->panic);
 	if (state == LWK_STATE_READY && !heartbeat_moves(p.hdr))
 		printf("warning: the service core's heartbeat has not moved for %d ms: the LWK "
 		       "may be hung; see 'lwkctl dmesg'\n",
 		       HEARTBEAT_WAIT_MS);
-	show_cores(p.hdr);
+	show_cores(&p);
 	show_memory(p.hdr);
 	show_processes(&p);
 	show_log_tail(&p);
@@ -382,11 +429,11 @@ int lwkctl_dmesg(int argc, char **argv)
 		return 1;
 	text = p.hdr ? log_snapshot(&p, &len) : NULL;
 	if (!text) {
-		fprintf(stderr, "lwkctl: %s: %s; its console log is %s\n", p.name,
+		fprintf(stderr, "lwkctl: %s: %s%s%s\n", p.name,
 			r == OPEN_BOOTING ? "the LWK has not set up its log yet (booting)"
 			: r == OPEN_DEAD  ? "QEMU is gone and left no kernel log"
 					  : "the channel has no kernel log ring",
-			p.console);
+			p.console[0] ? "; its console log is " : "", p.console);
 		partition_detach(&p);
 		return 1;
 	}

@@ -315,10 +315,9 @@ static int partition_open(const char *name, struct partition *p)
 	int r = partition_find(name, p, err, sizeof(err));
 
 	if (!r && !partition_alive(p)) {
-		fprintf(stderr,
-			"lwkexec: partition %s is not running (its QEMU exited); see 'lwkctl "
-			"status'\n",
-			p->name);
+		fprintf(stderr, "lwkexec: partition %s is not running (%s); see 'lwkctl status'\n",
+			p->name,
+			strcmp(p->kind, "partition") ? "its QEMU exited" : "it was shut down");
 		return 1;
 	}
 	if (!r)

@@ -8,6 +8,7 @@
  */
 #include <fcntl.h>
 #include <poll.h>
+#include <string.h>
 #include <stdio.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -73,9 +74,14 @@ static int watch_qemu_gone(const struct partition *p)
 {
 	if (watch_qemu_alive(p))
 		return 0;
-	fprintf(stderr,
-		"lwkexec: partition %s is gone (its QEMU, pid %d, exited); see 'lwkctl status'\n",
-		p->name, p->qemu_pid);
+	if (!strcmp(p->kind, "partition"))
+		fprintf(stderr, "lwkexec: partition %s is gone (shut down); see 'lwkctl status'\n",
+			p->name);
+	else
+		fprintf(stderr,
+			"lwkexec: partition %s is gone (its QEMU, pid %d, exited); see 'lwkctl "
+			"status'\n",
+			p->name, p->qemu_pid);
 	return 1;
 }
 

@@ -436,8 +436,8 @@ HTEST(pload, wallclock)
 		  1700000000000000000ull - 10000000000ull);
 	/* A TSC far along does not overflow. */
 	EXPECT_EQ(pload_wallclock_offset(1700000000000000000ull, 1ull << 60, 3000000),
-		  1700000000000000000ull - (uint64_t)(((unsigned __int128)1 << 60) * 1000000 /
-						      3000000));
+		  1700000000000000000ull -
+		      (uint64_t)(((unsigned __int128)1 << 60) * 1000000 / 3000000));
 }
 
 /* The real kernel, once it carries partition_entry: the same checks. */
@@ -475,8 +475,9 @@ HTEST(pload, real_kernel)
 	EXPECT_EQ(bootdesc_parse(fake_phys(NULL, ld.l.fdt, PLOAD_FDT_SIZE), PLOAD_FDT_SIZE, &bd,
 				 err, sizeof(err)),
 		  0);
-	EXPECT(!memcmp(ld.page, fake_phys(NULL, ld.l.base + (ld.k.tramp_start - VMA - 0x200000),
-					  ld.k.tramp_end - ld.k.tramp_start),
+	EXPECT(!memcmp(ld.page,
+		       fake_phys(NULL, ld.l.base + (ld.k.tramp_start - VMA - 0x200000),
+				 ld.k.tramp_end - ld.k.tramp_start),
 		       ld.k.tramp_end - ld.k.tramp_start));
 	free(elf);
 }

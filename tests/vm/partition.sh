@@ -102,7 +102,8 @@ expect "status of a missing name" "!0" "no LWK partition named 'nosuch'" -- stat
 
 # Bad input: one line, status 2.
 expect "boot --cpus 1 refused" 2 "--cpus wants 2 to" -- boot --vm --cpus 1
-expect "boot without --vm refused" 2 "say --vm" -- boot
+expect "boot without --vm or --cpus refused" 2 "say which Linux cores to take" "--vm for a QEMU partition" -- boot
+[ -e /dev/lwk ] || expect "boot beside Linux without the module" 1 "no /dev/lwk: load the module first" -- boot --cpus 2-3 --mem 1G
 expect "boot --mem lots refused" 2 "--mem 'lots' is not a size" -- boot --vm --mem lots
 expect "boot --mem 1M refused" 2 "--mem 1M (1 MiB) is too little" "at least 64M" -- boot --vm --mem 1M
 expect "boot --mem 17T refused" 2 "--mem 17T is too large: at most 16T" -- boot --vm --mem 17T
