@@ -182,7 +182,7 @@ static void show_cores(const struct partition *p)
 
 		printf("  core %-3u apic 0x%-3x ", c, h->cpu_apic_id[c]);
 		if (beside && c < p->cpus)
-			printf("(Linux cpu %-3u) ", p->linux_cpu[c]);
+			printf("(Linux cpu %u) ", p->linux_cpu[c]);
 		if (c == h->service_cpu)
 			printf("service (answers Linux)\n");
 		else if (pid == LWK_CHAN_CPU_LOADING)
