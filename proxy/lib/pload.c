@@ -226,18 +226,40 @@ static uint64_t tables_max(uint64_t span, uint64_t mem)
 	       (LWK_DEV_MAX_RANGES + mem / GB1 + 1);
 }
 
+static uint64_t low_span(uint64_t span, uint64_t ntables)
+{
+	return ROUND_UP(span + ntables * PAGE + PLOAD_FDT_SIZE + PLOAD_CHAN_SIZE, MB2);
+}
+
 uint64_t pload_low_min(const struct pload_kernel *k, uint64_t mem)
 {
-	uint64_t n = k->span + tables_max(k->span, mem) * PAGE + PLOAD_FDT_SIZE + PLOAD_CHAN_SIZE;
+	return low_span(k->span, tables_max(k->span, mem));
+}
 
-	return ROUND_UP(n, MB2);
+/* The 1 GiB (@shift 30) or 512 GiB (39) regions [base, base + size) touches. */
+static uint64_t regions(uint64_t base, uint64_t size, int shift)
+{
+	return ((base + size - 1) >> shift) - (base >> shift) + 1;
+}
+
+/* The pages the tables of @info's ranges take, at most (two ranges may
+ * share a table): never more than tables_max() for the same memory. */
+static uint64_t tables_for(const struct pload_kernel *k, const struct lwk_ioc_info *info)
+{
+	uint64_t n =
+	    1 + 2 + 1 + regions(PLOAD_KERNEL_VMA + PLOAD_LINK_PHYS, ROUND_UP(k->span, MB2), 30);
+
+	for (unsigned int i = 0; i < info->nranges; i++)
+		n += regions(info->range[i].base, info->range[i].size, 39) +
+		     regions(info->range[i].base, info->range[i].size, 30);
+	return n;
 }
 
 int pload_place(const struct pload_kernel *k, const struct lwk_ioc_info *info,
 		struct pload_layout *l, char *err, size_t errlen)
 {
-	uint64_t need = pload_low_min(k, info->mem);
 	unsigned int n = info->nranges;
+	uint64_t need;
 
 	memset(l, 0, sizeof(*l));
 	if (n == 0 || n > LWK_DEV_MAX_RANGES)
@@ -251,6 +273,7 @@ int pload_place(const struct pload_kernel *k, const struct lwk_ioc_info *info,
 				    ") that is not whole 2 MiB pages",
 				    i, r->base, r->size);
 	}
+	need = low_span(k->span, tables_for(k, info));
 	for (unsigned int i = 0; i < n && !l->base; i++) {
 		const struct lwk_dev_range *r = &info->range[i];
 
@@ -264,7 +287,7 @@ int pload_place(const struct pload_kernel *k, const struct lwk_ioc_info *info,
 			    "the module should have found one (low_min)",
 			    need >> 20);
 	l->tables = l->pml4 = l->base + k->span;
-	l->ntables = tables_max(k->span, info->mem);
+	l->ntables = tables_for(k, info);
 	l->fdt = l->tables + l->ntables * PAGE;
 	l->chan_base = l->fdt + PLOAD_FDT_SIZE;
 	l->chan_size = PLOAD_CHAN_SIZE;
