@@ -515,6 +515,7 @@ static int run(struct partition *p, struct program *prog, const struct exec_opts
 	s.debug = getenv("LWKEXEC_DEBUG") ? atoi(getenv("LWKEXEC_DEBUG")) : 0;
 	s.reserved_fds[s.nreserved++] = p->tr.fd;
 	stderr_keep(&s, p->tr.fd + 1);
+	watch_revoked_start(p);
 	if (!realpath(prog->path, s.exe))
 		snprintf(s.exe, sizeof(s.exe), "%s", prog->path);
 	snprintf(s.interp, sizeof(s.interp), "%s", prog->interp_path);

@@ -204,6 +204,10 @@ int launch_owned(struct launch *l);
  * any): its liveness is then known without opening anything (the program
  * may have used up the fds) and without mistaking a reused pid for QEMU. */
 void watch_qemu_start(struct svc *s);
+/* Beside Linux, a shutdown takes the partition's memory back from under
+ * lwkexec (its mappings then raise SIGBUS): say so and exit 125 instead of
+ * dying of it. Call once stderr is where it stays. */
+void watch_revoked_start(const struct partition *p);
 /* Is the partition's QEMU still running? */
 int watch_qemu_alive(const struct partition *p);
 /* Can no reply come any more (panic, shutdown, QEMU gone)? 1 after

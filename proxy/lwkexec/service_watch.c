@@ -8,6 +8,7 @@
  */
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <string.h>
 #include <stdio.h>
 #include <sys/syscall.h>
@@ -36,6 +37,29 @@ void watch_qemu_start(struct svc *s)
 	}
 	qemu_pidfd = high;
 	s->reserved_fds[s->nreserved++] = high;
+}
+
+static char revoked_msg[160];
+static int revoked_fd = 2;
+
+static void on_revoked(int sig)
+{
+	ssize_t n = write(revoked_fd, revoked_msg, strlen(revoked_msg));
+
+	(void)n;
+	_exit(125);
+}
+
+void watch_revoked_start(const struct partition *p)
+{
+	struct sigaction sa = { .sa_handler = on_revoked };
+
+	if (strcmp(p->kind, "partition"))
+		return;
+	snprintf(revoked_msg, sizeof(revoked_msg),
+		 "lwkexec: partition %s was shut down: its memory went back to Linux\n", p->name);
+	revoked_fd = fileno(stderr);
+	sigaction(SIGBUS, &sa, NULL);
 }
 
 int watch_qemu_alive(const struct partition *p)
