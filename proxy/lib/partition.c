@@ -507,6 +507,7 @@ static void dev_fill(struct partition *p, const struct lwk_ioc_info *info)
 	p->chan_size = info->chan_size;
 	p->cpus = info->ncpus;
 	p->owner_uid = info->owner_uid;
+	p->doorbell_vector = info->doorbell_vector;
 	memcpy(p->linux_cpu, info->linux_cpu, sizeof(p->linux_cpu));
 }
 

@@ -41,6 +41,7 @@ struct partition {
 	char console[PATH_MAX];
 	/* partition mode (from /dev/lwk) */
 	uint32_t owner_uid;		      /* who booted it */
+	uint32_t doorbell_vector;	      /* 0: none, the proxies poll */
 	uint32_t linux_cpu[LWK_DEV_MAX_CPUS]; /* its cores, as Linux numbers them */
 	/* set before partition_attach: map the channel read-only (lwkctl
 	 * status, dmesg, stats; in partition mode the module lets anyone

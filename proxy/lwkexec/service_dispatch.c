@@ -6,7 +6,8 @@
  * answers quick calls itself and hands the others to the service thread of
  * the slot (one per LWK thread slot, made on first use), so that a call
  * that blocks on Linux never holds up the others. It spins a little after
- * activity, then sleeps with a growing back-off.
+ * activity, then sleeps with a growing back-off (beside Linux, once idle,
+ * on lwk.ko's doorbell).
  *
  * Interrupting a call: the LWK sets req.intr_seq to the call's seq and
  * posts the slot again. The dispatcher then sends SVC_SIGINTR to the
@@ -21,6 +22,7 @@
  * service_table.c) run on its threads and know nothing of it.
  */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -39,6 +41,7 @@
 #define KICK_EVERY_NS 200000ull	    /* resend an interrupt this often */
 #define WATCH_EVERY_NS 100000000ull /* look at the partition's health */
 #define STOP_WAIT_NS 1000000000ull  /* for calls to end after the process */
+#define DOORBELL_WAIT_MS 10	    /* the longest sleep on lwk.ko's doorbell */
 
 struct slot_state {
 	pthread_mutex_t lock;
@@ -379,6 +382,45 @@ int svc_init(struct svc *s)
 	return 0;
 }
 
+static int doorbell_off; /* the module would not poll: nap instead */
+
+static int posted_any(struct lwk_chan_proc *e)
+{
+	for (unsigned int w = 0; w < LWK_CHAN_POSTED_WORDS; w++)
+		if (__atomic_load_n(&e->posted[w], __ATOMIC_SEQ_CST))
+			return 1;
+	return __atomic_load_n(&e->state, __ATOMIC_SEQ_CST) == LWK_PROC_EXITED;
+}
+
+/* Beside Linux with a doorbell, once idle for the longest nap: sleep in
+ * poll() on /dev/lwk until the LWK rings, which host_waiting asks it to
+ * (it posts, then looks at host_waiting; we set it, then look at posted:
+ * one of the two sees the other). Bounded, so that the watchdog still
+ * looks; anything but a doorbell from poll() and the plain nap it is. */
+static void nap_sleep(struct svc *s, uint64_t nap)
+{
+	struct lwk_chan_proc *e = s->entry;
+	struct pollfd pfd = { .fd = s->part->tr.fd, .events = POLLIN };
+	struct timespec ts = { 0, (long)nap };
+	uint64_t rings;
+	int r;
+
+	if (!s->part->doorbell_vector || doorbell_off || nap < NAP_MAX_NS) {
+		nanosleep(&ts, NULL);
+		return;
+	}
+	__atomic_store_n(&e->host_waiting, 1, __ATOMIC_SEQ_CST);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!posted_any(e)) {
+		r = poll(&pfd, 1, DOORBELL_WAIT_MS);
+		if ((r < 0 && errno != EINTR) || (r > 0 && pfd.revents & ~POLLIN))
+			doorbell_off = 1; /* POLLHUP: gone, the watchdog will say */
+		else if (r > 0 && read(pfd.fd, &rings, sizeof(rings)) != sizeof(rings))
+			doorbell_off = 1;
+	}
+	__atomic_store_n(&e->host_waiting, 0, __ATOMIC_SEQ_CST);
+}
+
 int svc_run(struct svc *s)
 {
 	uint64_t nap = NAP_MIN_NS, last_active = now_ns(), last_watch = 0;
@@ -407,9 +449,7 @@ int svc_run(struct svc *s)
 			__builtin_ia32_pause();
 			continue;
 		}
-		struct timespec ts = { 0, (long)nap };
-
-		nanosleep(&ts, NULL);
+		nap_sleep(s, nap);
 		nap = nap * 2 > NAP_MAX_NS ? NAP_MAX_NS : nap * 2;
 	}
 }
