@@ -1,10 +1,12 @@
 # The Linux side: host programs, built with the host's C library.
-#   proxy/lib/      what every Linux-side program shares: transport,
-#                   partition records, option parsing (options.c) and
-#                   option values (values.c), reading files (file.c);
-#                   it calls nothing in lwkctl/ or lwkexec/
-#   proxy/lwkctl/   lwkctl: partition management (boot --vm, status, dmesg,
-#                   shutdown, bare)
+#   proxy/lib/      what every Linux-side program shares: transports (VM
+#                   memory file, lwk.ko's /dev/lwk), partition records,
+#                   the partition loader (pload.c, with libfdt), option
+#                   parsing (options.c) and option values (values.c),
+#                   reading files (file.c); it calls nothing in lwkctl/ or
+#                   lwkexec/
+#   proxy/lwkctl/   lwkctl: partition management (boot beside Linux or
+#                   --vm, status, dmesg, stats, shutdown, bare)
 #   proxy/lwkexec/  lwkexec: the proxy of one LWK process (launch,
 #                   dispatcher, one handler per forwarded call)
 # From kernel/ they take the ABI (kernel/include/uapi) and the ELF loader
