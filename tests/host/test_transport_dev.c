@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Host tests of the partition-mode pieces of the proxy library that need
+ * no lwk.ko: /dev/lwk's file offsets, and a channel mapped piece by piece
+ * (what a non-admin may map) as partition_chan() lets callers reach it.
+ */
+#include <stdlib.h>
+#include "partition.h"
+#include "transport.h"
+#include "htest.h"
+
+HTEST(transport_dev, offset_is_the_physical_address)
+{
+	EXPECT_EQ(transport_dev_offset(0x40000000, 0x1000), 0x40000000);
+	EXPECT_EQ(transport_dev_offset(0x123456000ull, 0x200000), 0x123456000ull);
+	EXPECT_EQ(transport_dev_offset(0x40000800, 0x1000), -1); /* not page-aligned */
+	EXPECT_EQ(transport_dev_offset(0x40000000, 0x800), -1);
+	EXPECT_EQ(transport_dev_offset(0x40000000, 0), -1);
+	EXPECT_EQ(transport_dev_offset(0xfffffffffffff000ull, 0x2000), -1); /* wraps */
+	EXPECT_EQ(transport_dev_offset(0x8000000000000000ull, 0x1000), -1); /* past off_t */
+}
+
+HTEST(transport_dev, channel_views)
+{
+	static struct partition p;
+	char *chan = calloc(1, 0x400000);
+
+	p.hdr = (void *)chan;
+	p.chan_size = 0x400000;
+	EXPECT(partition_chan(&p, 0) == chan);
+	EXPECT(partition_chan(&p, 0x3fffff) == chan + 0x3fffff);
+	EXPECT(partition_chan(&p, 0x400000) == NULL);
+	/* Only the header, the log and the counters are mapped. */
+	p.nviews = 3;
+	p.view_off[0] = 0;
+	p.view_len[0] = 0x1000;
+	p.view_off[1] = 0x30000;
+	p.view_len[1] = 0x41000;
+	p.view_off[2] = 0x80000;
+	p.view_len[2] = 0x2000;
+	EXPECT(partition_chan(&p, 0xfff) == chan + 0xfff);
+	EXPECT(partition_chan(&p, 0x1000) == NULL); /* a process entry */
+	EXPECT(partition_chan(&p, 0x2ffff) == NULL);
+	EXPECT(partition_chan(&p, 0x30000) == chan + 0x30000);
+	EXPECT(partition_chan(&p, 0x70fff) == chan + 0x70fff);
+	EXPECT(partition_chan(&p, 0x71000) == NULL);
+	EXPECT(partition_chan(&p, 0x81fff) == chan + 0x81fff);
+	EXPECT(partition_chan(&p, 0x82000) == NULL);
+	free(chan);
+}
