@@ -51,6 +51,7 @@ include arch/$(ARCH)/rules.mk
 include kernel/rules.mk
 include tests/rules.mk
 include proxy/rules.mk
+-include proxy/kmod/rules.mk
 -include libc-min/user/rules.mk
 -include tests/user/rules.mk
 include tests/bench/rules.mk

@@ -1,0 +1,91 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# lwk.ko's own check in a QEMU guest running Debian's kernel (no LWK image
+# needed): builds the module and tests/partition/kmod_ioctl.c, packs them
+# with busybox-static into an initramfs, boots the guest with the
+# trampoline page reserved, runs kmod_ioctl's cases and rmmod checks, and
+# scans the guest's dmesg. Prints every check and a pass/fail count; exits
+# 0 only if all passed.
+#   proxy/kmod/guest-test.sh [CYCLES]     (default 5)
+# LWK_KMOD_CASES picks cases (default "notramp cycles bad start hold").
+# Environment: KVER (default: the newest /boot/vmlinuz-*-amd64 with headers),
+# LWK_TEST_TAG (names the QEMU process and the work directory).
+set -eu
+cycles=${1:-5}
+cases=${LWK_KMOD_CASES:-notramp cycles bad start hold}
+tag=${LWK_TEST_TAG:-$$}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+if [ -z "${KVER:-}" ]; then
+	KVER=$(ls /usr/src | sed -n 's/^linux-headers-\(.*-amd64\)$/\1/p' | sort -V | tail -n 1)
+fi
+kernel=/boot/vmlinuz-$KVER
+[ -r "$kernel" ] || { echo "guest-test: no $kernel: apt-get install linux-image-amd64"; exit 1; }
+[ -x /bin/busybox ] && file -L /bin/busybox | grep -q static ||
+	{ echo "guest-test: needs a static /bin/busybox: apt-get install busybox-static"; exit 1; }
+
+make -s -C "$top" module KVER="$KVER" >/dev/null
+work=$(mktemp -d "${TMPDIR:-/tmp}/lwk-kmod-$tag.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+root=$work/root
+mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
+cp /bin/busybox "$root/bin/busybox"
+for app in $(/bin/busybox --list); do
+	[ "$app" = busybox ] || ln -s busybox "$root/bin/$app"
+done
+cp "$top/build/kmod/lwk.ko" "$root/lwk.ko"
+gcc -static -O2 -Wall -Wextra -Werror -I"$top/kernel/include" -I"$top/arch/x86_64/include" \
+	-o "$root/kmod_ioctl" "$top/tests/partition/kmod_ioctl.c"
+cat >"$root/init" <<GUEST
+#!/bin/sh
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+ok() { echo "PASS \$1"; }
+ko() { echo "FAIL \$1"; }
+case " $cases " in *" notramp "*)
+	echo "== without trampoline="
+	insmod /lwk.ko && ok insmod-notramp || ko insmod-notramp
+	/kmod_ioctl notramp
+	rmmod lwk && ok rmmod-idle || ko rmmod-idle
+esac
+echo "== trampoline=0x90000"
+insmod /lwk.ko trampoline=0x90000 && ok insmod || ko insmod
+grep -q lwk-doorbell /proc/interrupts && ok doorbell-irq-listed || ko doorbell-irq-listed
+case " $cases " in *" cycles "*) /kmod_ioctl cycles $cycles 2-3 512M; esac
+case " $cases " in *" bad "*) /kmod_ioctl bad; esac
+case " $cases " in *" start "*)
+	/kmod_ioctl start 2-3 64M
+	grep lwk-doorbell /proc/interrupts
+esac
+case " $cases " in *" hold "*)
+	/kmod_ioctl hold 2-3 64M
+	rmmod lwk 2>/dev/null && ko rmmod-refused-while-reserved || ok rmmod-refused-while-reserved
+	/kmod_ioctl release
+esac
+rmmod lwk && ok rmmod-after-shutdown || ko rmmod-after-shutdown
+grep -q lwk-doorbell /proc/interrupts && ko doorbell-irq-freed || ok doorbell-irq-freed
+echo "== dmesg"
+dmesg | grep lwk
+if dmesg | grep -E 'BUG|WARNING|Oops|Call Trace|general protection'; then
+	ko dmesg-clean
+else
+	ok dmesg-clean
+fi
+echo "== guest done"
+poweroff -f
+GUEST
+chmod +x "$root/init"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initrd.gz"
+
+log=$work/serial.log
+timeout 600 qemu-system-x86_64 -name "lwk-kmod-$tag" -accel tcg -smp 4 -m 2G -nographic \
+	-no-reboot -kernel "$kernel" -initrd "$work/initrd.gz" \
+	-append 'console=ttyS0 panic=-1 quiet memmap=4K$0x90000' >"$log" 2>&1 || true
+tr -d '\r' <"$log" | grep -E '^(PASS|FAIL|info:|shutdown:|  msg:|==|\[)|kmod_ioctl|lwk-doorbell' |
+	grep -vE '^\[ *[0-9.]+\] (random|x86|Run|Freeing|Write protecting)' || true
+pass=$(tr -d '\r' <"$log" | grep -c '^PASS' || true)
+fail=$(tr -d '\r' <"$log" | grep -c '^FAIL' || true)
+grep -q '== guest done' "$log" || { echo "FAIL guest did not finish"; fail=$((fail + 1)); }
+echo "guest-test: $pass passed, $fail failed"
+[ "$fail" = 0 ]

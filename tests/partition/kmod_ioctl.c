@@ -1,0 +1,604 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kmod_ioctl: exercises lwk.ko's /dev/lwk ABI (uapi/lwk/lwkdev.h) from a
+ * guest running Debian's kernel, without an LWK image: reserve/shutdown
+ * cycles with checks that every core and byte comes back, bad input, and a
+ * START of a hand-made trampoline that only proves the core ran (it sets
+ * params.started, then rings the doorbell from 32-bit protected mode).
+ *
+ *   kmod_ioctl cycles N CPUS MEM   N x (RESERVE, INFO, SHUTDOWN) + checks
+ *   kmod_ioctl bad                 refused calls (needs a reserved-free node)
+ *   kmod_ioctl start CPUS MEM      START: bad params refused, then a real one
+ *   kmod_ioctl notramp             RESERVE without a trampoline page fails
+ *   kmod_ioctl hold CPUS MEM       RESERVE and exit, leaving it up
+ *   kmod_ioctl release             SHUTDOWN
+ * CPUS is a list like 2-3 or 2,3; MEM is bytes with an optional K/M/G.
+ * Prints one PASS/FAIL line per check, then "kmod_ioctl: P passed, F failed";
+ * exits 1 if anything failed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <uapi/arch/trampoline.h>
+#include <uapi/lwk/lwkdev.h>
+
+static int passed, failed;
+
+static void check(int ok, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s %s", ok ? "PASS" : "FAIL", name);
+	if (!ok && fmt) {
+		printf(": ");
+		va_start(ap, fmt);
+		vprintf(fmt, ap);
+		va_end(ap);
+	}
+	printf("\n");
+	fflush(stdout);
+	if (ok)
+		passed++;
+	else
+		failed++;
+}
+
+static int dev_open(void)
+{
+	struct lwk_ioc_version v = { .abi_version = LWK_ABI_VERSION };
+	int fd = open(LWK_DEV_PATH, O_RDWR);
+
+	if (fd < 0 || ioctl(fd, LWK_IOC_VERSION, &v)) {
+		printf("FAIL open: %s %s\n", strerror(errno), fd >= 0 ? v.msg : "");
+		exit(1);
+	}
+	return fd;
+}
+
+static void parse_cpus(const char *s, uint64_t *mask)
+{
+	char *end;
+
+	memset(mask, 0, LWK_DEV_MAX_CPUS / 8);
+	while (*s) {
+		unsigned long a = strtoul(s, &end, 10), b = a;
+
+		if (*end == '-')
+			b = strtoul(end + 1, &end, 10);
+		for (; a <= b && a < LWK_DEV_MAX_CPUS; a++)
+			mask[a / 64] |= 1ull << (a % 64);
+		s = *end == ',' ? end + 1 : end;
+		if (*end && *end != ',')
+			break;
+	}
+}
+
+static uint64_t parse_size(const char *s)
+{
+	char *end;
+	uint64_t v = strtoull(s, &end, 0);
+
+	switch (*end) {
+	case 'G':
+		v <<= 10; /* fall through */
+	case 'M':
+		v <<= 10; /* fall through */
+	case 'K':
+		v <<= 10;
+	}
+	return v;
+}
+
+static uint64_t mem_free_kib(void)
+{
+	char line[256];
+	unsigned long long kib = 0;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemFree: %llu kB", &kib) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kib;
+}
+
+static int cpu_online(unsigned cpu)
+{
+	char path[64], c = '?';
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%u/online", cpu);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	if (read(fd, &c, 1) != 1)
+		c = '?';
+	close(fd);
+	return c == '1';
+}
+
+static int do_reserve(int fd, const uint64_t *mask, uint64_t mem, struct lwk_ioc_reserve *r)
+{
+	memset(r, 0, sizeof(*r));
+	memcpy(r->cpu_mask, mask, sizeof(r->cpu_mask));
+	r->mem = mem;
+	r->low_min = mem < (64ull << 20) ? mem : 64ull << 20;
+	snprintf(r->name, sizeof(r->name), "kmodtest");
+	return ioctl(fd, LWK_IOC_RESERVE, r) ? -errno : 0;
+}
+
+static int do_shutdown(int fd, struct lwk_ioc_shutdown *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->timeout_ms = 100;
+	return ioctl(fd, LWK_IOC_SHUTDOWN, s) ? -errno : 0;
+}
+
+static void print_info(const struct lwk_ioc_info *in)
+{
+	uint32_t i;
+
+	printf("info: state %u '%s' cpus", in->state, in->name);
+	for (i = 0; i < in->ncpus; i++)
+		printf(" %u(apic 0x%x)", in->linux_cpu[i], in->apic_id[i]);
+	printf(" mem %llu MiB in %u ranges:", (unsigned long long)in->mem >> 20, in->nranges);
+	for (i = 0; i < in->nranges; i++)
+		printf(" 0x%llx+%lluM", (unsigned long long)in->range[i].base,
+		       (unsigned long long)in->range[i].size >> 20);
+	printf(" trampoline 0x%llx tsc_khz %u doorbell vector 0x%x apic 0x%x uid %u\n",
+	       (unsigned long long)in->trampoline, in->tsc_khz, in->doorbell_vector,
+	       in->doorbell_apic_id, in->owner_uid);
+}
+
+static int cpus_all(const uint64_t *mask, int online)
+{
+	unsigned cpu;
+
+	for (cpu = 0; cpu < LWK_DEV_MAX_CPUS; cpu++)
+		if ((mask[cpu / 64] >> (cpu % 64)) & 1)
+			if (cpu_online(cpu) != online)
+				return 0;
+	return 1;
+}
+
+static int within_1pct(uint64_t a, uint64_t b)
+{
+	uint64_t d = a > b ? a - b : b - a;
+
+	return d * 100 <= a;
+}
+
+static void one_cycle(int fd, const uint64_t *mask, uint64_t mem, int n)
+{
+	struct lwk_ioc_reserve r;
+	struct lwk_ioc_info in;
+	struct lwk_ioc_shutdown s;
+	uint64_t before = mem_free_kib(), during;
+	uint32_t i;
+	int ret;
+	char name[64];
+
+	ret = do_reserve(fd, mask, mem, &r);
+	snprintf(name, sizeof(name), "cycle%d.reserve", n);
+	check(!ret, name, "%s (%s)", strerror(-ret), r.msg);
+	if (ret)
+		return;
+	memset(&in, 0, sizeof(in));
+	ret = ioctl(fd, LWK_IOC_INFO, &in) ? -errno : 0;
+	snprintf(name, sizeof(name), "cycle%d.info", n);
+	check(!ret && in.state == LWK_DEV_STATE_RESERVED && in.mem == mem, name,
+	      "ret %d state %u mem %llu", ret, in.state, (unsigned long long)in.mem);
+	if (n == 0)
+		print_info(&in);
+	for (i = 1; i < in.nranges; i++)
+		if (in.range[i].base < in.range[i - 1].base + in.range[i - 1].size)
+			break;
+	snprintf(name, sizeof(name), "cycle%d.ranges-ascending", n);
+	check(i >= in.nranges, name, "range %u overlaps or is out of order", i);
+	snprintf(name, sizeof(name), "cycle%d.cpus-offline", n);
+	check(cpus_all(mask, 0), name, "a reserved CPU is still online in Linux");
+	during = mem_free_kib();
+	snprintf(name, sizeof(name), "cycle%d.memfree-drops", n);
+	check((before - during) * 100 >= (mem >> 10) * 95, name, "MemFree %llu -> %llu kB",
+	      (unsigned long long)before, (unsigned long long)during);
+	ret = do_shutdown(fd, &s);
+	snprintf(name, sizeof(name), "cycle%d.shutdown", n);
+	check(!ret, name, "%s (%s)", strerror(-ret), s.msg);
+	if (n == 0)
+		printf("shutdown: %s\n", s.msg);
+	snprintf(name, sizeof(name), "cycle%d.cpus-online", n);
+	check(cpus_all(mask, 1), name, "a CPU did not come back");
+	snprintf(name, sizeof(name), "cycle%d.memfree-back", n);
+	check(within_1pct(before, mem_free_kib()), name, "MemFree %llu -> %llu kB",
+	      (unsigned long long)before, (unsigned long long)mem_free_kib());
+}
+
+static void test_cycles(int n, const uint64_t *mask, uint64_t mem)
+{
+	int fd = dev_open(), i;
+
+	for (i = 0; i < n; i++)
+		one_cycle(fd, mask, mem, i);
+	close(fd);
+}
+
+static void expect_reserve_fails(int fd, const char *name, unsigned cpu, uint64_t mem, int err)
+{
+	uint64_t mask[LWK_DEV_MAX_CPUS / 64] = { 0 };
+	struct lwk_ioc_reserve r;
+	int ret;
+
+	mask[cpu / 64] |= 1ull << (cpu % 64);
+	ret = do_reserve(fd, mask, mem, &r);
+	check(ret == -err && r.msg[0], name, "got %d, want %d (%s)", ret, -err, r.msg);
+	if (r.msg[0])
+		printf("  msg: %s\n", r.msg);
+	if (!ret) {
+		struct lwk_ioc_shutdown s;
+
+		do_shutdown(fd, &s);
+	}
+}
+
+static void test_garbage(int fd)
+{
+	struct lwk_ioc_info in;
+	int ret;
+
+	ret = ioctl(fd, LWK_IOC_RESERVE, (void *)16) ? errno : 0;
+	check(ret == EFAULT, "bad.reserve-null-ptr", "errno %d", ret);
+	ret = ioctl(fd, LWK_IOC_INFO, (void *)0xffff800000001000ull) ? errno : 0;
+	check(ret == EFAULT, "bad.info-kernel-ptr", "errno %d", ret);
+	ret = ioctl(fd, _IOWR(LWK_IOC_TYPE, 2, char[100]), &in) ? errno : 0;
+	check(ret == ENOTTY, "bad.reserve-wrong-size", "errno %d", ret);
+	ret = ioctl(fd, _IOR(LWK_IOC_TYPE, 3, char[8]), &in) ? errno : 0;
+	check(ret == ENOTTY, "bad.info-wrong-size", "errno %d", ret);
+	ret = ioctl(fd, _IO(LWK_IOC_TYPE, 99), 0) ? errno : 0;
+	check(ret == ENOTTY, "bad.unknown-cmd", "errno %d", ret);
+	ret = ioctl(fd, 0x5401 /* TCGETS */, &in) ? errno : 0;
+	check(ret == ENOTTY, "bad.tcgets", "errno %d", ret);
+}
+
+static void test_version(void)
+{
+	struct lwk_ioc_version v = { .abi_version = LWK_ABI_VERSION + 1 };
+	struct lwk_ioc_info in;
+	int fd = open(LWK_DEV_PATH, O_RDWR), ret;
+
+	ret = ioctl(fd, LWK_IOC_INFO, &in) ? errno : 0;
+	check(ret == EPROTO, "bad.info-before-version", "errno %d", ret);
+	ret = ioctl(fd, LWK_IOC_VERSION, &v) ? errno : 0;
+	check(ret == EPROTO && v.abi_version == LWK_ABI_VERSION && v.msg[0], "bad.version-mismatch",
+	      "errno %d abi %u", ret, v.abi_version);
+	printf("  msg: %s\n", v.msg);
+	ret = ioctl(fd, LWK_IOC_INFO, &in) ? errno : 0;
+	check(ret == EPROTO, "bad.info-after-bad-version", "errno %d", ret);
+	check(mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0x40000000) == MAP_FAILED,
+	      "bad.mmap-before-version", NULL);
+	close(fd);
+}
+
+/* A user without rights: no RESERVE, no SHUTDOWN, no mapping of memory. */
+static void test_nonadmin(const uint64_t *mask, uint64_t mem)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		struct lwk_ioc_version v = { .abi_version = LWK_ABI_VERSION };
+		struct lwk_ioc_reserve r;
+		struct lwk_ioc_shutdown s;
+		int fd, ok;
+
+		if (setgid(65534) || setuid(65534))
+			_exit(2);
+		fd = open(LWK_DEV_PATH, O_RDWR);
+		ok = fd >= 0 && !ioctl(fd, LWK_IOC_VERSION, &v) && !(v.flags & LWK_DEV_F_ADMIN);
+		ok = ok && do_reserve(fd, mask, mem, &r) == -EPERM;
+		ok = ok && do_shutdown(fd, &s) == -EPERM;
+		_exit(ok ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	check(WIFEXITED(status) && WEXITSTATUS(status) == 0, "bad.nonadmin-refused", "status 0x%x",
+	      status);
+}
+
+static void test_bad(void)
+{
+	int fd = dev_open(), fd2;
+	uint64_t mask[LWK_DEV_MAX_CPUS / 64];
+	struct lwk_ioc_reserve r;
+	struct lwk_ioc_shutdown s;
+	int ret;
+
+	test_version();
+	test_garbage(fd);
+	expect_reserve_fails(fd, "bad.cpu0", 0, 64 << 20, EINVAL);
+	expect_reserve_fails(fd, "bad.cpu7-nonexistent", 7, 64 << 20, EINVAL);
+	expect_reserve_fails(fd, "bad.cpu300-out-of-mask", 255, 64 << 20, EINVAL);
+	expect_reserve_fails(fd, "bad.mem-not-2M", 2, (64 << 20) + 4096, EINVAL);
+	expect_reserve_fails(fd, "bad.mem-too-much", 2, 64ull << 30, ENOMEM);
+	check(cpu_online(2) == 1, "bad.cpu2-back-after-enomem", NULL);
+	ret = do_shutdown(fd, &s);
+	check(ret == -ENOENT, "bad.shutdown-nothing", "%d (%s)", ret, s.msg);
+	parse_cpus("2", mask);
+	test_nonadmin(mask, 64 << 20);
+	ret = do_reserve(fd, mask, 64 << 20, &r);
+	check(!ret, "bad.first-reserve", "%d (%s)", ret, r.msg);
+	fd2 = dev_open();
+	parse_cpus("3", mask);
+	ret = do_reserve(fd2, mask, 64 << 20, &r);
+	check(ret == -EBUSY, "bad.second-reserve", "%d (%s)", ret, r.msg);
+	printf("  msg: %s\n", r.msg);
+	close(fd2);
+	ret = do_shutdown(fd, &s);
+	check(!ret, "bad.shutdown", "%d (%s)", ret, s.msg);
+	close(fd);
+}
+
+/* Real-mode code for the hand-made trampoline: set params.started, go to
+ * 32-bit protected mode through the params' GDT and far pointer, and send
+ * a fixed IPI (vector and destination at page offset 0xe00) through the
+ * xAPIC, then halt. */
+#define TP(field) \
+	(LWK_TRAMPOLINE_PARAMS_OFFSET + __builtin_offsetof(struct lwk_trampoline_params, field))
+#define DOORBELL_ARGS 0xe00
+extern const unsigned char tt_start[], tt_p32[], tt_end[];
+__asm__(".pushsection .rodata\n"
+	".global tt_start, tt_p32, tt_end\n"
+	"tt_start:\n"
+	".code16\n"
+	"cli\n"
+	"mov %cs, %ax\n"
+	"mov %ax, %ds\n"
+	"movzwl %ax, %ebx\n"
+	"shl $4, %ebx\n"
+	"movl $1, 0xf14\n" /* params.started */
+	"lgdtl 0xf0e\n"	   /* gdt_limit, gdt_base */
+	"mov %cr0, %eax\n"
+	"or $1, %eax\n"
+	"mov %eax, %cr0\n"
+	"ljmpl *0xf08\n" /* far_offset, far_selector */
+	".code32\n"
+	"tt_p32:\n"
+	"mov $0x10, %ax\n"
+	"mov %ax, %ds\n"
+	"movl $0x1ff, 0xfee000f0\n" /* APIC software-enabled */
+	"mov 0xe00(%ebx), %eax\n"
+	"mov %eax, 0xfee00310\n"
+	"mov 0xe04(%ebx), %eax\n"
+	"mov %eax, 0xfee00300\n"
+	"1: hlt\n"
+	"jmp 1b\n"
+	".code64\n"
+	"tt_end:\n"
+	".popsection\n");
+
+static void build_page(struct lwk_ioc_start *st, const struct lwk_ioc_info *in)
+{
+	struct lwk_trampoline_params *tp = (void *)(st->page + LWK_TRAMPOLINE_PARAMS_OFFSET);
+	uint32_t *db = (void *)(st->page + DOORBELL_ARGS);
+
+	_Static_assert(TP(started) == 0xf14 && TP(gdt_limit) == 0xf0e && TP(far_offset) == 0xf08,
+		       "the asm above hard-codes these offsets");
+	memset(st, 0, sizeof(*st));
+	memcpy(st->page, tt_start, tt_end - tt_start);
+	tp->magic = LWK_TRAMPOLINE_MAGIC;
+	tp->cr3 = in->range[0].base;
+	tp->far_offset = in->trampoline + (tt_p32 - tt_start);
+	tp->far_selector = 8;
+	tp->gdt_limit = 23;
+	tp->gdt_base = in->trampoline + TP(gdt);
+	tp->gdt[1] = 0x00cf9a000000ffffull; /* flat 32-bit code */
+	tp->gdt[2] = 0x00cf92000000ffffull; /* flat data */
+	tp->entry = 0xffffffff80200000ull;
+	tp->stack_top = 0xffffffff80300000ull;
+	db[0] = in->doorbell_apic_id << 24;
+	db[1] = 0x4000 | in->doorbell_vector; /* fixed, physical, assert */
+	st->chan_base = in->range[0].base + (2 << 20);
+	st->chan_size = 64 << 10;
+	st->timeout_ms = 2000;
+}
+
+static void expect_start_fails(int fd, const char *name, struct lwk_ioc_start *st, int err)
+{
+	int ret = ioctl(fd, LWK_IOC_START, st) ? -errno : 0;
+
+	check(ret == -err, name, "got %d want %d (%s)", ret, -err, st->msg);
+}
+
+static void test_bad_starts(int fd, const struct lwk_ioc_info *in, struct lwk_ioc_start *st)
+{
+	struct lwk_trampoline_params *tp = (void *)(st->page + LWK_TRAMPOLINE_PARAMS_OFFSET);
+
+	build_page(st, in);
+	tp->magic = 0;
+	expect_start_fails(fd, "start.bad-magic", st, EINVAL);
+	build_page(st, in);
+	tp->cr3 = 0x1000;
+	expect_start_fails(fd, "start.cr3-outside", st, EINVAL);
+	build_page(st, in);
+	tp->cr3 += 8;
+	expect_start_fails(fd, "start.cr3-unaligned", st, EINVAL);
+	build_page(st, in);
+	tp->far_offset = in->trampoline + 4096;
+	expect_start_fails(fd, "start.far-outside-page", st, EINVAL);
+	build_page(st, in);
+	tp->gdt_limit = 0xffff;
+	expect_start_fails(fd, "start.gdt-outside-page", st, EINVAL);
+	build_page(st, in);
+	tp->entry = 0x400000;
+	expect_start_fails(fd, "start.user-entry", st, EINVAL);
+	build_page(st, in);
+	st->chan_base += 8;
+	expect_start_fails(fd, "start.chan-unaligned", st, EINVAL);
+	build_page(st, in);
+	st->chan_base = 0x1000;
+	expect_start_fails(fd, "start.chan-outside", st, EINVAL);
+	build_page(st, in);
+	st->chan_size = in->mem * 2;
+	expect_start_fails(fd, "start.chan-too-big", st, EINVAL);
+}
+
+static sigjmp_buf sigbus_jmp;
+
+static void on_sigbus(int sig __attribute__((unused)))
+{
+	siglongjmp(sigbus_jmp, 1);
+}
+
+static int touches_sigbus(volatile uint32_t *p)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus };
+	int got;
+
+	sigaction(SIGBUS, &sa, NULL);
+	got = sigsetjmp(sigbus_jmp, 1);
+	if (!got)
+		(void)*p;
+	signal(SIGBUS, SIG_DFL);
+	return got;
+}
+
+static void test_mmap(int fd, const struct lwk_ioc_info *in, volatile uint32_t **keep)
+{
+	volatile uint32_t *m;
+
+	m = mmap(NULL, 4 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, in->range[0].base);
+	check(m == MAP_FAILED, "mmap.private-refused", NULL);
+	m = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0x1000);
+	check(m == MAP_FAILED, "mmap.outside-refused", NULL);
+	m = mmap(NULL, 4 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, in->range[0].base);
+	check(m != MAP_FAILED, "mmap.partition-rw", "%s", strerror(errno));
+	if (m == MAP_FAILED)
+		return;
+	m[0] = 0x12345678;
+	m[(3 << 20) / 4] = 0x9abcdef0;
+	check(m[0] == 0x12345678 && m[(3 << 20) / 4] == 0x9abcdef0, "mmap.write-read", NULL);
+	*keep = m;
+}
+
+static void test_start(const uint64_t *mask, uint64_t mem)
+{
+	int fd = dev_open(), pfd = dev_open(), ret;
+	struct lwk_ioc_start *st = malloc(sizeof(*st));
+	struct lwk_ioc_reserve r;
+	struct lwk_ioc_info in;
+	struct lwk_ioc_shutdown s;
+	struct pollfd p = { .fd = pfd, .events = POLLIN };
+	volatile uint32_t *m = NULL;
+	uint64_t n = 0;
+
+	build_page(st, &(struct lwk_ioc_info){ 0 });
+	expect_start_fails(fd, "start.nothing-reserved", st, ENOENT);
+	ret = do_reserve(fd, mask, mem, &r);
+	check(!ret, "start.reserve", "%d (%s)", ret, r.msg);
+	if (ret)
+		return;
+	close(pfd);
+	pfd = p.fd = dev_open(); /* it sees this partition */
+	ioctl(fd, LWK_IOC_INFO, &in);
+	test_bad_starts(fd, &in, st);
+	test_mmap(fd, &in, &m);
+	build_page(st, &in);
+	ret = ioctl(fd, LWK_IOC_START, st) ? -errno : 0;
+	check(!ret, "start.handmade-trampoline", "%d (%s)", ret, st->msg);
+	ioctl(fd, LWK_IOC_INFO, &in);
+	check(in.state == LWK_DEV_STATE_STARTED, "start.state-started", "state %u", in.state);
+	if (in.doorbell_vector) {
+		ret = poll(&p, 1, 2000);
+		check(ret == 1 && (p.revents & POLLIN), "start.doorbell-poll",
+		      "poll %d revents 0x%x", ret, p.revents);
+		fcntl(pfd, F_SETFL, O_NONBLOCK);
+		ret = read(pfd, &n, 8);
+		check(ret == 8 && n >= 1, "start.doorbell-read", "read %d n %llu", ret,
+		      (unsigned long long)n);
+	} else {
+		check(0, "start.doorbell", "the module has no doorbell vector");
+	}
+	ret = ioctl(fd, LWK_IOC_START, st) ? -errno : 0;
+	check(ret == -EBUSY, "start.twice", "%d (%s)", ret, st->msg);
+	ret = do_shutdown(fd, &s);
+	check(!ret, "start.shutdown", "%d (%s)", ret, s.msg);
+	printf("shutdown: %s\n", s.msg);
+	check(cpus_all(mask, 1), "start.cpus-online", NULL);
+	if (m)
+		check(touches_sigbus(m), "start.mapping-sigbus-after-shutdown", NULL);
+	p.events = POLLIN;
+	ret = poll(&p, 1, 0);
+	check(ret == 1 && (p.revents & POLLHUP), "start.pollhup", "poll %d revents 0x%x", ret,
+	      p.revents);
+	ret = read(pfd, &n, 8);
+	check(ret == 0, "start.read-eof", "read %d", ret);
+	close(pfd);
+	close(fd);
+	free(st);
+}
+
+static void test_notramp(void)
+{
+	int fd = dev_open();
+	uint64_t mask[LWK_DEV_MAX_CPUS / 64];
+	struct lwk_ioc_reserve r;
+	int ret;
+
+	parse_cpus("2", mask);
+	ret = do_reserve(fd, mask, 64 << 20, &r);
+	check(ret == -ENODEV && strstr(r.msg, "/etc/default/grub"), "notramp.reserve", "%d (%s)",
+	      ret, r.msg);
+	printf("  msg: %s\n", r.msg);
+	check(cpu_online(2) == 1, "notramp.cpu2-online", NULL);
+	close(fd);
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t mask[LWK_DEV_MAX_CPUS / 64];
+	const char *cmd = argc > 1 ? argv[1] : "";
+	int fd;
+
+	if (!strcmp(cmd, "cycles") && argc == 5) {
+		parse_cpus(argv[3], mask);
+		test_cycles(atoi(argv[2]), mask, parse_size(argv[4]));
+	} else if (!strcmp(cmd, "bad")) {
+		test_bad();
+	} else if (!strcmp(cmd, "start") && argc == 4) {
+		parse_cpus(argv[2], mask);
+		test_start(mask, parse_size(argv[3]));
+	} else if (!strcmp(cmd, "notramp")) {
+		test_notramp();
+	} else if (!strcmp(cmd, "hold") && argc == 4) {
+		struct lwk_ioc_reserve r;
+		int ret;
+
+		parse_cpus(argv[2], mask);
+		fd = dev_open();
+		ret = do_reserve(fd, mask, parse_size(argv[3]), &r);
+		check(!ret, "hold.reserve", "%d (%s)", ret, r.msg);
+	} else if (!strcmp(cmd, "release")) {
+		struct lwk_ioc_shutdown s;
+		int ret;
+
+		fd = dev_open();
+		ret = do_shutdown(fd, &s);
+		check(!ret, "release.shutdown", "%d (%s)", ret, s.msg);
+	} else {
+		fprintf(stderr, "usage: kmod_ioctl cycles N CPUS MEM | bad | start CPUS MEM | "
+				"notramp | hold CPUS MEM | release\n");
+		return 2;
+	}
+	printf("kmod_ioctl %s: %d passed, %d failed\n", cmd, passed, failed);
+	return failed ? 1 : 0;
+}
