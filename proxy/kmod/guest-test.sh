@@ -3,16 +3,17 @@
 # lwk.ko's own check in a QEMU guest running Debian's kernel (no LWK image
 # needed): builds the module and tests/partition/kmod_ioctl.c, packs them
 # with busybox-static into an initramfs, boots the guest with the
-# trampoline page reserved, runs kmod_ioctl's cases and rmmod checks, and
-# scans the guest's dmesg. Prints every check and a pass/fail count; exits
+# trampoline page and a 256 MiB region reserved (memmap=), runs kmod_ioctl's
+# cases and rmmod checks, and scans the guest's dmesg. Prints every check and a pass/fail count; exits
 # 0 only if all passed.
 #   proxy/kmod/guest-test.sh [CYCLES]     (default 5)
-# LWK_KMOD_CASES picks cases (default "notramp cycles bad start hold").
+# LWK_KMOD_CASES picks cases (default: all of
+# "notramp cycles bad start hold gid region").
 # Environment: KVER (default: the newest /boot/vmlinuz-*-amd64 with headers),
 # LWK_TEST_TAG (names the QEMU process and the work directory).
 set -eu
 cycles=${1:-5}
-cases=${LWK_KMOD_CASES:-notramp cycles bad start hold}
+cases=${LWK_KMOD_CASES:-notramp cycles bad start hold gid region}
 tag=${LWK_TEST_TAG:-$$}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 if [ -z "${KVER:-}" ]; then
@@ -65,6 +66,20 @@ case " $cases " in *" hold "*)
 esac
 rmmod lwk && ok rmmod-after-shutdown || ko rmmod-after-shutdown
 grep -q lwk-doorbell /proc/interrupts && ko doorbell-irq-freed || ok doorbell-irq-freed
+case " $cases " in *" gid "*)
+	echo "== admin_gid=100"
+	insmod /lwk.ko trampoline=0x90000 admin_gid=100 && ok insmod-admin-gid || ko insmod-admin-gid
+	/kmod_ioctl admin-gid 100
+	rmmod lwk
+esac
+case " $cases " in *" region "*)
+	echo "== mem_region=256M@0x40000000"
+	insmod /lwk.ko trampoline=0x90000 mem_region=256M@0x40000000 && ok insmod-region ||
+		ko insmod-region
+	/kmod_ioctl cycles 2 2-3 128M region
+	/kmod_ioctl start 2-3 64M stuck
+	rmmod lwk
+esac
 echo "== dmesg"
 dmesg | grep lwk
 if dmesg | grep -E 'BUG|WARNING|Oops|Call Trace|general protection'; then
@@ -81,7 +96,7 @@ chmod +x "$root/init"
 log=$work/serial.log
 timeout 600 qemu-system-x86_64 -name "lwk-kmod-$tag" -accel tcg -smp 4 -m 2G -nographic \
 	-no-reboot -kernel "$kernel" -initrd "$work/initrd.gz" \
-	-append 'console=ttyS0 panic=-1 quiet memmap=4K$0x90000' >"$log" 2>&1 || true
+	-append 'console=ttyS0 panic=-1 quiet memmap=4K$0x90000 memmap=256M$0x40000000' >"$log" 2>&1 || true
 tr -d '\r' <"$log" | grep -E '^(PASS|FAIL|info:|shutdown:|  msg:|==|\[)|kmod_ioctl|lwk-doorbell' |
 	grep -vE '^\[ *[0-9.]+\] (random|x86|Run|Freeing|Write protecting)' || true
 pass=$(tr -d '\r' <"$log" | grep -c '^PASS' || true)

@@ -211,6 +211,15 @@ static int lwk_mem_take_region(struct lwk_partition *p, u64 mem, u64 low_min, ch
 	return lwk_range_add(p, lwk.region_base, mem, kaddr);
 }
 
+/* alloc_contig_range() takes every free page it is given: left alone, a
+ * large request would starve Linux. Keep an eighth of its RAM free. */
+static u64 lwk_mem_spare(void)
+{
+	u64 avail = PFN_PHYS((u64)si_mem_available()), keep = PFN_PHYS((u64)totalram_pages()) / 8;
+
+	return avail > keep ? avail - keep : 0;
+}
+
 int lwk_mem_take(struct lwk_partition *p, u64 mem, u64 low_min, char *msg)
 {
 	struct lwk_ram *ram;
@@ -220,6 +229,13 @@ int lwk_mem_take(struct lwk_partition *p, u64 mem, u64 low_min, char *msg)
 
 	if (lwk.region_size)
 		return lwk_mem_take_region(p, mem, low_min, msg);
+	if (mem > lwk_mem_spare()) {
+		lwk_msg(msg,
+			"%llu MiB asked, Linux can spare about %llu MiB: ask for less, or boot "
+			"Linux with memmap=SIZE$ADDR and load lwk.ko mem_region=SIZE@ADDR",
+			mem >> 20, lwk_mem_spare() >> 20);
+		return -ENOMEM;
+	}
 	ram = kmalloc(sizeof(*ram), GFP_KERNEL);
 	if (!ram)
 		return -ENOMEM;
@@ -228,7 +244,7 @@ int lwk_mem_take(struct lwk_partition *p, u64 mem, u64 low_min, char *msg)
 	if (ret) {
 		lwk_msg(msg,
 			"found no %llu MiB of free contiguous memory below 4 GiB: boot Linux "
-			"with memmap=SIZE\\\\\\$ADDR and load lwk.ko mem_region=SIZE@ADDR",
+			"with memmap=SIZE$ADDR and load lwk.ko mem_region=SIZE@ADDR",
 			low >> 20);
 		goto fail;
 	}
@@ -241,7 +257,7 @@ int lwk_mem_take(struct lwk_partition *p, u64 mem, u64 low_min, char *msg)
 	if (ret) {
 		lwk_msg(msg,
 			"found %llu of %llu MiB%s: ask for less, or boot Linux with "
-			"memmap=SIZE\\\\\\$ADDR and load lwk.ko mem_region=SIZE@ADDR",
+			"memmap=SIZE$ADDR and load lwk.ko mem_region=SIZE@ADDR",
 			p->mem >> 20, mem >> 20, full ? " in 64 ranges" : "");
 		goto fail;
 	}

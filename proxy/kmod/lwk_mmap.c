@@ -16,6 +16,7 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/sizes.h>
+#include <linux/version.h>
 
 #include <uapi/lwk/channel.h>
 #include <uapi/lwk/log.h>
@@ -87,6 +88,25 @@ static bool lwk_mmap_public(const struct lwk_partition *p, u64 pa, u64 len)
 	       lwk_chan_area_holds(p, cnt_off, cnt_len, pa, len);
 }
 
+/* vm_flags became read-only with its own setters in Linux 6.3. */
+static void lwk_vm_flags_set(struct vm_area_struct *vma, unsigned long flags)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
+#endif
+}
+
+static void lwk_vm_flags_clear(struct vm_area_struct *vma, unsigned long flags)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_clear(vma, flags);
+#else
+	vma->vm_flags &= ~flags;
+#endif
+}
+
 static int lwk_mmap_check(struct lwk_file *lf, struct vm_area_struct *vma)
 {
 	const struct lwk_partition *p = &lwk.part;
@@ -116,8 +136,8 @@ int lwk_mmap(struct file *file, struct vm_area_struct *vma)
 	ret = lwk_mmap_check(lf, vma);
 	if (!ret) {
 		if (!lf->admin)
-			vma->vm_flags &= ~VM_MAYWRITE;
-		vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
+			lwk_vm_flags_clear(vma, VM_MAYWRITE);
+		lwk_vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 		vma->vm_ops = &lwk_vm_ops;
 		vma->vm_private_data = (void *)(uintptr_t)lwk.part.gen;
 	}

@@ -6,10 +6,15 @@
  * START of a hand-made trampoline that only proves the core ran (it sets
  * params.started, then rings the doorbell from 32-bit protected mode).
  *
- *   kmod_ioctl cycles N CPUS MEM   N x (RESERVE, INFO, SHUTDOWN) + checks
+ *   kmod_ioctl cycles N CPUS MEM [region]   N x (RESERVE, INFO, SHUTDOWN) +
+ *                                  checks ("region": the module has mem_region=)
  *   kmod_ioctl bad                 refused calls (needs a reserved-free node)
- *   kmod_ioctl start CPUS MEM      START: bad params refused, then a real one
+ *   kmod_ioctl start CPUS MEM [stuck]   START: bad params refused, then a
+ *                                  real one; SHUTDOWN with a stand-in LWK
+ *                                  that reports DOWN ("stuck": none does)
  *   kmod_ioctl notramp             RESERVE without a trampoline page fails
+ *   kmod_ioctl admin-gid GID       a member of GID (the module's admin_gid)
+ *                                  may reserve and shut down
  *   kmod_ioctl hold CPUS MEM       RESERVE and exit, leaving it up
  *   kmod_ioctl release             SHUTDOWN
  * CPUS is a list like 2-3 or 2,3; MEM is bytes with an optional K/M/G.
@@ -28,12 +33,16 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <grp.h>
 #include <unistd.h>
 
 #include <uapi/arch/trampoline.h>
+#include <uapi/lwk/channel.h>
+#include <uapi/lwk/counters.h>
 #include <uapi/lwk/lwkdev.h>
 
 static int passed, failed;
+static int from_region; /* memory comes from mem_region=: MemFree does not move */
 
 static void check(int ok, const char *name, const char *fmt, ...)
 {
@@ -211,8 +220,8 @@ static void one_cycle(int fd, const uint64_t *mask, uint64_t mem, int n)
 	check(cpus_all(mask, 0), name, "a reserved CPU is still online in Linux");
 	during = mem_free_kib();
 	snprintf(name, sizeof(name), "cycle%d.memfree-drops", n);
-	check((before - during) * 100 >= (mem >> 10) * 95, name, "MemFree %llu -> %llu kB",
-	      (unsigned long long)before, (unsigned long long)during);
+	check(from_region || (before - during) * 100 >= (mem >> 10) * 95, name,
+	      "MemFree %llu -> %llu kB", (unsigned long long)before, (unsigned long long)during);
 	ret = do_shutdown(fd, &s);
 	snprintf(name, sizeof(name), "cycle%d.shutdown", n);
 	check(!ret, name, "%s (%s)", strerror(-ret), s.msg);
@@ -490,7 +499,81 @@ static void test_mmap(int fd, const struct lwk_ioc_info *in, volatile uint32_t *
 	*keep = m;
 }
 
-static void test_start(const uint64_t *mask, uint64_t mem)
+/* Lay out a channel header by hand, as the LWK would: header page, one page
+ * of log ring at +0x1000, slots at +0x2000 (private), counters at +0x3000. */
+static void fake_channel(volatile struct lwk_chan_header *h)
+{
+	h->log_off = 0x1000;
+	h->log_size = 4096 - sizeof(uint64_t) * 3;
+	h->slots_off = 0x2000;
+	h->counters_off = 0x3000;
+	h->ncpus = 2;
+	h->counters_size = sizeof(struct lwk_cpu_counters);
+	h->state = LWK_STATE_READY;
+	h->magic = LWK_CHAN_MAGIC;
+}
+
+static int maps(int fd, uint64_t pa, size_t len, int prot)
+{
+	void *m = mmap(NULL, len, prot, MAP_SHARED, fd, pa);
+
+	if (m == MAP_FAILED)
+		return -errno;
+	munmap(m, len);
+	return 0;
+}
+
+/* Another user: the header, log and counters read-only; nothing else. */
+static void test_public_maps(uint64_t chan)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		struct lwk_ioc_version v = { .abi_version = LWK_ABI_VERSION };
+		volatile struct lwk_chan_header *h;
+		int fd, bad = 0;
+
+		if (setgid(65534) || setuid(65534))
+			_exit(2);
+		fd = open(LWK_DEV_PATH, O_RDWR);
+		if (fd < 0 || ioctl(fd, LWK_IOC_VERSION, &v))
+			_exit(3);
+		bad |= maps(fd, chan, 4096, PROT_READ) != 0;
+		bad |= (maps(fd, chan + 0x1000, 4096, PROT_READ) != 0) << 1;
+		bad |= (maps(fd, chan + 0x3000, 0x4000, PROT_READ) != 0) << 2;
+		bad |= (maps(fd, chan + 0x2000, 4096, PROT_READ) != -EPERM) << 3;
+		bad |= (maps(fd, chan, 4096, PROT_READ | PROT_WRITE) != -EPERM) << 4;
+		bad |= (maps(fd, chan, 0x2000, PROT_READ) != -EPERM) << 5;
+		h = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, chan);
+		if (h == MAP_FAILED || h->magic != LWK_CHAN_MAGIC)
+			bad |= 1 << 6;
+		else if (!mprotect((void *)h, 4096, PROT_READ | PROT_WRITE))
+			bad |= 1 << 7;
+		_exit(bad);
+	}
+	waitpid(pid, &status, 0);
+	check(WIFEXITED(status) && WEXITSTATUS(status) == 0, "mmap.public-channel-only",
+	      "status 0x%x (bits: which check failed)", status);
+}
+
+/* Play the LWK's part of a clean shutdown: wait for the shutdown word,
+ * then report DOWN. */
+static pid_t lwk_stand_in(volatile struct lwk_chan_header *h)
+{
+	pid_t pid = fork();
+	int i;
+
+	if (pid == 0) {
+		for (i = 0; i < 5000 && !h->shutdown; i++)
+			usleep(1000);
+		h->state = h->shutdown ? LWK_STATE_DOWN : 0;
+		_exit(0);
+	}
+	return pid;
+}
+
+static void test_start(const uint64_t *mask, uint64_t mem, int stuck)
 {
 	int fd = dev_open(), pfd = dev_open(), ret;
 	struct lwk_ioc_start *st = malloc(sizeof(*st));
@@ -500,6 +583,7 @@ static void test_start(const uint64_t *mask, uint64_t mem)
 	struct pollfd p = { .fd = pfd, .events = POLLIN };
 	volatile uint32_t *m = NULL;
 	uint64_t n = 0;
+	pid_t standin = 0;
 
 	build_page(st, &(struct lwk_ioc_info){ 0 });
 	expect_start_fails(fd, "start.nothing-reserved", st, ENOENT);
@@ -530,9 +614,25 @@ static void test_start(const uint64_t *mask, uint64_t mem)
 	}
 	ret = ioctl(fd, LWK_IOC_START, st) ? -errno : 0;
 	check(ret == -EBUSY, "start.twice", "%d (%s)", ret, st->msg);
+	if (m) {
+		volatile struct lwk_chan_header *h = (void *)((char *)m + (2 << 20));
+
+		check(h->magic == 0, "start.channel-cleared", NULL);
+		fake_channel(h);
+		test_public_maps(st->chan_base);
+		if (!stuck)
+			standin = lwk_stand_in(h);
+	}
 	ret = do_shutdown(fd, &s);
 	check(!ret, "start.shutdown", "%d (%s)", ret, s.msg);
 	printf("shutdown: %s\n", s.msg);
+	if (standin > 0) {
+		waitpid(standin, NULL, 0);
+		check(s.flags & LWK_DEV_SHUT_CLEAN, "start.shutdown-clean", "flags 0x%x", s.flags);
+	} else if (m) {
+		check(!(s.flags & LWK_DEV_SHUT_CLEAN) && strstr(s.msg, "did not stop"),
+		      "start.shutdown-stuck-lwk", "flags 0x%x", s.flags);
+	}
 	check(cpus_all(mask, 1), "start.cpus-online", NULL);
 	if (m)
 		check(touches_sigbus(m), "start.mapping-sigbus-after-shutdown", NULL);
@@ -545,6 +645,35 @@ static void test_start(const uint64_t *mask, uint64_t mem)
 	close(pfd);
 	close(fd);
 	free(st);
+}
+
+/* A member of the module's admin_gid may reserve and shut down. */
+static void test_admin_gid(gid_t gid)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		uint64_t mask[LWK_DEV_MAX_CPUS / 64];
+		struct lwk_ioc_version v = { .abi_version = LWK_ABI_VERSION };
+		struct lwk_ioc_reserve r;
+		struct lwk_ioc_shutdown s;
+		int fd, bad = 0;
+
+		if (setgroups(1, &gid) || setgid(65534) || setuid(65534))
+			_exit(2);
+		fd = open(LWK_DEV_PATH, O_RDWR);
+		if (fd < 0 || ioctl(fd, LWK_IOC_VERSION, &v))
+			_exit(3);
+		parse_cpus("2", mask);
+		bad |= !(v.flags & LWK_DEV_F_ADMIN);
+		bad |= (do_reserve(fd, mask, 64 << 20, &r) != 0) << 1;
+		bad |= (do_shutdown(fd, &s) != 0) << 2;
+		_exit(bad);
+	}
+	waitpid(pid, &status, 0);
+	check(WIFEXITED(status) && WEXITSTATUS(status) == 0, "admin-gid.member-may-boot",
+	      "status 0x%x", status);
 }
 
 static void test_notramp(void)
@@ -569,14 +698,17 @@ int main(int argc, char **argv)
 	const char *cmd = argc > 1 ? argv[1] : "";
 	int fd;
 
-	if (!strcmp(cmd, "cycles") && argc == 5) {
+	if (!strcmp(cmd, "cycles") && (argc == 5 || argc == 6)) {
+		from_region = argc == 6 && !strcmp(argv[5], "region");
 		parse_cpus(argv[3], mask);
 		test_cycles(atoi(argv[2]), mask, parse_size(argv[4]));
 	} else if (!strcmp(cmd, "bad")) {
 		test_bad();
-	} else if (!strcmp(cmd, "start") && argc == 4) {
+	} else if (!strcmp(cmd, "start") && (argc == 4 || argc == 5)) {
 		parse_cpus(argv[2], mask);
-		test_start(mask, parse_size(argv[3]));
+		test_start(mask, parse_size(argv[3]), argc == 5 && !strcmp(argv[4], "stuck"));
+	} else if (!strcmp(cmd, "admin-gid") && argc == 3) {
+		test_admin_gid(atoi(argv[2]));
 	} else if (!strcmp(cmd, "notramp")) {
 		test_notramp();
 	} else if (!strcmp(cmd, "hold") && argc == 4) {
@@ -595,8 +727,10 @@ int main(int argc, char **argv)
 		ret = do_shutdown(fd, &s);
 		check(!ret, "release.shutdown", "%d (%s)", ret, s.msg);
 	} else {
-		fprintf(stderr, "usage: kmod_ioctl cycles N CPUS MEM | bad | start CPUS MEM | "
-				"notramp | hold CPUS MEM | release\n");
+		fprintf(
+		    stderr,
+		    "usage: kmod_ioctl cycles N CPUS MEM [region] | bad | start CPUS MEM [stuck] | "
+		    "notramp | admin-gid GID | hold CPUS MEM | release\n");
 		return 2;
 	}
 	printf("kmod_ioctl %s: %d passed, %d failed\n", cmd, passed, failed);
