@@ -10,10 +10,12 @@
 # LWK_KMOD_CASES picks cases (default: all of
 # "notramp cycles bad start hold gid region").
 # Environment: KVER (default: the newest /boot/vmlinuz-*-amd64 with headers),
-# LWK_TEST_TAG (names the QEMU process and the work directory).
+# LWK_TEST_TAG (names the QEMU process and the work directory),
+# LWK_KMOD_MEM (memory of the "cycles" case, default 512M).
 set -eu
 cycles=${1:-5}
 cases=${LWK_KMOD_CASES:-notramp cycles bad start hold gid region}
+mem=${LWK_KMOD_MEM:-512M}
 tag=${LWK_TEST_TAG:-$$}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 if [ -z "${KVER:-}" ]; then
@@ -53,7 +55,7 @@ esac
 echo "== trampoline=0x90000"
 insmod /lwk.ko trampoline=0x90000 && ok insmod || ko insmod
 grep -q lwk-doorbell /proc/interrupts && ok doorbell-irq-listed || ko doorbell-irq-listed
-case " $cases " in *" cycles "*) /kmod_ioctl cycles $cycles 2-3 512M; esac
+case " $cases " in *" cycles "*) /kmod_ioctl cycles $cycles 2-3 $mem; esac
 case " $cases " in *" bad "*) /kmod_ioctl bad; esac
 case " $cases " in *" start "*)
 	/kmod_ioctl start 2-3 64M

@@ -32,3 +32,18 @@ module:
 	@echo "  MODULE  $(BUILD)/kmod/lwk.ko"
 
 .PHONY: module
+
+# make install-module: lwk.ko into /lib/modules/<version>/updates (depmod
+# run), the udev rule giving /dev/lwk to group lwk (created if missing).
+# Loading it and reserving the trampoline page stay the administrator's
+# steps; the command prints them.
+install-module: module
+	$(Q)$(MAKE) -s -C $(KDIR) M=$(abspath $(KMOD_DIR)) INSTALL_MOD_DIR=updates modules_install
+	$(Q)depmod -a $(KVER)
+	$(Q)getent group lwk >/dev/null || groupadd --system lwk
+	$(Q)install -D -m 0644 proxy/kmod/60-lwk.rules /etc/udev/rules.d/60-lwk.rules
+	@echo "installed lwk.ko for $(KVER) and /etc/udev/rules.d/60-lwk.rules (group lwk)."
+	@printf '%s\n' 'next: add memmap=4K\\\$$0x90000 to GRUB_CMDLINE_LINUX in /etc/default/grub,' \
+		'run update-grub, reboot, then: modprobe lwk trampoline=0x90000'
+
+.PHONY: install-module
