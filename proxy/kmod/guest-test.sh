@@ -8,13 +8,13 @@
 # 0 only if all passed.
 #   proxy/kmod/guest-test.sh [CYCLES]     (default 5)
 # LWK_KMOD_CASES picks cases (default: all of
-# "notramp cycles bad start hold gid region").
+# "notramp cycles bad fuzz start hold gid region").
 # Environment: KVER (default: the newest /boot/vmlinuz-*-amd64 with headers),
 # LWK_TEST_TAG (names the QEMU process and the work directory),
 # LWK_KMOD_MEM (memory of the "cycles" case, default 512M).
 set -eu
 cycles=${1:-5}
-cases=${LWK_KMOD_CASES:-notramp cycles bad start hold gid region}
+cases=${LWK_KMOD_CASES:-notramp cycles bad fuzz start hold gid region}
 mem=${LWK_KMOD_MEM:-512M}
 tag=${LWK_TEST_TAG:-$$}
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -57,6 +57,7 @@ insmod /lwk.ko trampoline=0x90000 && ok insmod || ko insmod
 grep -q lwk-doorbell /proc/interrupts && ok doorbell-irq-listed || ko doorbell-irq-listed
 case " $cases " in *" cycles "*) /kmod_ioctl cycles $cycles 2-3 $mem; esac
 case " $cases " in *" bad "*) /kmod_ioctl bad; esac
+case " $cases " in *" fuzz "*) /kmod_ioctl fuzz 3000; esac
 case " $cases " in *" start "*)
 	/kmod_ioctl start 2-3 64M
 	grep lwk-doorbell /proc/interrupts

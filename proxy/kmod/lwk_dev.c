@@ -42,7 +42,8 @@ void lwk_msg(char *msg, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, LWK_DEV_MSG_LEN, fmt, ap);
 	va_end(ap);
-	pr_info("lwk: %s\n", msg);
+	/* Any user may fail calls in a loop: do not let that flood dmesg. */
+	pr_info_ratelimited("lwk: %s\n", msg);
 }
 
 /* The trampoline page must be one Linux does not own: memmap=4K$ADDR makes

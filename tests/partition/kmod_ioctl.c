@@ -12,6 +12,7 @@
  *   kmod_ioctl start CPUS MEM [stuck]   START: bad params refused, then a
  *                                  real one; SHUTDOWN with a stand-in LWK
  *                                  that reports DOWN ("stuck": none does)
+ *   kmod_ioctl fuzz N              N random calls of every ioctl
  *   kmod_ioctl notramp             RESERVE without a trampoline page fails
  *   kmod_ioctl admin-gid GID       a member of GID (the module's admin_gid)
  *                                  may reserve and shut down
@@ -676,6 +677,75 @@ static void test_admin_gid(gid_t gid)
 	      "status 0x%x", status);
 }
 
+/* An argument pointer for the fuzzer: the buffer, NULL, an unmapped page,
+ * a kernel address, or the buffer's tail running into an unmapped page. */
+static void *fuzz_ptr(unsigned r, char *buf, char *edge, size_t size)
+{
+	switch (r % 6) {
+	case 0:
+		return NULL;
+	case 1:
+		return edge + 4096; /* PROT_NONE */
+	case 2:
+		return (void *)0xffffffff81000000ull;
+	case 3:
+		return edge + 4096 - size / 2;
+	default:
+		return buf;
+	}
+}
+
+/* Random calls on every ioctl, with sizes and pointers of every sort; the
+ * arguments are random bytes, sometimes made half plausible (a real CPU,
+ * a small multiple of 2 MiB, the trampoline magic) so the calls get past
+ * the first check. Whatever happens, Linux keeps running, and afterwards
+ * no partition is left and every CPU is online. */
+static void test_fuzz(int rounds)
+{
+	static const unsigned cmds[] = { LWK_IOC_VERSION, LWK_IOC_RESERVE, LWK_IOC_INFO,
+					 LWK_IOC_START, LWK_IOC_SHUTDOWN };
+	char *buf = malloc(8192);
+	char *edge = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct lwk_ioc_shutdown s;
+	int fd = dev_open(), i, j, calls = 0;
+	unsigned cpu;
+
+	mprotect(edge + 4096, 4096, PROT_NONE);
+	srand(1234);
+	for (i = 0; i < rounds; i++) {
+		unsigned cmd = cmds[rand() % 5], r = rand();
+		size_t size = _IOC_SIZE(cmd);
+
+		if (r % 7 == 0) /* another size, direction or number */
+			cmd = _IOC(rand() % 4, LWK_IOC_TYPE, rand() % 8, rand() % 5000);
+		for (j = 0; j < 8192; j++)
+			buf[j] = rand();
+		if (cmd == LWK_IOC_RESERVE && r % 3) {
+			struct lwk_ioc_reserve *rv = (void *)buf;
+
+			memset(rv->cpu_mask, 0, sizeof(rv->cpu_mask));
+			rv->cpu_mask[0] = rand() % 16;
+			rv->mem = (uint64_t)(rand() % 64) << 21;
+			rv->low_min = (uint64_t)(rand() % 8) << 21;
+		}
+		if (cmd == LWK_IOC_START && r % 3)
+			*(uint32_t *)(buf + LWK_TRAMPOLINE_PARAMS_OFFSET) = LWK_TRAMPOLINE_MAGIC;
+		if (cmd == LWK_IOC_SHUTDOWN)
+			((struct lwk_ioc_shutdown *)buf)->timeout_ms %= 50;
+		memcpy(edge + 4096 - (size < 4096 ? size / 2 : 0), buf, size < 4096 ? size / 2 : 0);
+		ioctl(fd, cmd, fuzz_ptr(r >> 8, buf, edge, size));
+		calls++;
+	}
+	do_shutdown(fd, &s);
+	check(1, "fuzz.survived", NULL);
+	printf("  %d calls\n", calls);
+	for (cpu = 1; cpu < 4; cpu++)
+		check(cpu_online(cpu) != 0, "fuzz.cpus-online", "CPU %u offline", cpu);
+	close(fd);
+	munmap(edge, 8192);
+	free(buf);
+}
+
 static void test_notramp(void)
 {
 	int fd = dev_open();
@@ -709,6 +779,8 @@ int main(int argc, char **argv)
 		test_start(mask, parse_size(argv[3]), argc == 5 && !strcmp(argv[4], "stuck"));
 	} else if (!strcmp(cmd, "admin-gid") && argc == 3) {
 		test_admin_gid(atoi(argv[2]));
+	} else if (!strcmp(cmd, "fuzz") && argc == 3) {
+		test_fuzz(atoi(argv[2]));
 	} else if (!strcmp(cmd, "notramp")) {
 		test_notramp();
 	} else if (!strcmp(cmd, "hold") && argc == 4) {
@@ -730,7 +802,7 @@ int main(int argc, char **argv)
 		fprintf(
 		    stderr,
 		    "usage: kmod_ioctl cycles N CPUS MEM [region] | bad | start CPUS MEM [stuck] | "
-		    "notramp | admin-gid GID | hold CPUS MEM | release\n");
+		    "fuzz N | notramp | admin-gid GID | hold CPUS MEM | release\n");
 		return 2;
 	}
 	printf("kmod_ioctl %s: %d passed, %d failed\n", cmd, passed, failed);
