@@ -5,7 +5,8 @@
  * is the boot description's lwk,channel range, reserved memory that the
  * direct map covers; Linux maps the same bytes. Layout, in order:
  *
- *   header (4 KiB) | procs | slots | log ring | per-core counters
+ *   header (4 KiB) | procs | slots (one block per proc) | log ring |
+ *   per-core counters
  *
  * The log ring takes what the counters leave, up to CHAN_LOG_MAX; when the
  * area is too small for every core's counters, they stay in kernel memory
@@ -25,8 +26,7 @@
 #define CHAN_LOG_MIN KiB(64)
 #define CHAN_PROCS_OFF CHAN_PAGE
 #define CHAN_SLOTS_OFF (CHAN_PROCS_OFF + LWK_CHAN_MAX_PROCS * sizeof(struct lwk_chan_proc))
-#define CHAN_LOG_OFF \
-	ALIGN_UP(CHAN_SLOTS_OFF + LWK_CHAN_MAX_SLOTS * sizeof(struct lwk_chan_slot), CHAN_PAGE)
+#define CHAN_LOG_OFF ALIGN_UP(CHAN_SLOTS_OFF + LWK_CHAN_MAX_PROCS * LWK_CHAN_SLOTS_BYTES, CHAN_PAGE)
 #define CHAN_COUNTERS_SIZE ALIGN_UP(sizeof(struct lwk_cpu_counters), CHAN_PAGE)
 
 /* The smallest area the boot description reader lets through still holds
@@ -69,6 +69,7 @@ static void channel_fill_header(const struct bootdesc *bd, const struct chan_lay
 	hdr->ncpus = bd->n_cpus;
 	hdr->cpus_online = 1;
 	hdr->service_cpu = 0;
+	hdr->wake_vector = ARCH_VECTOR_WAKE;
 	hdr->tsc_hz = bd->tsc_hz;
 	hdr->mem_total = pmem_free_bytes();
 	hdr->mem_free = pmem_free_bytes();
@@ -121,11 +122,22 @@ struct lwk_chan_header *channel_header(void)
 	return hdr;
 }
 
-struct lwk_chan_slot *channel_slot(unsigned int index)
+struct lwk_chan_slot *channel_slot(unsigned int proc, unsigned int index)
 {
-	if (!hdr || index >= LWK_CHAN_MAX_SLOTS)
+	if (!hdr || proc >= LWK_CHAN_MAX_PROCS || index >= LWK_CHAN_MAX_SLOTS)
 		return NULL;
-	return (struct lwk_chan_slot *)((uint8_t *)hdr + CHAN_SLOTS_OFF) + index;
+	return (struct lwk_chan_slot *)((uint8_t *)hdr + CHAN_SLOTS_OFF +
+					(uint64_t)proc * LWK_CHAN_SLOTS_BYTES) +
+	       index;
+}
+
+int channel_proc_index(const struct lwk_chan_proc *cp)
+{
+	const struct lwk_chan_proc *first = channel_proc(0);
+
+	if (!first || cp < first || cp >= first + LWK_CHAN_MAX_PROCS)
+		return -1;
+	return (int)(cp - first);
 }
 
 struct lwk_chan_proc *channel_proc(unsigned int index)

@@ -83,12 +83,12 @@ TEST(channel, layout_inside_the_area)
 	KT_EXPECT(h->procs_off >= sizeof(*h));
 	KT_EXPECT(inside(h->procs_off, h->nprocs * sizeof(struct lwk_chan_proc), size));
 	KT_EXPECT(h->slots_off >= h->procs_off + h->nprocs * sizeof(struct lwk_chan_proc));
-	KT_EXPECT(inside(h->slots_off, h->nslots * sizeof(struct lwk_chan_slot), size));
-	KT_EXPECT(h->log_off >= h->slots_off + h->nslots * sizeof(struct lwk_chan_slot));
+	KT_EXPECT(inside(h->slots_off, (uint64_t)h->nprocs * LWK_CHAN_SLOTS_BYTES, size));
+	KT_EXPECT(h->log_off >= h->slots_off + (uint64_t)h->nprocs * LWK_CHAN_SLOTS_BYTES);
 	KT_EXPECT(inside(h->log_off, sizeof(struct lwk_log_ring) + h->log_size, size));
 	KT_EXPECT(h->log_size >= KiB(64));
 	KT_EXPECT_EQ(h->procs_off % 4096, 0);
-	KT_EXPECT_EQ(h->slots_off % 64, 0);
+	KT_EXPECT_EQ(h->slots_off % 4096, 0); /* lwk.ko maps each entry's own */
 	if (h->counters_off) {
 		KT_EXPECT(h->counters_off >=
 			  h->log_off + sizeof(struct lwk_log_ring) + h->log_size);
@@ -96,10 +96,15 @@ TEST(channel, layout_inside_the_area)
 		KT_EXPECT(inside(h->counters_off, (uint64_t)ncpus * h->counters_size, size));
 	}
 	/* The accessors agree with the offsets, and stop at the end. */
-	KT_EXPECT_EQ((uint8_t *)channel_proc(3) - (uint8_t *)h, h->procs_off + 3 * 4096);
-	KT_EXPECT_EQ((uint8_t *)channel_slot(5) - (uint8_t *)h, h->slots_off + 5 * 192);
+	KT_EXPECT_EQ((uint8_t *)channel_proc(3) - (uint8_t *)h, h->procs_off + 3 * 3 * 4096);
+	KT_EXPECT_EQ((uint8_t *)channel_slot(0, 5) - (uint8_t *)h, h->slots_off + 5 * 192);
+	KT_EXPECT_EQ((uint8_t *)channel_slot(2, 5) - (uint8_t *)h,
+		     h->slots_off + 2 * LWK_CHAN_SLOTS_BYTES + 5 * 192);
+	KT_EXPECT_EQ(channel_proc_index(channel_proc(7)), 7);
+	KT_EXPECT_EQ(channel_proc_index((struct lwk_chan_proc *)h), -1);
 	KT_EXPECT(!channel_proc(LWK_CHAN_MAX_PROCS));
-	KT_EXPECT(!channel_slot(LWK_CHAN_MAX_SLOTS));
+	KT_EXPECT(!channel_slot(0, LWK_CHAN_MAX_SLOTS));
+	KT_EXPECT(!channel_slot(LWK_CHAN_MAX_PROCS, 0));
 	for (unsigned int i = 0; i < LWK_CHAN_MAX_PROCS; i++)
 		KT_EXPECT_EQ(channel_proc(i)->state, LWK_PROC_FREE);
 }

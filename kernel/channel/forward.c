@@ -249,8 +249,9 @@ static int64_t forward_through_slot(uint64_t nr, const uint64_t args[6], bool in
 	struct fwd_wait w = {
 		.t = t, .cp = t->proc->chan, .idx = idx, .interruptible = interruptible
 	};
+	int entry = channel_proc_index(w.cp);
 
-	w.s = idx < LWK_CHAN_MAX_SLOTS ? channel_slot(idx) : NULL;
+	w.s = entry >= 0 ? channel_slot((unsigned int)entry, idx) : NULL;
 	if (!w.s) {
 		log_err("pid %d tid %d: thread slot %u has no channel slot: %s answers -ENOSYS",
 			t->proc->pid, t->tid, idx, syscall_name(nr));

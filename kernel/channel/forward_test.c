@@ -106,7 +106,7 @@ static bool fwd_start(struct fwd_test *ft)
 		return false;
 	}
 	ft->idx = thread_index(ft->t);
-	ft->s = channel_slot(ft->idx);
+	ft->s = channel_slot(LWK_CHAN_MAX_PROCS - 1, ft->idx);
 	thread_start(ft->t, &cpus[1], user_va(arch_ktest_fwd_entry), KTEST_CTL_VA + CTL_OFF);
 	return true;
 }

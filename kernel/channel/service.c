@@ -54,6 +54,45 @@ void svc_set_state(struct svc_entry *e, uint32_t state)
 		channel_notify_host(e->chan);
 }
 
+bool svc_managed(const struct svc_entry *e)
+{
+	return __atomic_load_n(&e->chan->mod.claim_seq, __ATOMIC_ACQUIRE) != 0;
+}
+
+/* Kept sorted by address; a range that touches or overlaps others
+ * swallows them. */
+bool svc_extents_add(struct svc_entry *e, uint64_t pa, uint64_t size)
+{
+	struct lwk_chan_extent *x = e->extent;
+	uint64_t end = pa + size;
+	unsigned int lo = 0, hi;
+
+	while (lo < e->nextents && x[lo].pa + x[lo].size < pa)
+		lo++;
+	hi = lo;
+	while (hi < e->nextents && x[hi].pa <= end) {
+		pa = MIN(pa, x[hi].pa);
+		end = MAX(end, x[hi].pa + x[hi].size);
+		hi++;
+	}
+	if (hi == lo && e->nextents == LWK_CHAN_MAX_EXTENTS)
+		return false;
+	/* [lo, hi) become one: move the tail to lo + 1. */
+	memmove(&x[lo + 1], &x[hi], (e->nextents - hi) * sizeof(*x));
+	e->nextents = e->nextents - (hi - lo) + 1;
+	x[lo] = (struct lwk_chan_extent){ pa, end - pa };
+	return true;
+}
+
+/* Ranges are only ever added while an entry is held, so lwk.ko, reading
+ * the list without a lock, sees either the old or the new count, each
+ * with its ranges in place. */
+void svc_extents_publish(struct svc_entry *e)
+{
+	memcpy(e->chan->extent, e->extent, e->nextents * sizeof(e->extent[0]));
+	__atomic_store_n(&e->chan->nextents, e->nextents, __ATOMIC_RELEASE);
+}
+
 /* Give @e's cores back: free for the next CREATE, 0 in cpu_pid. */
 void svc_free_cores(struct svc_entry *e)
 {
@@ -87,6 +126,9 @@ void svc_entry_release(struct svc_entry *e)
 	WRITE_ONCE(c->exit_status, 0);
 	memset(c->core_mask, 0, sizeof(c->core_mask));
 	memset(c->name, 0, sizeof(c->name));
+	__atomic_store_n(&c->nextents, 0, __ATOMIC_RELEASE);
+	memset(c->extent, 0, sizeof(c->extent));
+	e->nextents = 0;
 	lwk_chan_posted_clear(c);
 	e->staging_shift = 0;
 	e->p = NULL;
@@ -242,9 +284,37 @@ static bool svc_lease(struct svc_entry *e)
 		e->lease_tsc = now;
 		return false;
 	}
-	if (e->orphan || now - e->lease_tsc < ms_cycles(LWK_CHAN_LEASE_MS))
+	if (e->orphan || svc_managed(e) || now - e->lease_tsc < ms_cycles(LWK_CHAN_LEASE_MS))
 		return false;
 	svc_lease_expired(e);
+	return true;
+}
+
+/* lwk.ko says the proxy of a managed entry is gone (its file closed, its
+ * mappings removed): kill the process, free everything as soon as it has
+ * ended, then tell the module the entry may be claimed again. */
+static bool svc_gone(struct svc_entry *e)
+{
+	struct lwk_chan_proc *c = e->chan;
+	uint32_t gone = __atomic_load_n(&c->mod.gone_seq, __ATOMIC_ACQUIRE);
+
+	if (gone == __atomic_load_n(&c->gone_ack, __ATOMIC_RELAXED))
+		return false;
+	if (e->state == LWK_PROC_RUNNING) {
+		if (!e->orphan) {
+			log_info("channel: proxy of pid %d (%s) closed /dev/lwk: killing it",
+				 e->p->pid, e->p->name);
+			e->orphan = true;
+			proc_kill(e->p);
+		}
+		return true;
+	}
+	if (e->state != LWK_PROC_FREE)
+		log_info("channel: proxy of entry %u closed /dev/lwk: entry freed", svc_index(e));
+	svc_entry_release(e);
+	e->owner = __atomic_load_n(&c->owner, __ATOMIC_RELAXED);
+	svc_disown(e);
+	__atomic_store_n(&c->gone_ack, gone, __ATOMIC_RELEASE);
 	return true;
 }
 
@@ -263,6 +333,7 @@ static bool svc_poll_entry(struct svc_entry *e)
 
 	svc_kill_again(e);
 
+	busy |= svc_gone(e);
 	busy |= svc_lease(e);
 	if (__atomic_load_n(&e->chan->owner, __ATOMIC_ACQUIRE)) {
 		busy |= svc_signals(e);

@@ -262,6 +262,9 @@ static void create_commit(struct svc_entry *e, paddr_t staging, unsigned int shi
 	r->staging_pa = pa_addr(staging);
 	r->staging_size = 1ull << shift;
 	r->mem = mem;
+	e->nextents = 0;
+	svc_extents_add(e, r->staging_pa, r->staging_size); /* the list is empty */
+	svc_extents_publish(e);
 	svc_set_state(e, LWK_PROC_CREATED);
 	log_info("channel: entry %u: %u core%s, %llu MiB, %llu KiB staging at 0x%llx", svc_index(e),
 		 e->ncores, e->ncores == 1 ? "" : "s", (unsigned long long)(mem >> 20),
@@ -421,9 +424,15 @@ static int exec_write_maps(struct svc_entry *e, struct proc *p, uint64_t maps_of
 			      p->uvm.nmaps, (unsigned long long)bytes,
 			      (unsigned long long)maps_off);
 	m = (struct lwk_chan_map *)((uint8_t *)arch_phys_to_virt(e->staging) + maps_off);
-	for (unsigned int i = 0; i < p->uvm.nmaps; i++)
+	for (unsigned int i = 0; i < p->uvm.nmaps; i++) {
 		m[i] = (struct lwk_chan_map){ p->uvm.maps[i].va, p->uvm.maps[i].size,
 					      pa_addr(p->uvm.maps[i].pa), p->uvm.maps[i].prot, 0 };
+		if (!svc_extents_add(e, m[i].pa, m[i].size))
+			return refuse(r, -E2BIG,
+				      "the process's memory lies in more than %u separate pieces, "
+				      "more than lwk.ko lets a proxy map; ask for less --mem",
+				      LWK_CHAN_MAX_EXTENTS - 1);
+	}
 	r->nmaps = p->uvm.nmaps;
 	return 0;
 }
@@ -536,7 +545,10 @@ bool svc_exec_poll(struct svc_entry *e)
 	if (r.status) {
 		proc_destroy(p);
 		e->p = NULL;
+		e->nextents = 0; /* back to the staging buffer alone */
+		svc_extents_add(e, pa_addr(e->staging), 1ull << e->staging_shift);
 	} else {
+		svc_extents_publish(e);
 		exec_commit(e, p);
 		r.pid = p->pid;
 	}
@@ -586,9 +598,12 @@ static int ctl_start(struct svc_entry *e, struct lwk_chan_reply *r)
 	if (e->state != LWK_PROC_LOADED)
 		return refuse(r, -EINVAL, "START needs a loaded process (the entry is %s)",
 			      state_name(e->state));
-	/* The proxy has mirrored the process: the staging buffer is done. */
-	pmem_free(e->staging, e->staging_shift);
-	e->staging_shift = 0;
+	/* The proxy has mirrored the process: the staging buffer is done. But
+	 * a proxy of lwk.ko's may still have it mapped: it goes with the entry. */
+	if (!svc_managed(e)) {
+		pmem_free(e->staging, e->staging_shift);
+		e->staging_shift = 0;
+	}
 	svc_set_state(e, LWK_PROC_RUNNING);
 	log_info("channel: pid %d (%s) starts on %u core%s", e->p->pid, e->p->name, e->ncores,
 		 e->ncores == 1 ? "" : "s");
@@ -598,6 +613,10 @@ static int ctl_start(struct svc_entry *e, struct lwk_chan_reply *r)
 
 static int ctl_release(struct svc_entry *e, struct lwk_chan_reply *r)
 {
+	if (svc_managed(e))
+		return refuse(r, -EPERM,
+			      "the entry was claimed through /dev/lwk: release it there "
+			      "(LWK_IOC_UNCLAIM, or close the file)");
 	if (e->state == LWK_PROC_RUNNING)
 		return refuse(r, -EBUSY,
 			      "pid %d is still running: send it SIGKILL and wait for EXITED first",

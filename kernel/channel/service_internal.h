@@ -55,6 +55,9 @@ struct svc_entry {
 	uint64_t kill_tsc; /* when it was first seen ending; 0: not yet */
 	bool kill_logged;
 	int exit_status;
+	/* what the owner may map (partition mode), as published in chan */
+	struct lwk_chan_extent extent[LWK_CHAN_MAX_EXTENTS];
+	unsigned int nextents;
 };
 
 extern struct svc_entry svc_entries[LWK_CHAN_MAX_PROCS];
@@ -69,6 +72,13 @@ unsigned int svc_index(const struct svc_entry *e);
 void svc_set_state(struct svc_entry *e, uint32_t state);
 void svc_free_cores(struct svc_entry *e);
 void svc_entry_release(struct svc_entry *e);
+/* Is @e held through lwk.ko (partition mode: channel.h, step 8)? */
+bool svc_managed(const struct svc_entry *e);
+/* Add [pa, pa + size) to what @e's owner may map, merged with its
+ * neighbours; false if the list is full. svc_extents_publish makes the
+ * additions visible to lwk.ko. */
+bool svc_extents_add(struct svc_entry *e, uint64_t pa, uint64_t size);
+void svc_extents_publish(struct svc_entry *e);
 /* p->ended of a channel process. */
 void service_proc_ended(struct proc *p);
 

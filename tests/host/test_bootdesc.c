@@ -564,9 +564,9 @@ HTEST(bootdesc, channel_bad)
 	set_range(LWK_BD_CHANNEL, CHAN_BASE, CHAN_SIZE + 1);
 	EXPECT_REFUSED("'lwk,channel' (0x101000000, size 0x400001) is not 4 KiB aligned");
 	set_range(LWK_BD_CHANNEL, CHAN_BASE, 0);
-	EXPECT_REFUSED("'lwk,channel' size 0x0 is less than the 256 KiB the channel needs");
-	set_range(LWK_BD_CHANNEL, CHAN_BASE, 0x3f000);
-	EXPECT_REFUSED("size 0x3f000 is less than the 256 KiB");
+	EXPECT_REFUSED("'lwk,channel' size 0x0 is less than the 2048 KiB the channel needs");
+	set_range(LWK_BD_CHANNEL, CHAN_BASE, 0x1ff000);
+	EXPECT_REFUSED("size 0x1ff000 is less than the 2048 KiB");
 	/* Across the end of the first memory range, in the gap, below it. */
 	set_range(LWK_BD_CHANNEL, MEM_BASE + 0x7f00000, CHAN_SIZE);
 	EXPECT_REFUSED("'lwk,channel' (0x107f00000, size 0x400000) does not lie inside one "

@@ -1922,13 +1922,13 @@ HTEST(shim, channel_bad_ranges)
 	expect_channel_refused("0x2000800,0x400000",
 			       "base 0x2000800 and size 0x400000 must be multiples of 4 KiB");
 	expect_channel_refused("0x2000000,0x400800", "must be multiples of 4 KiB");
-	expect_channel_refused("0x2000000,0", "size 0x0 is less than the 256 KiB it needs");
-	expect_channel_refused("0x2000000,0x3f000", "size 0x3f000 is less than the 256 KiB");
+	expect_channel_refused("0x2000000,0", "size 0x0 is less than the 2048 KiB it needs");
+	expect_channel_refused("0x2000000,0x3f000", "size 0x3f000 is less than the 2048 KiB");
 	/* below 1 MiB (RAM, but the trampoline's), in ACPI tables, past RAM */
-	expect_channel_refused("0x40000,0x40000",
-			       "[0x40000, 0x80000) is not inside usable RAM above 1 MiB");
-	expect_channel_refused("0x7ffc0000,0x40000", "is not inside usable RAM above 1 MiB");
-	expect_channel_refused("0x17ffc0000,0x80000", "is not inside usable RAM above 1 MiB");
+	expect_channel_refused("0x40000,0x200000",
+			       "[0x40000, 0x240000) is not inside usable RAM above 1 MiB");
+	expect_channel_refused("0x7ffc0000,0x200000", "is not inside usable RAM above 1 MiB");
+	expect_channel_refused("0x17ffc0000,0x200000", "is not inside usable RAM above 1 MiB");
 	/* the kernel image, a module */
 	expect_channel_refused("0x1000000,0x400000",
 			       "[0x1000000, 0x1400000) overlaps the kernel image or a boot module");

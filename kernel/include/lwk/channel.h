@@ -17,8 +17,11 @@ struct proc;
 bool channel_init(const struct bootdesc *bd);
 bool channel_present(void);
 struct lwk_chan_header *channel_header(void);
-/* Forwarded-call slot @index (a kernel thread slot index). */
-struct lwk_chan_slot *channel_slot(unsigned int index);
+/* Forwarded-call slot @index (a kernel thread slot index) of process
+ * entry @proc. */
+struct lwk_chan_slot *channel_slot(unsigned int proc, unsigned int index);
+/* Which entry @cp is (0 .. LWK_CHAN_MAX_PROCS - 1), or -1. */
+int channel_proc_index(const struct lwk_chan_proc *cp);
 /* The process-control entry @index (0 .. LWK_CHAN_MAX_PROCS - 1). */
 struct lwk_chan_proc *channel_proc(unsigned int index);
 /* State READY / PANICKED (with the panic line). */

@@ -16,7 +16,7 @@
  *       lwk,log = <u64 base, u64 size>;          optional shared log ring
  *       lwk,channel = <u64 base, u64 size>;      optional: the channel area
  *                (uapi/lwk/channel.h) through which Linux talks to the LWK;
- *                4 KiB aligned, at least 256 KiB, inside one lwk,memory
+ *                4 KiB aligned, at least 2 MiB, inside one lwk,memory
  *                range; the kernel never allocates from it (it counts as
  *                reserved whether lwk,reserved lists it or not). The VM
  *                shim makes it from the command line's lwk.channel=BASE,SIZE.
@@ -77,4 +77,4 @@
 #define LWK_BD_MAX_RANGES 64
 #define LWK_BD_MAX_BOOTARGS 1024
 #define LWK_BD_MAX_SIZE (64 * 1024)
-#define LWK_BD_CHANNEL_MIN_SIZE (256 * 1024)
+#define LWK_BD_CHANNEL_MIN_SIZE (2 * 1024 * 1024) /* one slot block per process entry */

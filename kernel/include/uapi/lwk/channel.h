@@ -6,8 +6,9 @@
  * allocates from it, and lays it out at boot:
  *
  *   base + 0                  struct lwk_chan_header   (one 4 KiB page)
- *   base + procs_off          struct lwk_chan_proc[nprocs]   (4 KiB each)
- *   base + slots_off          struct lwk_chan_slot[nslots]   (192 bytes each)
+ *   base + procs_off          struct lwk_chan_proc[nprocs]   (12 KiB each)
+ *   base + slots_off          nprocs x struct lwk_chan_slot[nslots] (192 bytes
+ *                             each; entry i's at i * LWK_CHAN_SLOTS_BYTES)
  *   base + log_off            struct lwk_log_ring + log_size bytes (log.h)
  *   base + counters_off       struct lwk_cpu_counters[ncpus] (counters.h)
  *
@@ -26,7 +27,12 @@
  *
  * Process control (one entry per LWK process, struct lwk_chan_proc):
  *   1. A proxy claims a free entry: compare-and-swap owner 0 -> its Linux
- *      pid, then bumps lease.
+ *      pid, then bumps lease. In partition mode lwk.ko does it instead
+ *      (LWK_IOC_CLAIM, uapi/lwk/lwkdev.h): it picks a free entry whose
+ *      last release the LWK has acted on (gone_ack == mod.gone_seq), writes
+ *      owner, bumps mod.claim_seq and sets mod.uid; the proxy may then map
+ *      its entry's host page read-write, the LWK's and the module's pages
+ *      read-only, its own slots read-write and its extents read-write.
  *   2. It writes ctl (type CREATE: cores, memory, staging bytes wanted) and
  *      publishes ctl.hdr.seq. The LWK's service core answers in reply with
  *      the same seq: a status (0 or -errno), a one-line message, and for
@@ -51,6 +57,15 @@
  *      the process is killed, and its cores and memory reclaimed without
  *      waiting. (A proxy that is merely stopped that long, SIGSTOP, loses
  *      its process the same way.)
+ *   8. Partition mode (mod.claim_seq != 0) differs in three ways. The
+ *      entry ends when its claiming file is closed (the proxy exited or
+ *      died) or unclaimed (LWK_IOC_UNCLAIM, instead of RELEASE, which is
+ *      refused): lwk.ko first removes the file's mappings, then sets
+ *      mod.gone_seq = mod.claim_seq and wakes the service core; the LWK
+ *      kills the process, frees the entry at once and sets gone_ack. There
+ *      is no lease: memory a proxy may still have mapped is never taken
+ *      back behind the module's back. And the staging buffer stays until
+ *      the entry is freed, for the same reason.
  *
  * Every integer is little-endian, fixed-width; addresses travel as u64.
  */
@@ -68,8 +83,11 @@
 #define LWK_CHAN_PANIC_LEN 256
 #define LWK_CHAN_MSG_LEN 192
 #define LWK_CHAN_NAME_LEN 32
-#define LWK_CHAN_LEASE_MS 1000	   /* a proxy silent this long is dead */
-#define LWK_CHAN_LEASE_BEAT_MS 100 /* how often a proxy bumps its lease */
+#define LWK_CHAN_LEASE_MS 1000	    /* a proxy silent this long is dead */
+#define LWK_CHAN_LEASE_BEAT_MS 100  /* how often a proxy bumps its lease */
+#define LWK_CHAN_MAX_EXTENTS 128    /* physical ranges an entry's owner may map */
+#define LWK_CHAN_PROC_LWK_PAGE 4096 /* offsets in struct lwk_chan_proc of */
+#define LWK_CHAN_PROC_MOD_PAGE 8192 /* the LWK's and the module's pages */
 
 /* Kernel command-line key by which the VM shim learns the channel area:
  * lwk.channel=BASE,SIZE (hex or decimal bytes); the shim turns it into the
@@ -192,9 +210,19 @@ LWK_STATIC_ASSERT(sizeof(struct lwk_chan_reply) == 320);
 LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_reply, core_mask) == 48);
 LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_reply, msg) == 88);
 
-/* One LWK process and its proxy: 4 KiB, host-written lines first. */
+/* A physical range the proxy of an entry may map (partition mode: lwk.ko
+ * checks every mapping of a proxy that is not the administrator's against
+ * its entry's list). */
+struct lwk_chan_extent {
+	uint64_t pa, size; /* page-aligned */
+};
+LWK_STATIC_ASSERT(sizeof(struct lwk_chan_extent) == 16);
+
+/* One LWK process and its proxy: three pages, one per writer, so that
+ * lwk.ko can give a proxy its own entry's host page read-write and the
+ * other two read-only, and nothing of any other entry. */
 struct lwk_chan_proc {
-	/* written by the host (the proxy that owns the entry) */
+	/* page 0, written by the host (the proxy that owns the entry) */
 	uint32_t owner;	       /* Linux pid of the proxy; 0: entry free */
 	uint32_t lease;	       /* bumped every LWK_CHAN_LEASE_BEAT_MS */
 	uint64_t signals;      /* bit signo-1: deliver signo to the process */
@@ -204,7 +232,10 @@ struct lwk_chan_proc {
 	uint32_t pad0a;
 	uint64_t pad0[5];
 	struct lwk_chan_ctl ctl;
-	/* written by the LWK */
+	uint64_t posted[LWK_CHAN_MAX_SLOTS / 64]; /* slots with news (the LWK
+						   * sets bits, the proxy takes them) */
+	uint8_t pad_host[4096 - 288];
+	/* page 1, written by the LWK */
 	struct lwk_chan_reply reply;
 	uint32_t state; /* LWK_PROC_* */
 	uint32_t pid;
@@ -214,17 +245,39 @@ struct lwk_chan_proc {
 	uint64_t core_mask[LWK_CHAN_MAX_CPUS / 64]; /* its cores */
 	char name[LWK_CHAN_NAME_LEN];
 	uint64_t arena_free; /* bytes free for mmap and brk, while RUNNING */
-	uint64_t pad1[4];
-	uint64_t posted[LWK_CHAN_MAX_SLOTS / 64]; /* slots with news */
-	uint64_t pad2[4];
-	uint8_t pad3[4096 - 768];
+	uint32_t gone_ack;   /* the last mod.gone_seq the LWK has acted on */
+	uint32_t nextents;   /* published last, with release order */
+	uint64_t pad1[3];
+	/* what the owner may map: the staging buffer (CREATE) and the
+	 * process's memory (EXEC), merged where contiguous; only added to
+	 * while the entry is held, cleared when it is freed */
+	struct lwk_chan_extent extent[LWK_CHAN_MAX_EXTENTS];
+	uint8_t pad_lwk[4096 - 448 - LWK_CHAN_MAX_EXTENTS * 16];
+	/* page 2, written by lwk.ko (partition mode; all 0 in a VM) */
+	struct {
+		uint32_t claim_seq; /* bumped by every LWK_IOC_CLAIM of the entry;
+				     * nonzero: the module manages it */
+		uint32_t gone_seq;  /* = claim_seq: the claiming file is closed
+				     * or unclaimed, its mappings are gone */
+		uint32_t uid;	    /* the claimer's Linux uid */
+		uint32_t pad;
+		uint8_t pad1[4096 - 16];
+	} mod;
 };
-LWK_STATIC_ASSERT(sizeof(struct lwk_chan_proc) == 4096);
+LWK_STATIC_ASSERT(sizeof(struct lwk_chan_proc) == 3 * 4096);
 LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_proc, ctl) == 64);
-LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_proc, reply) == 256);
-LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_proc, state) == 576);
-LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_proc, arena_free) == 664);
-LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_proc, posted) == 704);
+LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_proc, posted) == 256);
+LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_proc, reply) == LWK_CHAN_PROC_LWK_PAGE);
+LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_proc, state) == 4096 + 320);
+LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_proc, gone_ack) == 4096 + 416);
+LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_proc, extent) == 4096 + 448);
+LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_proc, mod) == LWK_CHAN_PROC_MOD_PAGE);
+
+/* Each process entry i has its own forwarded-call slots, indexed by kernel
+ * thread index: slot idx of entry i is at
+ * slots_off + i * LWK_CHAN_SLOTS_BYTES + idx * sizeof(struct lwk_chan_slot). */
+#define LWK_CHAN_SLOTS_BYTES (LWK_CHAN_MAX_SLOTS * 192)
+LWK_STATIC_ASSERT(LWK_CHAN_SLOTS_BYTES % 4096 == 0);
 
 /* The first page: what lwkctl status shows, and where the rest is. */
 struct lwk_chan_header {
@@ -252,10 +305,16 @@ struct lwk_chan_header {
 	/* written by the host (lwkctl shutdown) */
 	uint32_t shutdown; /* 1: stop every process and power off */
 	uint32_t pad0;
-	uint8_t pad1[4096 - 2424];
+	/* written by the LWK: a fixed IPI with this vector to the service
+	 * core (cpu_apic_id[service_cpu]) wakes it from its halt, and does
+	 * nothing else (lwk.ko rings it when a proxy's file is closed) */
+	uint32_t wake_vector;
+	uint32_t pad2;
+	uint8_t pad1[4096 - 2432];
 };
 LWK_STATIC_ASSERT(sizeof(struct lwk_chan_header) == 4096);
 LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_header, procs_off) == 64);
 LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_header, cpu_apic_id) == 112);
 LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_header, panic) == 2160);
 LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_header, shutdown) == 2416);
+LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_header, wake_vector) == 2424);

@@ -42,10 +42,21 @@
  *     linked at physical 2 MiB and runs wherever K is: lwk,kernel says);
  *   DIRECT_MAP + pa -> pa for every lwk,memory range.
  *
+ * Running a process (anyone who may open /dev/lwk; uapi/lwk/channel.h,
+ * step 8): LWK_IOC_CLAIM gives the file one free process entry of the
+ * channel (one per file: a second is refused with -EBUSY); the module
+ * records the caller's pid and uid in it. LWK_IOC_UNCLAIM, or closing the
+ * file, removes the file's mappings and tells the LWK at once that the
+ * entry's proxy is gone: the LWK kills its process and frees the entry.
+ *
  * mmap: the offset is a physical address. The admin's file may map any
  * partition memory read-write; any other file may map the channel's
- * header, log ring and counters read-only. A shutdown replaces every
- * mapping with SIGBUS before the memory goes back to Linux.
+ * header, log ring and counters read-only, and, while it holds an entry
+ * (LWK_IOC_CLAIM), that entry's host page read-write and its other two
+ * pages read-only, the entry's own slots and the extents its entry lists
+ * (its staging buffer and process memory) read-write (MAP_SHARED), and
+ * nothing else. A shutdown replaces every mapping with SIGBUS before the
+ * memory goes back to Linux.
  *
  * read() of 8 bytes: the number of LWK doorbells (IPIs from the LWK to
  * Linux) since this file last read; blocks unless O_NONBLOCK. poll():
@@ -135,9 +146,18 @@ LWK_STATIC_ASSERT(sizeof(struct lwk_ioc_shutdown) == 200);
 /* lwk_ioc_shutdown.flags */
 #define LWK_DEV_SHUT_CLEAN 1u /* the LWK reported DOWN before its cores were stopped */
 
+struct lwk_ioc_claim {
+	uint32_t index; /* out: the channel's process entry now this file's */
+	uint32_t pad;
+	char msg[LWK_DEV_MSG_LEN];
+};
+LWK_STATIC_ASSERT(sizeof(struct lwk_ioc_claim) == 200);
+
 #define LWK_IOC_TYPE 0xb7
 #define LWK_IOC_VERSION _IOWR(LWK_IOC_TYPE, 1, struct lwk_ioc_version)
 #define LWK_IOC_RESERVE _IOWR(LWK_IOC_TYPE, 2, struct lwk_ioc_reserve)
 #define LWK_IOC_INFO _IOR(LWK_IOC_TYPE, 3, struct lwk_ioc_info)
 #define LWK_IOC_START _IOWR(LWK_IOC_TYPE, 4, struct lwk_ioc_start)
 #define LWK_IOC_SHUTDOWN _IOWR(LWK_IOC_TYPE, 5, struct lwk_ioc_shutdown)
+#define LWK_IOC_CLAIM _IOWR(LWK_IOC_TYPE, 6, struct lwk_ioc_claim)
+#define LWK_IOC_UNCLAIM _IOWR(LWK_IOC_TYPE, 7, struct lwk_ioc_claim)
