@@ -20,6 +20,7 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 
+#include <uapi/lwk/channel.h>
 #include <uapi/lwk/lwkdev.h>
 
 struct file;
@@ -58,6 +59,10 @@ struct lwk_device {
 	struct mutex files_lock; /* files: every open file, for the zap */
 	struct list_head files;
 
+	/* the file holding each process entry (lwk_claim.c): changed with
+	 * lock and mem_lock (for writing) held */
+	struct lwk_file *claimed[LWK_CHAN_MAX_PROCS];
+
 	int doorbell_irq;
 	u32 doorbell_cpu, doorbell_vector, doorbell_apic_id;
 	atomic64_t doorbells;
@@ -71,6 +76,8 @@ struct lwk_file {
 	bool admin;
 	u64 gen; /* the partition this file saw */
 	u64 doorbells_seen;
+	int claim;     /* the process entry this file holds; -1: none */
+	u32 claim_seq; /* its mod.claim_seq */
 };
 
 extern struct lwk_device lwk;
@@ -100,7 +107,16 @@ bool lwk_mem_contains(const struct lwk_partition *p, u64 pa, u64 len);
 int lwk_mmap(struct file *file, struct vm_area_struct *vma);
 void lwk_mmap_zap_all(void);
 
+/* lwk_claim.c (lwk.lock held, but lwk_claim_may_map: mem_lock) */
+int lwk_claim(struct lwk_file *lf, struct lwk_ioc_claim *arg);
+int lwk_unclaim(struct lwk_file *lf, struct lwk_ioc_claim *arg);
+void lwk_claim_end(struct lwk_file *lf);
+void lwk_claim_drop_all(void);
+int lwk_claim_may_map(const struct lwk_file *lf, u64 pa, u64 len, bool write, bool *ro);
+
 /* lwk_doorbell.c */
+/* Wake the LWK's service core from its halt (its wake vector). */
+void lwk_wake_service(const struct lwk_chan_header *h);
 void lwk_doorbell_setup(void);
 void lwk_doorbell_teardown(void);
 ssize_t lwk_doorbell_read(struct file *file, char __user *buf, size_t len, loff_t *pos);

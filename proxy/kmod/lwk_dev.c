@@ -125,6 +125,7 @@ static int lwk_open(struct inode *inode, struct file *file)
 	if (!lf)
 		return -ENOMEM;
 	lf->file = file;
+	lf->claim = -1;
 	file->private_data = lf;
 	mutex_lock(&lwk.files_lock);
 	list_add(&lf->node, &lwk.files);
@@ -136,6 +137,12 @@ static int lwk_release(struct inode *inode, struct file *file)
 {
 	struct lwk_file *lf = file->private_data;
 
+	/* A proxy that exits or dies ends its process here, at once. */
+	if (lf->claim >= 0) {
+		mutex_lock(&lwk.lock);
+		lwk_claim_end(lf);
+		mutex_unlock(&lwk.lock);
+	}
 	mutex_lock(&lwk.files_lock);
 	list_del(&lf->node);
 	mutex_unlock(&lwk.files_lock);
@@ -187,6 +194,16 @@ static int lwk_do_info(struct lwk_file *lf, void *argp, char *msg)
 	return 0;
 }
 
+static int lwk_do_claim(struct lwk_file *lf, void *argp, char *msg)
+{
+	return lwk_claim(lf, argp);
+}
+
+static int lwk_do_unclaim(struct lwk_file *lf, void *argp, char *msg)
+{
+	return lwk_unclaim(lf, argp);
+}
+
 typedef int (*lwk_op_fn)(struct lwk_file *lf, void *arg, char *msg);
 
 struct lwk_op {
@@ -207,6 +224,10 @@ static const struct lwk_op lwk_ops[] = {
 	  true, lwk_do_start },
 	{ LWK_IOC_SHUTDOWN, sizeof(struct lwk_ioc_shutdown), offsetof(struct lwk_ioc_shutdown, msg),
 	  true, true, lwk_do_shutdown },
+	{ LWK_IOC_CLAIM, sizeof(struct lwk_ioc_claim), offsetof(struct lwk_ioc_claim, msg), true,
+	  false, lwk_do_claim },
+	{ LWK_IOC_UNCLAIM, sizeof(struct lwk_ioc_claim), offsetof(struct lwk_ioc_claim, msg), true,
+	  false, lwk_do_unclaim },
 };
 
 /* Why a call may not run on this file, or 0. */

@@ -31,6 +31,7 @@
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/uaccess.h>
+#include <asm/apic.h>
 #include <asm/hw_irq.h>
 #include <asm/smp.h>
 #include <asm/irqdomain.h>
@@ -165,4 +166,26 @@ __poll_t lwk_doorbell_poll(struct file *file, struct poll_table_struct *wait)
 	if (lwk_file_hup(lf))
 		mask |= EPOLLHUP;
 	return mask;
+}
+
+/* A fixed IPI with the vector the LWK published, to the core it named,
+ * if that core is one of the partition's: the LWK's wake vector does
+ * nothing but end a halt, so a stray one costs a few cycles. */
+void lwk_wake_service(const struct lwk_chan_header *h)
+{
+	const struct lwk_partition *p = &lwk.part;
+	u32 vector = READ_ONCE(h->wake_vector), cpu = READ_ONCE(h->service_cpu), apic_id, i;
+	unsigned long flags;
+
+	if (vector < FIRST_EXTERNAL_VECTOR || vector > 0xff || cpu >= LWK_CHAN_MAX_CPUS)
+		return;
+	apic_id = READ_ONCE(h->cpu_apic_id[cpu]);
+	for (i = 0; i < p->ncpus && p->apic_id[i] != apic_id; i++)
+		;
+	if (i == p->ncpus)
+		return;
+	local_irq_save(flags);
+	apic->icr_write(APIC_DM_FIXED | vector, apic_id);
+	apic->safe_wait_icr_idle();
+	local_irq_restore(flags);
 }

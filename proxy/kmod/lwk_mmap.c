@@ -3,15 +3,18 @@
  * mmap of /dev/lwk: the file offset is a physical address. The admin's
  * file may map any partition memory read-write (lwkctl loads the kernel
  * through it); other files may map the channel's header page, log ring and
- * counters read-only, once the LWK has laid the channel out.
+ * counters read-only, once the LWK has laid the channel out, and what the
+ * process entry they hold lets them (lwk_claim.c).
  *
  * Pages are inserted at fault time, not at mmap time: a mapping checked
  * against a partition must never reach memory that a shutdown has given
  * back to Linux in between. The fault handler checks, under mem_lock, that
  * the partition the mapping was made for is still there; a shutdown
  * withdraws it under the same lock and zaps every page already mapped, so
- * every later touch is SIGBUS. The memory is ordinary RAM, mapped
- * cacheable (vm_page_prot as it is).
+ * every later touch is SIGBUS. A mapping made through a claim also checks
+ * that the file still holds it (the claim's seq is in vm_private_data
+ * beside the partition's gen); ending the claim zaps its pages. The memory
+ * is ordinary RAM, mapped cacheable (vm_page_prot as it is).
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -23,15 +26,32 @@
 
 #include "lwk.h"
 
+/* vm_private_data: the partition's gen (low 32 bits) and the claim's seq
+ * (high 32; 0: not mapped through a claim). */
+static void *lwk_vma_tag(u64 gen, u32 claim_seq)
+{
+	return (void *)(uintptr_t)((gen & 0xffffffffu) | (u64)claim_seq << 32);
+}
+
+static bool lwk_vma_valid(struct vm_area_struct *vma)
+{
+	u64 tag = (u64)(uintptr_t)vma->vm_private_data;
+	const struct lwk_file *lf = vma->vm_file->private_data;
+	u32 seq = tag >> 32;
+
+	if (!lwk.mem_valid || (lwk.part.gen & 0xffffffffu) != (tag & 0xffffffffu))
+		return false;
+	return !seq || (lf->claim >= 0 && lf->claim_seq == seq);
+}
+
 static vm_fault_t lwk_vm_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	u64 gen = (u64)(uintptr_t)vma->vm_private_data;
 	unsigned long start, end, addr;
 	vm_fault_t ret = VM_FAULT_SIGBUS;
 
 	down_read(&lwk.mem_lock);
-	if (!lwk.mem_valid || lwk.part.gen != gen)
+	if (!lwk_vma_valid(vma))
 		goto out;
 	/* Map the 2 MiB around the fault at once: lwkctl writes a whole kernel
 	 * image through this, and a fault per 4 KiB page is slow. */
@@ -107,11 +127,14 @@ static void lwk_vm_flags_clear(struct vm_area_struct *vma, unsigned long flags)
 #endif
 }
 
-static int lwk_mmap_check(struct lwk_file *lf, struct vm_area_struct *vma)
+/* 0 if @lf may map @vma; *claimed: through its claim; *ro: read-only. */
+static int lwk_mmap_check(struct lwk_file *lf, struct vm_area_struct *vma, bool *claimed, bool *ro)
 {
 	const struct lwk_partition *p = &lwk.part;
 	u64 len = vma->vm_end - vma->vm_start;
+	bool write = vma->vm_flags & VM_WRITE;
 	u64 pa;
+	int ret;
 
 	if (!lf->version_ok)
 		return -EPROTO;
@@ -120,26 +143,33 @@ static int lwk_mmap_check(struct lwk_file *lf, struct vm_area_struct *vma)
 	pa = (u64)vma->vm_pgoff << PAGE_SHIFT;
 	if (!lwk.mem_valid || !lwk_mem_contains(p, pa, len))
 		return -EINVAL;
+	*claimed = false;
+	*ro = !lf->admin;
 	if (lf->admin)
 		return (vma->vm_flags & VM_SHARED) ? 0 : -EINVAL;
-	if (vma->vm_flags & VM_WRITE)
-		return -EPERM;
-	return lwk_mmap_public(p, pa, len) ? 0 : -EPERM;
+	if (!write && lwk_mmap_public(p, pa, len))
+		return 0;
+	ret = lwk_claim_may_map(lf, pa, len, write, ro);
+	if (ret)
+		return ret;
+	*claimed = true;
+	return (vma->vm_flags & VM_SHARED) ? 0 : -EINVAL;
 }
 
 int lwk_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct lwk_file *lf = file->private_data;
+	bool claimed = false, ro = true;
 	int ret;
 
 	down_read(&lwk.mem_lock);
-	ret = lwk_mmap_check(lf, vma);
+	ret = lwk_mmap_check(lf, vma, &claimed, &ro);
 	if (!ret) {
-		if (!lf->admin)
+		if (ro)
 			lwk_vm_flags_clear(vma, VM_MAYWRITE);
 		lwk_vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 		vma->vm_ops = &lwk_vm_ops;
-		vma->vm_private_data = (void *)(uintptr_t)lwk.part.gen;
+		vma->vm_private_data = lwk_vma_tag(lwk.part.gen, claimed ? lf->claim_seq : 0);
 	}
 	up_read(&lwk.mem_lock);
 	return ret;

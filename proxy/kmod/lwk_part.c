@@ -307,6 +307,7 @@ int lwk_part_shutdown(struct lwk_ioc_shutdown *arg)
 		lwk_cpu_init(p->apic_id[i]);
 	down_write(&lwk.mem_lock);
 	lwk.mem_valid = false;
+	lwk_claim_drop_all();
 	lwk_mmap_zap_all();
 	up_write(&lwk.mem_lock);
 	ret = lwk_cpu_give_back(p, cpu_err);
