@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -721,20 +722,25 @@ static int attach_check(struct partition *p, char *err, size_t errlen)
 	return 0;
 }
 
-/* Map [off, off + len) of the channel read-only into its place in the
+/* Map [off, off + len) of the channel with @prot into its place in the
  * reserved window at p->hdr: the module's pieces for non-admins. */
-static int view_map(struct partition *p, uint64_t off, uint64_t len)
+static int view_map_prot(struct partition *p, uint64_t off, uint64_t len, int prot)
 {
 	uint64_t lo = off & ~0xfffull, hi = (off + len + 0xfff) & ~0xfffull;
 
-	if (!len || off + len < off || hi > p->chan_size || p->nviews == 3)
+	if (!len || off + len < off || hi > p->chan_size || p->nviews == PARTITION_MAX_VIEWS)
 		return -EINVAL;
-	if (mmap((char *)p->hdr + lo, hi - lo, PROT_READ, MAP_SHARED | MAP_FIXED, p->tr.fd,
+	if (mmap((char *)p->hdr + lo, hi - lo, prot, MAP_SHARED | MAP_FIXED, p->tr.fd,
 		 (off_t)(p->chan_base + lo)) == MAP_FAILED)
 		return -errno;
 	p->view_off[p->nviews] = lo;
 	p->view_len[p->nviews++] = hi - lo;
 	return 0;
+}
+
+static int view_map(struct partition *p, uint64_t off, uint64_t len)
+{
+	return view_map_prot(p, off, len, PROT_READ);
 }
 
 /* Read-only, piece by piece: a window of the channel's size where nothing
@@ -764,6 +770,7 @@ static int attach_views(struct partition *p)
 		view_map(p, h->log_off, sizeof(struct lwk_log_ring) + (uint64_t)h->log_size);
 	if (h->counters_size && h->ncpus)
 		view_map(p, h->counters_off, (uint64_t)h->counters_size * h->ncpus);
+	p->nviews_public = p->nviews;
 	return 0;
 }
 
@@ -783,16 +790,13 @@ static int attach_dev(struct partition *p, char *err, size_t errlen)
 		return -EAGAIN;
 	}
 	p->hdr = transport_map(&p->tr, p->chan_base, p->chan_size, prot, NULL);
-	if (!p->hdr && p->readonly && (errno == EPERM || errno == EACCES || errno == EINVAL))
+	/* Not the admin: the pieces anyone may see now, the rest after a
+	 * claim (partition_claim). */
+	if (!p->hdr && (errno == EPERM || errno == EACCES || errno == EINVAL))
 		r = attach_views(p);
 	else if (!p->hdr)
 		r = -errno;
-	if (r == -EPERM || r == -EACCES)
-		snprintf(err, errlen,
-			 "%s: this version of lwk.ko lets only root (or its admin group) run "
-			 "programs on a partition beside Linux; 'lwkctl status' works for anyone",
-			 p->name);
-	else if (r)
+	if (r)
 		snprintf(err, errlen, "%s: cannot map the channel at 0x%" PRIx64 " through %s: %s",
 			 p->name, p->chan_base, LWK_DEV_PATH, strerror(-r));
 	if (r)
@@ -857,4 +861,69 @@ void *partition_chan(const struct partition *p, uint64_t off)
 	if (p->nviews && i == p->nviews)
 		return NULL;
 	return (char *)p->hdr + off;
+}
+
+/* The entry's three pages (the host's read-write) and its slots. */
+static int claim_views(struct partition *p, unsigned int i)
+{
+	const struct lwk_chan_header *h = p->hdr;
+	uint64_t e = h->procs_off + (uint64_t)i * sizeof(struct lwk_chan_proc);
+	uint64_t s = h->slots_off + (uint64_t)i * LWK_CHAN_SLOTS_BYTES;
+	int r = view_map_prot(p, e, LWK_CHAN_PROC_LWK_PAGE, PROT_READ | PROT_WRITE);
+
+	if (!r)
+		r = view_map(p, e + LWK_CHAN_PROC_LWK_PAGE,
+			     sizeof(struct lwk_chan_proc) - LWK_CHAN_PROC_LWK_PAGE);
+	if (!r)
+		r = view_map_prot(p, s, LWK_CHAN_SLOTS_BYTES, PROT_READ | PROT_WRITE);
+	return r;
+}
+
+int partition_claim(struct partition *p, unsigned int *index, char *err, size_t errlen)
+{
+	struct lwk_ioc_claim c;
+	unsigned int views = p->nviews;
+	int r;
+
+	memset(&c, 0, sizeof(c));
+	if (ioctl(p->tr.fd, LWK_IOC_CLAIM, &c)) {
+		r = -errno;
+		snprintf(err, errlen, "%s: cannot take a process entry: %.*s", p->name,
+			 LWK_DEV_MSG_LEN, c.msg[0] ? c.msg : strerror(-r));
+		return r;
+	}
+	*index = c.index;
+	if (c.index >= p->hdr->nprocs || c.index >= LWK_CHAN_MAX_PROCS) {
+		snprintf(err, errlen, "%s: lwk.ko gave entry %u, the channel has %u", p->name,
+			 c.index, p->hdr->nprocs);
+		partition_unclaim(p, c.index);
+		return -EPROTO;
+	}
+	if (!views)
+		return 0; /* the whole channel is mapped already */
+	r = claim_views(p, c.index);
+	if (r) {
+		snprintf(err, errlen, "%s: cannot map process entry %u through %s: %s", p->name,
+			 c.index, LWK_DEV_PATH, strerror(-r));
+		partition_unclaim(p, c.index);
+	}
+	return r;
+}
+
+void partition_unclaim(struct partition *p, unsigned int index)
+{
+	struct lwk_ioc_claim c;
+
+	memset(&c, 0, sizeof(c));
+	c.index = index;
+	if (ioctl(p->tr.fd, LWK_IOC_UNCLAIM, &c))
+		fprintf(stderr, "lwkexec: %s: giving process entry %u back failed: %.*s\n", p->name,
+			index, LWK_DEV_MSG_LEN, c.msg[0] ? c.msg : strerror(errno));
+	/* Every piece after the public ones was the entry's: zero pages
+	 * there now. */
+	while (p->nviews > p->nviews_public) {
+		p->nviews--;
+		mmap((char *)p->hdr + p->view_off[p->nviews], p->view_len[p->nviews],
+		     PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	}
 }

@@ -29,6 +29,8 @@
 
 struct lwk_chan_header;
 
+#define PARTITION_MAX_VIEWS 8
+
 struct partition {
 	char name[64];
 	char dir[PATH_MAX]; /* its state directory */
@@ -50,10 +52,13 @@ struct partition {
 	/* set by partition_attach */
 	struct transport tr;
 	struct lwk_chan_header *hdr; /* the mapped channel */
-	/* Read-only in partition mode, only pieces of the channel may be
-	 * mapped: [view_off, view_off + view_len) each; nviews 0: all. */
-	uint64_t view_off[3], view_len[3];
+	/* In partition mode without the admin's rights, only pieces of the
+	 * channel may be mapped: [view_off, view_off + view_len) each (the
+	 * header, log and counters read-only; once an entry is claimed, its
+	 * pages and its slots); nviews 0: all. */
+	uint64_t view_off[PARTITION_MAX_VIEWS], view_len[PARTITION_MAX_VIEWS];
 	unsigned int nviews;
+	unsigned int nviews_public; /* of which the first this many are not an entry's */
 };
 
 /* The state directory, created if missing (mode 0700); refused (-EPERM,
@@ -81,6 +86,16 @@ int partition_alive(const struct partition *p);
  * version (a mismatch names both versions). */
 int partition_attach(struct partition *p, char *err, size_t errlen);
 void partition_detach(struct partition *p);
+/* Partition mode: claim a process entry through /dev/lwk (LWK_IOC_CLAIM)
+ * and, when only pieces of the channel are mapped, map the entry's pages
+ * and its slots into place. Its index in @index; -errno and a one-line
+ * reason in @err. */
+int partition_claim(struct partition *p, unsigned int *index, char *err, size_t errlen);
+/* Give the entry back (LWK_IOC_UNCLAIM: the module removes this file's
+ * mappings, the LWK frees the entry at once); the entry's and slots'
+ * pieces become private zero pages, so that a late touch by a service
+ * thread is harmless. */
+void partition_unclaim(struct partition *p, unsigned int index);
 /* A pointer into the channel at byte offset @off; NULL outside the
  * channel or the pieces of it that are mapped. */
 void *partition_chan(const struct partition *p, uint64_t off);

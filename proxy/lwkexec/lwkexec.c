@@ -528,6 +528,7 @@ static int run(struct partition *p, struct program *prog, const struct exec_opts
 	if (r)
 		return r;
 	s.entry = l.entry;
+	s.entry_index = l.index;
 	signals_forward(l.entry);
 	r = launch_start(&l, &a, &s);
 	if (!r)

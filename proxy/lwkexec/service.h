@@ -54,7 +54,8 @@ struct svc_maps {
 struct svc {
 	struct partition *part;
 	struct lwk_chan_proc *entry;
-	uint32_t pid; /* the LWK's process ID */
+	unsigned int entry_index; /* its slots are the entry's */
+	uint32_t pid;		  /* the LWK's process ID */
 	struct svc_maps maps;
 	uint64_t mem;	       /* bytes the LWK reserved for the process */
 	unsigned int ncores;   /* LWK cores it runs on */
@@ -179,6 +180,7 @@ struct launch {
 	struct lwk_chan_map *maps;     /* the process's memory, as the LWK lists it */
 	unsigned int nmaps, nmirrored; /* of which mirrored */
 	int lost;		       /* the entry is no longer ours */
+	int dev_claimed;	       /* claimed through /dev/lwk (partition mode) */
 };
 
 /* The signal (one of those lwkexec passes on) that came during launch. */

@@ -78,7 +78,8 @@ static struct lwk_chan_slot *chan_slot(unsigned int idx)
 	const struct lwk_chan_header *h = the_svc->part->hdr;
 
 	return partition_chan(the_svc->part,
-			      h->slots_off + (uint64_t)idx * sizeof(struct lwk_chan_slot));
+			      h->slots_off + (uint64_t)the_svc->entry_index * LWK_CHAN_SLOTS_BYTES +
+				  (uint64_t)idx * sizeof(struct lwk_chan_slot));
 }
 
 /* Answer call @seq of slot @idx with @ret. The LWK's half:
@@ -358,8 +359,7 @@ int svc_init(struct svc *s)
 	the_svc = s;
 	watch_qemu_start(s);
 	nslots = h->nslots < LWK_CHAN_MAX_SLOTS ? h->nslots : LWK_CHAN_MAX_SLOTS;
-	if (!partition_chan(s->part, h->slots_off) ||
-	    !partition_chan(s->part, h->slots_off + nslots * sizeof(struct lwk_chan_slot) - 1)) {
+	if (h->slots_off + (uint64_t)h->nprocs * LWK_CHAN_SLOTS_BYTES > s->part->chan_size) {
 		fprintf(stderr, "lwkexec: the channel's slot area lies outside the channel\n");
 		return -1;
 	}

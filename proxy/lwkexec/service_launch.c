@@ -111,12 +111,39 @@ static int owner_dead(uint32_t owner)
 	return owner && kill((pid_t)owner, 0) && errno == ESRCH;
 }
 
+/* Partition mode: lwk.ko picks the entry and writes our pid as its owner. */
+static int claim_dev(struct launch *l, struct partition *p)
+{
+	char err[300];
+
+	if (partition_claim(p, &l->index, err, sizeof(err))) {
+		fprintf(stderr, "lwkexec: %s\n", err);
+		return 1;
+	}
+	l->entry = entry_at(p, l->index);
+	l->dev_claimed = 1;
+	if (!l->entry) {
+		fprintf(stderr, "lwkexec: %s: process entry %u is not mapped\n", p->name, l->index);
+		partition_unclaim(p, l->index);
+		return 1;
+	}
+	__atomic_store_n(&l->entry->signals, 0, __ATOMIC_RELAXED);
+	if (lease_start(l->entry)) {
+		fprintf(stderr, "lwkexec: cannot start the lease thread\n");
+		partition_unclaim(p, l->index);
+		return 1;
+	}
+	return 0;
+}
+
 int launch_claim(struct launch *l, struct partition *p)
 {
 	uint32_t me = (uint32_t)getpid(), n = p->hdr->nprocs;
 
 	memset(l, 0, sizeof(*l));
 	l->part = p;
+	if (!strcmp(p->kind, "partition"))
+		return claim_dev(l, p);
 	for (unsigned int i = 0; i < n && i < LWK_CHAN_MAX_PROCS; i++) {
 		struct lwk_chan_proc *e = entry_at(p, i);
 		uint32_t owner;
@@ -538,6 +565,15 @@ void launch_finish(struct launch *l)
 	if (!l->entry)
 		return;
 	unmirror(l);
+	if (l->dev_claimed) { /* the module ends the entry: no RELEASE */
+		lease_end();
+		partition_unclaim(l->part, l->index);
+		l->created = 0;
+		l->entry = NULL;
+		free(l->maps);
+		l->maps = NULL;
+		return;
+	}
 	if (l->created && partition_answers(l->part) &&
 	    !ctl_call(l, &cmd, LWK_MSG_RELEASE, RELEASE_TIMEOUT_S, 0) && l->reply.status)
 		ctl_refused(l, LWK_MSG_RELEASE);
