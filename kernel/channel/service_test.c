@@ -566,3 +566,95 @@ TEST(service, exec_clears_the_arena)
 	KT_EXPECT_EQ(nonzero, 0);
 	proxy_release(&px);
 }
+
+/* What lwk.ko may let a proxy map: kept sorted, touching ranges merged,
+ * a full list refused. */
+TEST(service, extents_merge)
+{
+	static struct svc_entry e;
+
+	memset(&e, 0, sizeof(e));
+	KT_EXPECT(svc_extents_add(&e, MiB(10), MiB(2)));
+	KT_EXPECT(svc_extents_add(&e, MiB(4), MiB(2)));
+	KT_EXPECT(svc_extents_add(&e, MiB(20), MiB(2)));
+	KT_EXPECT_EQ(e.nextents, 3);
+	KT_EXPECT_EQ(e.extent[0].pa, MiB(4));
+	KT_EXPECT(svc_extents_add(&e, MiB(6), MiB(4))); /* joins [4, 6) and [10, 12) */
+	KT_EXPECT_EQ(e.nextents, 2);
+	KT_EXPECT_EQ(e.extent[0].pa, MiB(4));
+	KT_EXPECT_EQ(e.extent[0].size, MiB(8));
+	KT_EXPECT_EQ(e.extent[1].pa, MiB(20));
+	KT_EXPECT(svc_extents_add(&e, MiB(5), KiB(4))); /* inside: nothing new */
+	KT_EXPECT_EQ(e.nextents, 2);
+	e.nextents = 0;
+	for (unsigned int i = 0; i < LWK_CHAN_MAX_EXTENTS; i++)
+		KT_EXPECT(svc_extents_add(&e, MiB(4) * (i + 1), MiB(2)));
+	KT_EXPECT(!svc_extents_add(&e, GiB(4), MiB(2)));
+	KT_EXPECT(svc_extents_add(&e, MiB(6), MiB(2))); /* merges: still fits */
+	KT_EXPECT_EQ(e.nextents, LWK_CHAN_MAX_EXTENTS - 1);
+}
+
+/* Is [pa, pa + size) inside one of @e's published extents? */
+static bool extent_holds(const struct lwk_chan_proc *e, uint64_t pa, uint64_t size)
+{
+	for (unsigned int i = 0; i < e->nextents; i++)
+		if (pa >= e->extent[i].pa && pa + size <= e->extent[i].pa + e->extent[i].size)
+			return true;
+	return false;
+}
+
+/* An entry claimed as lwk.ko does (channel.h, step 8): its extents hold
+ * the staging buffer and every piece of the process; RELEASE is refused
+ * and a silent lease changes nothing; the module's gone_seq kills the
+ * process and frees everything at the next polls. */
+TEST(service, managed_entry_ends_when_the_module_says)
+{
+	struct fake_proxy px;
+	uint64_t free_before = pmem_free_bytes(), end;
+	const struct lwk_chan_map *maps;
+	struct lwk_chan_ctl ctl = { 0 };
+	struct lwk_chan_proc *e;
+	uint64_t staging;
+	uint32_t seq;
+
+	if (!have_service("service.managed_entry_ends_when_the_module_says") ||
+	    !needs_compute_core("service.managed_entry_ends_when_the_module_says") ||
+	    !proxy_claim(&px))
+		return;
+	e = px.e;
+	seq = e->mod.claim_seq + 1;
+	e->mod.uid = 1000;
+	__atomic_store_n(&e->mod.claim_seq, seq, __ATOMIC_RELEASE);
+	KT_EXPECT_EQ(proxy_create(&px, 1, MiB(16)), 0);
+	KT_EXPECT_EQ(e->nextents, 1);
+	staging = e->reply.staging_pa;
+	KT_EXPECT(extent_holds(e, staging, e->reply.staging_size));
+	proxy_put_program(&px, code_spin, sizeof(code_spin));
+	ctl = exec_ctl(sizeof(code_spin));
+	KT_EXPECT_EQ(proxy_send(&px, LWK_MSG_EXEC, &ctl), 0);
+	maps = (const struct lwk_chan_map *)(px.staging + MAPS_OFF);
+	for (unsigned int i = 0; i < e->reply.nmaps; i++)
+		KT_EXPECT(extent_holds(e, maps[i].pa, maps[i].size));
+	memset(&ctl, 0, sizeof(ctl));
+	KT_EXPECT_EQ(proxy_send(&px, LWK_MSG_START, &ctl), 0);
+	KT_EXPECT_EQ(e->state, LWK_PROC_RUNNING);
+	KT_EXPECT(extent_holds(e, staging, 4096)); /* kept after START */
+	memset(&ctl, 0, sizeof(ctl));
+	KT_EXPECT_EQ(proxy_send(&px, LWK_MSG_RELEASE, &ctl), -EPERM);
+	end = arch_cycles() + ms_cycles(LWK_CHAN_LEASE_MS + 200);
+	while (arch_cycles() < end)
+		service_poll(); /* no lease bump, and no matter */
+	KT_EXPECT_EQ(e->state, LWK_PROC_RUNNING);
+	__atomic_store_n(&e->mod.gone_seq, seq, __ATOMIC_RELEASE);
+	end = arch_cycles() + ms_cycles(WAIT_MS);
+	while (e->gone_ack != seq && arch_cycles() < end)
+		service_poll();
+	KT_EXPECT_EQ(e->gone_ack, seq);
+	KT_EXPECT_EQ(e->state, LWK_PROC_FREE);
+	KT_EXPECT_EQ(e->owner, 0);
+	KT_EXPECT_EQ(e->nextents, 0);
+	KT_EXPECT_EQ(channel_header()->cpu_pid[1], 0);
+	KT_EXPECT_EQ(pmem_free_bytes(), free_before);
+	/* Back to an entry of the VM kind for the tests after this one. */
+	__atomic_store_n(&e->mod.claim_seq, 0, __ATOMIC_RELEASE);
+}
