@@ -8,13 +8,14 @@
 # 0 only if all passed.
 #   proxy/kmod/guest-test.sh [CYCLES]     (default 5)
 # LWK_KMOD_CASES picks cases (default: all of
-# "notramp cycles bad fuzz start hold gid region").
+# "notramp cycles bad fuzz start hold gid region users"; "users" boots the
+# LWK with lwkctl on cores 2-3 and runs processes as users 1000 and 1001).
 # Environment: KVER (default: the newest /boot/vmlinuz-*-amd64 with headers),
 # LWK_TEST_TAG (names the QEMU process and the work directory),
 # LWK_KMOD_MEM (memory of the "cycles" case, default 512M).
 set -eu
 cycles=${1:-5}
-cases=${LWK_KMOD_CASES:-notramp cycles bad fuzz start hold gid region}
+cases=${LWK_KMOD_CASES:-notramp cycles bad fuzz start hold gid region users}
 mem=${LWK_KMOD_MEM:-512M}
 tag=${LWK_TEST_TAG:-$$}
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -36,6 +37,18 @@ for app in $(/bin/busybox --list); do
 	[ "$app" = busybox ] || ln -s busybox "$root/bin/$app"
 done
 cp "$top/build/kmod/lwk.ko" "$root/lwk.ko"
+case " $cases " in *" users "*)
+	make -s -C "$top" build/lwk.elf build/bin/lwkctl build/bin/lwkexec >/dev/null
+	mkdir -p "$root/opt/lwk/bin" "$root/lib64" "$root/lib/x86_64-linux-gnu"
+	cp "$top/build/lwk.elf" "$root/opt/lwk/lwk.elf"
+	cp "$top/build/bin/lwkctl" "$top/build/bin/lwkexec" "$root/opt/lwk/bin/"
+	for lib in $(ldd "$top/build/bin/lwkctl" "$top/build/bin/lwkexec" |
+		sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p' | sort -u); do
+		cp -L "$lib" "$root/lib/x86_64-linux-gnu/"
+	done
+	cp -L /lib64/ld-linux-x86-64.so.2 "$root/lib64/"
+	chmod 1777 "$root/tmp"
+esac
 gcc -static -O2 -Wall -Wextra -Werror -I"$top/kernel/include" -I"$top/arch/x86_64/include" \
 	-o "$root/kmod_ioctl" "$top/tests/partition/kmod_ioctl.c"
 cat >"$root/init" <<GUEST
@@ -83,6 +96,19 @@ case " $cases " in *" region "*)
 	/kmod_ioctl start 2-3 64M stuck
 	rmmod lwk
 esac
+case " $cases " in *" users "*)
+	echo "== users: lwkctl boot --cpus 2-3 --mem 512M"
+	insmod /lwk.ko trampoline=0x90000 && ok insmod-users || ko insmod-users
+	if /opt/lwk/bin/lwkctl boot --cpus 2-3 --mem 512M --name h5users; then
+		ok users-boot
+		/kmod_ioctl users /opt/lwk/bin
+		/opt/lwk/bin/lwkctl dmesg | tail -n 12
+		/opt/lwk/bin/lwkctl shutdown && ok users-shutdown || ko users-shutdown
+	else
+		ko users-boot
+	fi
+	rmmod lwk && ok rmmod-users || ko rmmod-users
+esac
 echo "== dmesg"
 dmesg | grep lwk
 if dmesg | grep -E 'BUG|WARNING|Oops|Call Trace|general protection'; then
@@ -100,7 +126,7 @@ log=$work/serial.log
 timeout 600 qemu-system-x86_64 -name "lwk-kmod-$tag" -accel tcg -smp 4 -m 2G -nographic \
 	-no-reboot -kernel "$kernel" -initrd "$work/initrd.gz" \
 	-append 'console=ttyS0 panic=-1 quiet memmap=4K$0x90000 memmap=256M$0x40000000' >"$log" 2>&1 || true
-tr -d '\r' <"$log" | grep -E '^(PASS|FAIL|info:|shutdown:|  msg:|==|\[)|kmod_ioctl|lwk-doorbell' |
+tr -d '\r' <"$log" | grep -E '^(PASS|FAIL|info:|shutdown:|  msg:|  kill|==|\[)|kmod_ioctl|lwk-doorbell|lwkexec|lwkctl|channel:' |
 	grep -vE '^\[ *[0-9.]+\] (random|x86|Run|Freeing|Write protecting)' || true
 pass=$(tr -d '\r' <"$log" | grep -c '^PASS' || true)
 fail=$(tr -d '\r' <"$log" | grep -c '^FAIL' || true)

@@ -18,6 +18,13 @@
  *                                  may reserve and shut down
  *   kmod_ioctl hold CPUS MEM       RESERVE and exit, leaving it up
  *   kmod_ioctl release             SHUTDOWN
+ *   kmod_ioctl users BINDIR        with a partition booted by lwkctl (BINDIR
+ *                                  holds lwkexec and lwkctl): users
+ *                                  1000 and 1001 run their own processes
+ *                                  and cannot reach each other's (entry,
+ *                                  slots, memory); one claim per file;
+ *                                  kill -9 of a proxy frees its cores
+ *                                  within 50 ms
  * CPUS is a list like 2-3 or 2,3; MEM is bytes with an optional K/M/G.
  * Prints one PASS/FAIL line per check, then "kmod_ioctl: P passed, F failed";
  * exits 1 if anything failed.
@@ -34,6 +41,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <grp.h>
 #include <unistd.h>
 
@@ -702,8 +710,9 @@ static void *fuzz_ptr(unsigned r, char *buf, char *edge, size_t size)
  * no partition is left and every CPU is online. */
 static void test_fuzz(int rounds)
 {
-	static const unsigned cmds[] = { LWK_IOC_VERSION, LWK_IOC_RESERVE, LWK_IOC_INFO,
-					 LWK_IOC_START, LWK_IOC_SHUTDOWN };
+	static const unsigned cmds[] = { LWK_IOC_VERSION, LWK_IOC_RESERVE,  LWK_IOC_INFO,
+					 LWK_IOC_START,	  LWK_IOC_SHUTDOWN, LWK_IOC_CLAIM,
+					 LWK_IOC_UNCLAIM };
 	char *buf = malloc(8192);
 	char *edge = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	struct lwk_ioc_shutdown s;
@@ -713,7 +722,7 @@ static void test_fuzz(int rounds)
 	mprotect(edge + 4096, 4096, PROT_NONE);
 	srand(1234);
 	for (i = 0; i < rounds; i++) {
-		unsigned cmd = cmds[rand() % 5], r = rand();
+		unsigned cmd = cmds[rand() % 7], r = rand();
 		size_t size = _IOC_SIZE(cmd);
 
 		if (r % 7 == 0) /* another size, direction or number */
@@ -762,6 +771,269 @@ static void test_notramp(void)
 	close(fd);
 }
 
+/* ---- users: non-root processes on a partition lwkctl booted ---- */
+
+#define USER_A 1000
+#define USER_B 1001
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static void become(uid_t uid)
+{
+	if (setgroups(0, NULL) || setgid(uid) || setuid(uid)) {
+		printf("FAIL become-%u: %s\n", (unsigned)uid, strerror(errno));
+		_exit(2);
+	}
+}
+
+/* Run LWKEXEC ARGS... as @uid; its stdout into @out (if any). */
+static pid_t run_as(uid_t uid, const char *lwkexec, char *const args[], int out)
+{
+	pid_t pid = fork();
+	char *argv[8] = { (char *)lwkexec };
+	int i;
+
+	if (pid)
+		return pid;
+	become(uid);
+	for (i = 0; args[i] && i < 6; i++)
+		argv[i + 1] = args[i];
+	if (out >= 0)
+		dup2(out, 1);
+	setenv("HOME", "/tmp", 1);
+	execv(lwkexec, argv);
+	_exit(127);
+}
+
+/* The root view of the running partition: the whole channel. */
+struct users_ctx {
+	int fd;
+	volatile uint8_t *chan;
+	uint64_t base, size;
+	volatile struct lwk_chan_header *h;
+};
+
+static volatile struct lwk_chan_proc *entry_of(struct users_ctx *c, unsigned i)
+{
+	return (volatile void *)(c->chan + c->h->procs_off + i * sizeof(struct lwk_chan_proc));
+}
+
+static uint64_t entry_pa(struct users_ctx *c, unsigned i)
+{
+	return c->base + c->h->procs_off + i * sizeof(struct lwk_chan_proc);
+}
+
+static uint64_t slots_pa(struct users_ctx *c, unsigned i)
+{
+	return c->base + c->h->slots_off + (uint64_t)i * LWK_CHAN_SLOTS_BYTES;
+}
+
+/* The entry whose owner is @pid, once its process runs; -1 after @ms. */
+static int wait_running(struct users_ctx *c, pid_t pid, int ms)
+{
+	for (int t = 0; t < ms; t += 10) {
+		for (unsigned i = 0; i < c->h->nprocs && i < LWK_CHAN_MAX_PROCS; i++) {
+			volatile struct lwk_chan_proc *e = entry_of(c, i);
+
+			if (e->owner == (uint32_t)pid && e->state == LWK_PROC_RUNNING)
+				return (int)i;
+		}
+		usleep(10000);
+	}
+	return -1;
+}
+
+static void users_echo(const char *lwkexec)
+{
+	char *args[] = { "/bin/busybox", "echo", "hello-from-1000", NULL };
+	char out[128] = "";
+	int pfd[2], status = -1;
+	ssize_t n = 0;
+	pid_t pid;
+
+	if (pipe(pfd))
+		return;
+	pid = run_as(USER_A, lwkexec, args, pfd[1]);
+	close(pfd[1]);
+	n = read(pfd[0], out, sizeof(out) - 1);
+	out[n > 0 ? n : 0] = '\0';
+	close(pfd[0]);
+	waitpid(pid, &status, 0);
+	check(WIFEXITED(status) && !WEXITSTATUS(status) && !strcmp(out, "hello-from-1000\n"),
+	      "users.nonroot-runs-own", "status 0x%x, output '%s'", status, out);
+}
+
+static int dev_open_as(void)
+{
+	struct lwk_ioc_version v = { .abi_version = LWK_ABI_VERSION };
+	int fd = open(LWK_DEV_PATH, O_RDWR);
+
+	if (fd < 0 || ioctl(fd, LWK_IOC_VERSION, &v))
+		_exit(3);
+	return fd;
+}
+
+/* As USER_B: its own entry's pieces map as they should, user A's (entry
+ * @a, its extents) never; one claim per file; after UNCLAIM its own
+ * mappings are gone. Each check prints its own line. */
+static void users_other(struct users_ctx *c, unsigned a)
+{
+	volatile struct lwk_chan_proc *ea = entry_of(c, a);
+	struct lwk_ioc_claim cl = { 0 }, cl2 = { 0 };
+	unsigned n = ea->nextents, k;
+	uint64_t ext[8][2];
+	volatile uint32_t *own;
+	int fd, r, bad = 0;
+
+	for (k = 0; k < n && k < 8; k++) {
+		ext[k][0] = ea->extent[k].pa;
+		ext[k][1] = ea->extent[k].size;
+	}
+	check(n >= 1, "users.extents-published", "%u extents", n);
+	become(USER_B);
+	fd = dev_open_as();
+	r = ioctl(fd, LWK_IOC_CLAIM, &cl);
+	check(!r && cl.index != a, "users.claim", "%d (%s), entry %u", r, cl.msg, cl.index);
+	r = ioctl(fd, LWK_IOC_CLAIM, &cl2);
+	check(r && errno == EBUSY, "users.second-claim-refused", "%d errno %d", r, errno);
+	check(!maps(fd, entry_pa(c, cl.index), 4096, PROT_READ | PROT_WRITE), "users.own-host-rw",
+	      NULL);
+	check(maps(fd, entry_pa(c, cl.index) + 4096, 8192, PROT_READ | PROT_WRITE),
+	      "users.own-lwk-page-not-rw", NULL);
+	check(!maps(fd, entry_pa(c, cl.index) + 4096, 8192, PROT_READ), "users.own-lwk-page-ro",
+	      NULL);
+	check(!maps(fd, slots_pa(c, cl.index), LWK_CHAN_SLOTS_BYTES, PROT_READ | PROT_WRITE),
+	      "users.own-slots-rw", NULL);
+	check(maps(fd, slots_pa(c, cl.index), LWK_CHAN_SLOTS_BYTES + 4096, PROT_READ),
+	      "users.next-slots-refused", NULL);
+	check(mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, entry_pa(c, cl.index)) == MAP_FAILED,
+	      "users.private-refused", NULL);
+	check(maps(fd, entry_pa(c, a), 4096, PROT_READ) == -EPERM, "users.other-entry-refused",
+	      NULL);
+	check(maps(fd, entry_pa(c, a) + 4096, 8192, PROT_READ) == -EPERM,
+	      "users.other-lwk-page-refused", NULL);
+	check(maps(fd, slots_pa(c, a), 4096, PROT_READ) == -EPERM, "users.other-slots-refused",
+	      NULL);
+	for (k = 0; k < n && k < 8; k++) {
+		bad |= maps(fd, ext[k][0], 4096, PROT_READ) != -EPERM;
+		bad |= maps(fd, ext[k][0], ext[k][1], PROT_READ | PROT_WRITE) != -EPERM;
+	}
+	check(!bad, "users.other-memory-refused", NULL);
+	own = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, entry_pa(c, cl.index));
+	check(own != MAP_FAILED && own[0] == (uint32_t)getpid(), "users.own-owner-is-me",
+	      "owner %u", own != MAP_FAILED ? own[0] : 0);
+	r = ioctl(fd, LWK_IOC_UNCLAIM, &cl2);
+	check(!r, "users.unclaim", "%d (%s)", r, cl2.msg);
+	check(own != MAP_FAILED && touches_sigbus(own), "users.unclaim-zaps", NULL);
+	check(maps(fd, entry_pa(c, cl.index), 4096, PROT_READ | PROT_WRITE) == -EPERM,
+	      "users.unclaimed-refused", NULL);
+	r = ioctl(fd, LWK_IOC_UNCLAIM, &cl2);
+	check(r && errno == ENOENT, "users.second-unclaim-refused", NULL);
+	close(fd);
+	/* The same user as A, another file: A's memory is A's proxy's only. */
+	fd = dev_open_as();
+	check(maps(fd, ext[0][0], 4096, PROT_READ) == -EPERM, "users.unclaimed-file-refused", NULL);
+	close(fd);
+}
+
+static void users_child(struct users_ctx *c, unsigned a)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		users_other(c, a);
+		_exit(failed ? 1 : 0);
+	}
+	waitpid(pid, &status, 0);
+	check(WIFEXITED(status) && !WEXITSTATUS(status), "users.other-user-checks", "status 0x%x",
+	      status);
+}
+
+static int cores_busy(struct users_ctx *c, const uint64_t *mask)
+{
+	for (unsigned i = 0; i < LWK_CHAN_MAX_CPUS; i++)
+		if ((mask[i / 64] >> (i % 64) & 1) && c->h->cpu_pid[i])
+			return 1;
+	return 0;
+}
+
+/* kill -9 of the proxy: its file's release tells the LWK at once. */
+static void users_kill(struct users_ctx *c, pid_t proxy, unsigned a)
+{
+	volatile struct lwk_chan_proc *e = entry_of(c, a);
+	uint64_t mask[LWK_CHAN_MAX_CPUS / 64], t0, t;
+	int status;
+
+	for (unsigned w = 0; w < LWK_CHAN_MAX_CPUS / 64; w++)
+		mask[w] = e->core_mask[w];
+	check(cores_busy(c, mask), "users.cores-busy-before-kill", NULL);
+	t0 = now_us();
+	kill(proxy, SIGKILL);
+	while (cores_busy(c, mask) && now_us() - t0 < 5000000)
+		;
+	t = now_us() - t0;
+	printf("  kill -9 of lwkexec to its cores free: %llu us\n", (unsigned long long)t);
+	check(t < 50000, "users.kill9-frees-cores-50ms", "%llu us", (unsigned long long)t);
+	while ((e->state != LWK_PROC_FREE || e->owner) && now_us() - t0 < 5000000)
+		;
+	check(e->state == LWK_PROC_FREE && !e->owner, "users.kill9-frees-entry",
+	      "state %u owner %u", e->state, e->owner);
+	waitpid(proxy, &status, 0);
+}
+
+static void test_users(const char *bindir)
+{
+	char lwkexec[256];
+	char *sleeper[] = { "/bin/busybox", "sleep", "60", NULL };
+	struct lwk_ioc_info *in = calloc(1, sizeof(*in));
+	struct users_ctx c = { .fd = dev_open() };
+	uint64_t mem_free;
+	int a, devnull = open("/dev/null", O_WRONLY);
+	pid_t proxy;
+	char cmd[300];
+
+	snprintf(lwkexec, sizeof(lwkexec), "%.200s/lwkexec", bindir);
+	if (ioctl(c.fd, LWK_IOC_INFO, in) || !in->chan_size) {
+		check(0, "users.partition-up", "boot one with lwkctl first");
+		return;
+	}
+	c.base = in->chan_base;
+	c.size = in->chan_size;
+	c.chan = mmap(NULL, c.size, PROT_READ, MAP_SHARED, c.fd, c.base);
+	if (c.chan == MAP_FAILED) {
+		check(0, "users.map-channel", "%s", strerror(errno));
+		return;
+	}
+	c.h = (volatile void *)c.chan;
+	mem_free = c.h->mem_free;
+	users_echo(lwkexec);
+	proxy = run_as(USER_A, lwkexec, sleeper, devnull);
+	a = wait_running(&c, proxy, 60000);
+	check(a >= 0, "users.sleeper-runs", NULL);
+	if (a < 0)
+		return;
+	check(entry_of(&c, a)->mod.uid == USER_A, "users.module-wrote-uid", "uid %u",
+	      entry_of(&c, a)->mod.uid);
+	snprintf(cmd, sizeof(cmd), "%.200s/lwkctl status | grep busybox", bindir);
+	check(system(cmd) == 0, "users.root-status-sees-it", NULL);
+	users_child(&c, (unsigned)a);
+	users_kill(&c, proxy, (unsigned)a);
+	for (int t = 0; t < 100 && c.h->mem_free != mem_free; t++)
+		usleep(10000);
+	check(c.h->mem_free == mem_free, "users.memory-back", "%llu, was %llu",
+	      (unsigned long long)c.h->mem_free, (unsigned long long)mem_free);
+	munmap((void *)c.chan, c.size);
+	close(c.fd);
+	free(in);
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t mask[LWK_DEV_MAX_CPUS / 64];
@@ -791,6 +1063,8 @@ int main(int argc, char **argv)
 		fd = dev_open();
 		ret = do_reserve(fd, mask, parse_size(argv[3]), &r);
 		check(!ret, "hold.reserve", "%d (%s)", ret, r.msg);
+	} else if (!strcmp(cmd, "users") && argc == 3) {
+		test_users(argv[2]);
 	} else if (!strcmp(cmd, "release")) {
 		struct lwk_ioc_shutdown s;
 		int ret;
@@ -802,7 +1076,7 @@ int main(int argc, char **argv)
 		fprintf(
 		    stderr,
 		    "usage: kmod_ioctl cycles N CPUS MEM [region] | bad | start CPUS MEM [stuck] | "
-		    "fuzz N | notramp | admin-gid GID | hold CPUS MEM | release\n");
+		    "fuzz N | notramp | admin-gid GID | hold CPUS MEM | release | users BINDIR\n");
 		return 2;
 	}
 	printf("kmod_ioctl %s: %d passed, %d failed\n", cmd, passed, failed);
