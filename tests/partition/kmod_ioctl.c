@@ -964,11 +964,14 @@ static int cores_busy(struct users_ctx *c, const uint64_t *mask)
 	return 0;
 }
 
-/* kill -9 of the proxy: its file's release tells the LWK at once. */
-static void users_kill(struct users_ctx *c, pid_t proxy, unsigned a)
+/* kill -9 of the proxy: its file's release tells the LWK at once. The
+ * time until the module marked the entry gone (the proxy's exit) and until
+ * the cores are free; returns the latter, in us. */
+static uint64_t users_kill(struct users_ctx *c, pid_t proxy, unsigned a)
 {
 	volatile struct lwk_chan_proc *e = entry_of(c, a);
-	uint64_t mask[LWK_CHAN_MAX_CPUS / 64], t0, t;
+	uint64_t mask[LWK_CHAN_MAX_CPUS / 64], t0, t, gone = 0;
+	uint32_t seq = e->mod.gone_seq;
 	int status;
 
 	for (unsigned w = 0; w < LWK_CHAN_MAX_CPUS / 64; w++)
@@ -976,16 +979,63 @@ static void users_kill(struct users_ctx *c, pid_t proxy, unsigned a)
 	check(cores_busy(c, mask), "users.cores-busy-before-kill", NULL);
 	t0 = now_us();
 	kill(proxy, SIGKILL);
-	while (cores_busy(c, mask) && now_us() - t0 < 5000000)
-		;
+	/* Look every 100 us, not in a tight loop: the dying proxy needs one
+	 * of Linux's two cores to exit on. */
+	while (cores_busy(c, mask) && (t = now_us() - t0) < 5000000) {
+		if (!gone && e->mod.gone_seq != seq)
+			gone = t;
+		usleep(100);
+	}
 	t = now_us() - t0;
-	printf("  kill -9 of lwkexec to its cores free: %llu us\n", (unsigned long long)t);
-	check(t < 50000, "users.kill9-frees-cores-50ms", "%llu us", (unsigned long long)t);
+	printf("  kill -9 of lwkexec: entry gone after %llu us, its cores free after %llu us\n",
+	       (unsigned long long)gone, (unsigned long long)t);
 	while ((e->state != LWK_PROC_FREE || e->owner) && now_us() - t0 < 5000000)
 		;
 	check(e->state == LWK_PROC_FREE && !e->owner, "users.kill9-frees-entry",
 	      "state %u owner %u", e->state, e->owner);
 	waitpid(proxy, &status, 0);
+	return t;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* KILL_ROUNDS sleepers of user A killed one by one; the median counts. */
+#define KILL_ROUNDS 5
+
+static void users_kills(struct users_ctx *c, const char *lwkexec, pid_t proxy, unsigned a)
+{
+	char *sleeper[] = { "/bin/busybox", "sleep", "60", NULL };
+	int devnull = open("/dev/null", O_WRONLY), n = 0, i;
+	uint64_t t[KILL_ROUNDS];
+
+	for (i = 0; i < KILL_ROUNDS; i++) {
+		int e = (int)a;
+
+		if (i) {
+			proxy = run_as(USER_A, lwkexec, sleeper, devnull);
+			e = wait_running(c, proxy, 60000);
+			if (e < 0) {
+				check(0, "users.sleeper-runs-again", NULL);
+				kill(proxy, SIGKILL);
+				waitpid(proxy, NULL, 0);
+				break;
+			}
+		}
+		t[n++] = users_kill(c, proxy, (unsigned)e);
+	}
+	close(devnull);
+	if (!n)
+		return;
+	qsort(t, n, sizeof(t[0]), cmp_u64);
+	check(t[n / 2] < 50000, "users.kill9-frees-cores-50ms", "median %llu us of %d",
+	      (unsigned long long)t[n / 2], n);
+	printf("  kill -9 to cores free: median %llu us, max %llu us, of %d\n",
+	       (unsigned long long)t[n / 2], (unsigned long long)t[n - 1], n);
 }
 
 static void test_users(const char *bindir)
@@ -1024,7 +1074,7 @@ static void test_users(const char *bindir)
 	snprintf(cmd, sizeof(cmd), "%.200s/lwkctl status | grep busybox", bindir);
 	check(system(cmd) == 0, "users.root-status-sees-it", NULL);
 	users_child(&c, (unsigned)a);
-	users_kill(&c, proxy, (unsigned)a);
+	users_kills(&c, lwkexec, proxy, (unsigned)a);
 	for (int t = 0; t < 100 && c.h->mem_free != mem_free; t++)
 		usleep(10000);
 	check(c.h->mem_free == mem_free, "users.memory-back", "%llu, was %llu",
