@@ -217,8 +217,12 @@ int main(int argc, char **argv)
 	}
 	for (unsigned long i = 0; i < rounds; i++) {
 		unsigned int idx = p.hdr->nslots - 1 - (unsigned int)(i % FUZZ_SLOTS);
+		/* The slots of the process's own entry (channel.h). */
+		uint64_t entry = (uint64_t)((char *)e - (char *)p.hdr - p.hdr->procs_off) /
+				 sizeof(struct lwk_chan_proc);
 		struct lwk_chan_slot *s =
-		    partition_chan(&p, p.hdr->slots_off + idx * sizeof(struct lwk_chan_slot));
+		    partition_chan(&p, p.hdr->slots_off + entry * LWK_CHAN_SLOTS_BYTES +
+					   idx * sizeof(struct lwk_chan_slot));
 		enum fault f = (enum fault)(rnd() % F_KINDS);
 		struct lwk_chan_req r;
 		uint32_t seq = s->req.hdr.seq + 1 + (uint32_t)(rnd() % 1000);
