@@ -238,6 +238,15 @@ static int grant_mem(uint64_t asked, unsigned int ncores, unsigned int nfree, ui
 	return 0;
 }
 
+/* " (uid N)": whose process, as lwk.ko wrote it. */
+static const char *uid_note(const struct svc_entry *e)
+{
+	static char buf[24];
+
+	snprintf(buf, sizeof(buf), " (uid %u)", READ_ONCE(e->chan->mod.uid));
+	return buf;
+}
+
 static void create_commit(struct svc_entry *e, paddr_t staging, unsigned int shift, uint64_t mem,
 			  struct lwk_chan_reply *r)
 {
@@ -266,8 +275,9 @@ static void create_commit(struct svc_entry *e, paddr_t staging, unsigned int shi
 	svc_extents_add(e, r->staging_pa, r->staging_size); /* the list is empty */
 	svc_extents_publish(e);
 	svc_set_state(e, LWK_PROC_CREATED);
-	log_info("channel: entry %u: %u core%s, %llu MiB, %llu KiB staging at 0x%llx", svc_index(e),
-		 e->ncores, e->ncores == 1 ? "" : "s", (unsigned long long)(mem >> 20),
+	log_info("channel: entry %u%s: %u core%s, %llu MiB, %llu KiB staging at 0x%llx",
+		 svc_index(e), svc_managed(e) ? uid_note(e) : "", e->ncores,
+		 e->ncores == 1 ? "" : "s", (unsigned long long)(mem >> 20),
 		 (unsigned long long)(r->staging_size >> 10), (unsigned long long)r->staging_pa);
 }
 
