@@ -47,6 +47,7 @@
 
 #include <uapi/arch/trampoline.h>
 #include <uapi/lwk/channel.h>
+#include <uapi/lwk/channel_msg.h>
 #include <uapi/lwk/counters.h>
 #include <uapi/lwk/lwkdev.h>
 
@@ -879,6 +880,46 @@ static int dev_open_as(void)
 	return fd;
 }
 
+/* As USER_B, through its own entry @i: a CREATE for the cores of user A's
+ * process is refused (each core has one process, whoever asks). */
+static void users_steal_cores(struct users_ctx *c, int fd, unsigned i, const uint64_t *cores)
+{
+	struct lwk_chan_proc *e =
+	    mmap(NULL, sizeof(*e), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct lwk_chan_reply reply;
+	struct lwk_chan_ctl ctl;
+	uint32_t seq;
+	int r = -1;
+
+	/* As lwkexec maps it: the host page read-write, the rest read-only. */
+	if (e == MAP_FAILED ||
+	    mmap(e, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, entry_pa(c, i)) ==
+		MAP_FAILED ||
+	    mmap((char *)e + 4096, 8192, PROT_READ, MAP_SHARED | MAP_FIXED, fd,
+		 entry_pa(c, i) + 4096) == MAP_FAILED) {
+		check(0, "users.create-on-busy-cores-refused", "cannot map entry %u", i);
+		return;
+	}
+	memset(&ctl, 0, sizeof(ctl));
+	memcpy(ctl.core_mask, cores, sizeof(ctl.core_mask));
+	ctl.mem = LWK_PROC_MEM_MIN;
+	ctl.staging_size = 64 << 10;
+	seq = lwk_msg_seq_next(e->ctl.hdr.seq, lwk_msg_seq(&e->reply.hdr));
+	lwk_msg_post(&e->ctl, &ctl, LWK_MSG_CREATE, sizeof(ctl), seq);
+	for (int t = 0; t < 5000 && r; t++) {
+		r = lwk_msg_read_answer(&reply, &e->reply, LWK_MSG_REPLY, sizeof(reply), seq);
+		if (r)
+			usleep(1000);
+	}
+	reply.msg[sizeof(reply.msg) - 1] = '\0';
+	check(!r && reply.status == -EBUSY && e->state == LWK_PROC_FREE,
+	      "users.create-on-busy-cores-refused", "read %d, status %d: %s", r, reply.status,
+	      reply.msg);
+	if (!r)
+		printf("  msg: %s\n", reply.msg);
+	munmap(e, sizeof(*e));
+}
+
 /* As USER_B: its own entry's pieces map as they should, user A's (entry
  * @a, its extents) never; one claim per file; after UNCLAIM its own
  * mappings are gone. Each check prints its own line. */
@@ -888,6 +929,7 @@ static void users_other(struct users_ctx *c, unsigned a)
 	struct lwk_ioc_claim cl = { 0 }, cl2 = { 0 };
 	unsigned n = ea->nextents, k;
 	uint64_t ext[8][2];
+	uint64_t cores[LWK_CHAN_MAX_CPUS / 64];
 	volatile uint32_t *own;
 	int fd, r, bad = 0;
 
@@ -895,6 +937,8 @@ static void users_other(struct users_ctx *c, unsigned a)
 		ext[k][0] = ea->extent[k].pa;
 		ext[k][1] = ea->extent[k].size;
 	}
+	for (k = 0; k < LWK_CHAN_MAX_CPUS / 64; k++)
+		cores[k] = ea->core_mask[k];
 	check(n >= 1, "users.extents-published", "%u extents", n);
 	become(USER_B);
 	fd = dev_open_as();
@@ -925,6 +969,7 @@ static void users_other(struct users_ctx *c, unsigned a)
 		bad |= maps(fd, ext[k][0], ext[k][1], PROT_READ | PROT_WRITE) != -EPERM;
 	}
 	check(!bad, "users.other-memory-refused", NULL);
+	users_steal_cores(c, fd, cl.index, cores);
 	own = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, entry_pa(c, cl.index));
 	check(own != MAP_FAILED && own[0] == (uint32_t)getpid(), "users.own-owner-is-me",
 	      "owner %u", own != MAP_FAILED ? own[0] : 0);
