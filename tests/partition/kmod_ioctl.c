@@ -1032,6 +1032,8 @@ static uint64_t users_kill(struct users_ctx *c, pid_t proxy, unsigned a)
 		usleep(100);
 	}
 	t = now_us() - t0;
+	if (!gone) /* between two looks */
+		gone = t;
 	printf("  kill -9 of lwkexec: entry gone after %llu us, its cores free after %llu us\n",
 	       (unsigned long long)gone, (unsigned long long)t);
 	while ((e->state != LWK_PROC_FREE || e->owner) && now_us() - t0 < 5000000)
