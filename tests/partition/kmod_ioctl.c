@@ -880,6 +880,18 @@ static int dev_open_as(void)
 	return fd;
 }
 
+/* How often the service core took its wake vector (its counters). */
+static uint64_t service_wakes(struct users_ctx *c)
+{
+	volatile struct lwk_cpu_counters *k;
+
+	if (!c->h->counters_off || c->h->wake_vector >= LWK_COUNTERS_NVECTORS)
+		return 0;
+	k = (volatile void *)(c->chan + c->h->counters_off +
+			      (uint64_t)c->h->service_cpu * c->h->counters_size);
+	return k->vector[c->h->wake_vector];
+}
+
 /* As USER_B, through its own entry @i: a CREATE for the cores of user A's
  * process is refused (each core has one process, whoever asks). */
 static void users_steal_cores(struct users_ctx *c, int fd, unsigned i, const uint64_t *cores)
@@ -929,7 +941,7 @@ static void users_other(struct users_ctx *c, unsigned a)
 	struct lwk_ioc_claim cl = { 0 }, cl2 = { 0 };
 	unsigned n = ea->nextents, k;
 	uint64_t ext[8][2];
-	uint64_t cores[LWK_CHAN_MAX_CPUS / 64];
+	uint64_t cores[LWK_CHAN_MAX_CPUS / 64], wakes;
 	volatile uint32_t *own;
 	int fd, r, bad = 0;
 
@@ -973,8 +985,13 @@ static void users_other(struct users_ctx *c, unsigned a)
 	own = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, entry_pa(c, cl.index));
 	check(own != MAP_FAILED && own[0] == (uint32_t)getpid(), "users.own-owner-is-me",
 	      "owner %u", own != MAP_FAILED ? own[0] : 0);
+	wakes = service_wakes(c);
 	r = ioctl(fd, LWK_IOC_UNCLAIM, &cl2);
 	check(!r, "users.unclaim", "%d (%s)", r, cl2.msg);
+	usleep(20000);
+	check(service_wakes(c) > wakes, "users.unclaim-wakes-the-service-core",
+	      "wake vector 0x%x counted %llu times before and after", c->h->wake_vector,
+	      (unsigned long long)wakes);
 	check(own != MAP_FAILED && touches_sigbus(own), "users.unclaim-zaps", NULL);
 	check(maps(fd, entry_pa(c, cl.index), 4096, PROT_READ | PROT_WRITE) == -EPERM,
 	      "users.unclaimed-refused", NULL);
