@@ -9,6 +9,12 @@
  * activity, then sleeps with a growing back-off (beside Linux, once idle,
  * on lwk.ko's doorbell).
  *
+ * LWKEXEC_SPIN_NS (read once, when serving starts) sets how long it keeps
+ * polling after activity, in nanoseconds (default 50000, at most 1 s); 0
+ * means no polling at all: beside Linux with a doorbell it sleeps on the
+ * doorbell at once after every call (the benchmark of the IPI path). A
+ * value that is not such a number is named on stderr and the default used.
+ *
  * Interrupting a call: the LWK sets req.intr_seq to the call's seq and
  * posts the slot again. The dispatcher then sends SVC_SIGINTR to the
  * service thread, whose handler does nothing and has no SA_RESTART, so
@@ -382,7 +388,28 @@ int svc_init(struct svc *s)
 	return 0;
 }
 
-static int doorbell_off; /* the module would not poll: nap instead */
+static int doorbell_off;	   /* the module would not poll: nap instead */
+static uint64_t spin_ns = SPIN_NS; /* LWKEXEC_SPIN_NS, see the top */
+
+static void spin_ns_from_env(void)
+{
+	const char *v = getenv("LWKEXEC_SPIN_NS");
+	unsigned long long n;
+	char *end;
+
+	if (!v)
+		return;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (!*v || *end || errno || v[0] == '-' || n > 1000000000ull) {
+		fprintf(stderr,
+			"lwkexec: LWKEXEC_SPIN_NS=%s is not a number of nanoseconds from 0 to "
+			"1000000000; polling %llu ns after activity as by default\n",
+			v, SPIN_NS);
+		return;
+	}
+	spin_ns = n;
+}
 
 static int posted_any(struct lwk_chan_proc *e)
 {
@@ -392,9 +419,9 @@ static int posted_any(struct lwk_chan_proc *e)
 	return __atomic_load_n(&e->state, __ATOMIC_SEQ_CST) == LWK_PROC_EXITED;
 }
 
-/* Beside Linux with a doorbell, once idle for the longest nap: sleep in
- * poll() on /dev/lwk until the LWK rings, which host_waiting asks it to
- * (it posts, then looks at host_waiting; we set it, then look at posted:
+/* Beside Linux with a doorbell, once idle for the longest nap (at once
+ * with LWKEXEC_SPIN_NS=0): sleep in poll() on /dev/lwk until the LWK
+ * rings, which host_waiting asks it to (it posts, then looks at host_waiting; we set it, then look at posted:
  * one of the two sees the other). Bounded, so that the watchdog still
  * looks; anything but a doorbell from poll() and the plain nap it is. */
 static void nap_sleep(struct svc *s, uint64_t nap)
@@ -405,7 +432,7 @@ static void nap_sleep(struct svc *s, uint64_t nap)
 	uint64_t rings;
 	int r;
 
-	if (!s->part->doorbell_vector || doorbell_off || nap < NAP_MAX_NS) {
+	if (!s->part->doorbell_vector || doorbell_off || (nap < NAP_MAX_NS && spin_ns)) {
 		nanosleep(&ts, NULL);
 		return;
 	}
@@ -427,6 +454,7 @@ int svc_run(struct svc *s)
 
 	/* Linux's default 50 us of timer slack would stretch every nap. */
 	prctl(PR_SET_TIMERSLACK, 1000ul, 0, 0, 0);
+	spin_ns_from_env();
 	for (;;) {
 		uint64_t now;
 		int busy = take_posted(s->entry);
@@ -445,7 +473,7 @@ int svc_run(struct svc *s)
 			nap = NAP_MIN_NS;
 			continue;
 		}
-		if (now - last_active < SPIN_NS) {
+		if (now - last_active < spin_ns) {
 			__builtin_ia32_pause();
 			continue;
 		}
