@@ -8,3 +8,8 @@ $(BENCH_PROGS): $(BUILD)/bench/%: tests/bench/%.c
 
 bench-progs: $(BENCH_PROGS)
 .PHONY: bench-progs
+
+# Partition-mode benchmarks alone (make bench runs them too, from run.sh).
+bench-partition: bench-progs
+	@tests/bench/partition.sh
+.PHONY: bench-partition

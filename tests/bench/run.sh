@@ -4,8 +4,9 @@
 # runs, on this Linux host, on the LWK under lwkctl bare, and under lwkexec
 # in a VM partition (the only place forwarded calls are served). Measures,
 # never fails. Under TCG the LWK's figures include QEMU's emulation: they
-# compare LWK builds with each other, not with the host. A fair LWK/Linux
-# ratio needs Linux in the same kind of guest (partition mode).
+# compare LWK builds with each other, not with the host. The fair LWK/Linux
+# ratios, with Linux in the same guest, come last from tests/bench/partition.sh
+# (partition mode: lwk.ko beside Debian's kernel in one QEMU guest).
 set -u
 cd "$(dirname "$0")/../.."
 runs=${RUNS:-3}
@@ -38,3 +39,6 @@ if "$bin/lwkctl" boot --vm --name bench --cpus 3 --mem 1G >/dev/null; then
 	LWK_PARTITION=bench collect lwkexec "$bin/lwkexec" --cores 2 "$prog"
 	"$bin/lwkctl" shutdown --name bench >/dev/null
 fi
+# Partition mode: one guest running Debian's kernel, Linux and the LWK side by side.
+echo
+tests/bench/partition.sh
