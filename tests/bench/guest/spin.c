@@ -29,7 +29,8 @@ int main(int argc, char **argv)
 	while ((t1 = now_ns()) - t0 < 20000000)
 		;
 	/* ticks per ms = (tsc delta) / (ns delta) * 1e6 */
-	until = __rdtsc() + (uint64_t)((double)(__rdtsc() - c0) / (double)(t1 - t0) * 1e6 * (double)ms);
+	until =
+	    __rdtsc() + (uint64_t)((double)(__rdtsc() - c0) / (double)(t1 - t0) * 1e6 * (double)ms);
 	while (__rdtsc() < until)
 		n++;
 	printf("spin: %llu ms, %llu loops\n", (unsigned long long)ms, (unsigned long long)n);
