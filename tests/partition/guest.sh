@@ -80,3 +80,260 @@ failed)
 	exit 0
 	;;
 esac
+
+# From 'lwkctl status' (the same lines in both modes; tests/vm/lib.sh).
+mem_used() { "$lwkctl" status 2>/dev/null | sed -n 's/^memory: .* \([0-9]*\) MiB used.*/\1/p'; }
+cores_in_use() { "$lwkctl" status 2>/dev/null | grep -c '^  core [0-9]* .* \(LWK pid\|loading\)'; }
+compute_cores() {
+	"$lwkctl" status 2>/dev/null | grep -c '^  core [0-9]* .* \(free\|LWK pid\|loading\)'
+}
+
+# run_as UID CMD...: CMD as a user that is not root (a bare uid: the
+# host's /etc/passwd is read-only here); sets $out and $status.
+run_as() {
+	local uid=$1
+	shift
+	out=$(setpriv --reuid="$uid" --regid="$uid" --clear-groups -- \
+		env -i PATH="$PATH" HOME=/tmp TMPDIR=/tmp LC_ALL=C timeout 120 "$@" 2>&1)
+	status=$?
+}
+
+# suite NAME SECS CMD...: a script of PASS/FAIL lines and "N passed, N
+# failed" (tests/vm/*.sh, tests/user/run.sh, tests/lwkexec/run.sh), its
+# lines passed on as they come; a script that ends without its verdict
+# (crashed, or killed after SECS) is a failure of its own.
+suite() {
+	local name=$1 secs=$2 log=/tmp/suite.log status
+	shift 2
+	set -o pipefail
+	timeout -k 10 "$secs" "$@" 2>&1 | tee "$log" |
+		sed -u -e 's/^PASS /ok /' -e '/^[0-9]* passed, [0-9]* failed$/d' \
+			-e 's/^SKIP /    not run: /'
+	status=$?
+	set +o pipefail
+	if ! grep -qE '^[0-9]+ passed, [0-9]+ failed$' "$log"; then
+		if [ "$status" = 124 ]; then
+			fail "$name" "killed after $secs s, before its verdict"
+		else
+			fail "$name" "ended with status $status and no verdict line"
+		fi
+	fi
+}
+
+cores_back() { [ "$(cpu_online 2)" = 1 ] && [ "$(cpu_online 3)" = 1 ]; }
+
+# within_1pct BEFORE AFTER (KiB)
+within_1pct() { [ $((($1 - $2) * 100)) -le "$1" ] && [ $((($2 - $1) * 100)) -le "$1" ]; }
+
+part_boot() { timeout -k 5 180 "$lwkctl" boot --cpus 2-3 --mem 1G 2>&1; }
+part_shutdown() { timeout -k 5 120 "$lwkctl" shutdown 2>&1; }
+
+# --- The module's ioctls (tests/partition/kmod_ioctl.c), before any partition ---
+# Its PASS/FAIL lines passed on; its exit status is its verdict.
+kmod_ioctl() {
+	local log=/tmp/kmod_ioctl.log status
+	timeout -k 5 120 "$KMOD_IOCTL" "$@" >"$log" 2>&1
+	status=$?
+	sed -e 's/^PASS /ok kmod_ioctl /' -e 's/^FAIL /FAIL kmod_ioctl /' \
+		-e '/^kmod_ioctl: [0-9]* passed/d' "$log"
+	if [ "$status" != 0 ] && ! grep -q '^FAIL ' "$log"; then
+		fail "kmod_ioctl $*" "status $status and no FAIL line" "$(tail -5 "$log")"
+	fi
+	cores_back || fail "kmod_ioctl $*: cpus 2 and 3 not online after it" \
+		"online: $(cat /sys/devices/system/cpu/online)"
+}
+if [ -n "${KMOD_IOCTL:-}" ]; then
+	kmod_ioctl cycles 5 2-3 64M
+	kmod_ioctl bad
+	kmod_ioctl start 2-3 64M
+fi
+
+# --- Who may boot ---
+run_as 65534 "$lwkctl" boot --cpus 2-3 --mem 1G
+if [ "$status" != 0 ] && echo "$out" | grep -qiE 'root|admin|permi' && cores_back &&
+	! "$lwkctl" status >/dev/null 2>&1; then
+	ok "users: a user who is not root cannot boot a partition (status $status: $out)"
+else
+	fail "users: uid 65534 ran 'lwkctl boot': status $status, want a refusal that names root" "$out"
+	part_shutdown >/dev/null
+fi
+
+# --- Boot, the suites, shutdown ---
+mem0=$(mem_free)
+t0=$(now_ms)
+if ! out=$(part_boot); then
+	fail "partition: lwkctl boot --cpus 2-3 --mem 1G" "$out"
+	part_shutdown >/dev/null
+	exit 0
+fi
+ok "partition: lwkctl boot --cpus 2-3 --mem 1G ($(($(now_ms) - t0)) ms)"
+if [ "$(cpu_online 2)" = 0 ] && [ "$(cpu_online 3)" = 0 ]; then
+	ok "partition: cpus 2 and 3 are offline in Linux while the LWK has them"
+else
+	fail "partition: cpus 2 and 3 still Linux's" "online: $(cat /sys/devices/system/cpu/online)"
+fi
+if out=$(timeout 60 "$lwkctl" status 2>&1); then
+	ok "partition: lwkctl status"
+	echo "$out" | sed 's/^/    /'
+else
+	fail "partition: lwkctl status" "$out"
+fi
+ncompute=$(compute_cores)
+
+# The VM-mode scripts, unchanged, on this partition.
+suite "partition: tests/user/run.sh lwkexec" 1200 tests/user/run.sh lwkexec
+suite "partition: tests/lwkexec/run.sh" 1200 tests/lwkexec/run.sh
+suite "partition: tests/vm/kill.sh" 300 tests/vm/kill.sh
+suite "partition: tests/vm/threads.sh" 600 tests/vm/threads.sh
+
+# kill -9 of a proxy: the module sees its fd released and tells the LWK.
+loop=$build/user/crash/loop
+"$lwkexec" --cores 1 --mem 256M "$loop" >/tmp/loop.out 2>&1 &
+pid=$!
+for _ in $(seq 600); do
+	grep -qx looping /tmp/loop.out && break
+	sleep 0.1
+done
+if grep -qx looping /tmp/loop.out; then
+	t0=$(now_ms)
+	"$lwkctl" status >/dev/null 2>&1
+	cost=$(($(now_ms) - t0))
+	t0=$(now_ms)
+	kill -9 "$pid"
+	freed=
+	while [ $(($(now_ms) - t0)) -lt 2000 ]; do
+		if [ "$(cores_in_use)" = 0 ] && [ "$(mem_used)" = 0 ]; then
+			freed=$(($(now_ms) - t0))
+			break
+		fi
+	done
+	wait "$pid" 2>/dev/null
+	if [ -n "$freed" ] && [ "$freed" -le 50 ]; then
+		ok "kill: kill -9 of lwkexec: its core and memory free after $freed ms (one lwkctl status: $cost ms)"
+	else
+		fail "kill: kill -9 of lwkexec: core and memory not free within 50 ms" \
+			"$([ -n "$freed" ] && echo "free after $freed ms" || echo "not free after 2 s"); one lwkctl status takes $cost ms
+$("$lwkctl" status 2>&1)"
+	fi
+else
+	fail "kill: the looping program did not start" "$(cat /tmp/loop.out)"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+fi
+
+# --- Users, with the partition up ---
+run_as 65534 "$lwkexec" --mem 64M "$build/user/glibc/hello"
+if [ "$status" = 0 ] && echo "$out" | grep -qx 'PASS hello'; then
+	ok "users: a user who is not root runs their own program"
+else
+	fail "users: uid 65534 under lwkexec: status $status" "$out"
+fi
+run_as 65534 "$lwkctl" shutdown
+if [ "$status" != 0 ] && "$lwkctl" status >/dev/null 2>&1; then
+	ok "users: a user who is not root cannot shut it down ($out)"
+else
+	fail "users: uid 65534 ran 'lwkctl shutdown': status $status" "$out"
+fi
+# Another user's process holds the only compute cores: never shared.
+setpriv --reuid=65534 --regid=65534 --clear-groups -- env -i HOME=/tmp \
+	"$PWD/$lwkexec" --cores "$ncompute" --mem 128M "$PWD/$loop" >/tmp/loop.out 2>&1 &
+pid=$!
+for _ in $(seq 600); do
+	grep -qx looping /tmp/loop.out && break
+	sleep 0.1
+done
+if grep -qx looping /tmp/loop.out; then
+	run_as 65533 "$lwkexec" --cores 1 --mem 64M "$build/user/glibc/hello"
+	if [ "$status" != 0 ] && ! echo "$out" | grep -q 'PASS hello'; then
+		ok "users: another user's process gets no core of uid 65534's ($out)"
+	else
+		fail "users: uid 65533 ran beside uid 65534's process: status $status" "$out"
+	fi
+	run_as 65533 kill -9 "$pid"
+	if [ "$status" != 0 ] && kill -0 "$pid" 2>/dev/null; then
+		ok "users: another user cannot signal uid 65534's lwkexec"
+	else
+		fail "users: uid 65533 signalled uid 65534's lwkexec" "$out"
+	fi
+else
+	fail "users: uid 65534's looping program did not start" "$(cat /tmp/loop.out)"
+fi
+kill -9 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+
+# --- Zero noise: an LWK core in a syscall-free loop while Linux is busy ---
+# The counters of every LWK core, as 'lwkctl stats' prints them; the
+# interrupts (vectors 32 and up) each core took.
+lwk_interrupts() {
+	"$lwkctl" stats 2>&1 | awk -v c="cpu$1" '
+		$1 == c && $2 == "vector" && $3 >= 32 { sub(":", "", $NF); n += $NF }
+		END { print n + 0 }'
+}
+if ! out=$("$lwkctl" stats 2>&1); then
+	fail "noise: lwkctl stats" "$out"
+else
+	"$lwkexec" --cores 1 --mem 64M "$loop" >/tmp/loop.out 2>&1 &
+	pid=$!
+	for _ in $(seq 600); do
+		grep -qx looping /tmp/loop.out && break
+		sleep 0.1
+	done
+	core=$("$lwkctl" status | awk -v p="$pid" '$1 == "core" && $NF == p { print $2; exit }')
+	core=${core:-1}
+	before=$(lwk_interrupts "$core")
+	timeout 20 stress-ng --quiet --cpu 2 --taskset 0,1 --timer 2 --timer-freq 10000 \
+		--io 1 --timeout 10s >/tmp/stress.out 2>&1
+	after=$(lwk_interrupts "$core")
+	if grep -qx looping /tmp/loop.out && [ "$before" = "$after" ]; then
+		ok "noise: LWK core $core took no interrupt while stress-ng loaded Linux for 10 s"
+	else
+		fail "noise: LWK core $core took $((after - before)) interrupts under stress-ng" \
+			"$(cat /tmp/loop.out /tmp/stress.out; "$lwkctl" stats 2>&1 | grep "^cpu$core ")"
+	fi
+	kill -INT "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+fi
+
+if out=$(part_shutdown); then
+	ok "partition: lwkctl shutdown"
+else
+	fail "partition: lwkctl shutdown" "$out"
+fi
+mem1=$(mem_free)
+if cores_back; then
+	ok "partition: cpus 2 and 3 online in Linux again"
+else
+	fail "partition: cpus 2 and 3 not back" "online: $(cat /sys/devices/system/cpu/online)"
+fi
+if within_1pct "$mem0" "$mem1"; then
+	ok "partition: MemFree back within 1% ($mem0 KiB before, $mem1 KiB after)"
+else
+	fail "partition: MemFree not back within 1%" "$mem0 KiB before, $mem1 KiB after"
+fi
+
+# --- Boot/shutdown cycles ---
+cycles=${LWK_PARTITION_CYCLES:-20}
+bad=()
+boots=()
+downs=()
+for i in $(seq "$cycles"); do
+	t0=$(now_ms)
+	if ! out=$(part_boot); then
+		bad+=("cycle $i: boot: $out")
+		part_shutdown >/dev/null
+		continue
+	fi
+	t1=$(now_ms)
+	out=$(part_shutdown) || bad+=("cycle $i: shutdown: $out")
+	boots+=($((t1 - t0)))
+	downs+=($(($(now_ms) - t1)))
+	cores_back || bad+=("cycle $i: cpus online after shutdown: $(cat /sys/devices/system/cpu/online)")
+	m=$(mem_free)
+	within_1pct "$mem0" "$m" || bad+=("cycle $i: MemFree $m KiB, $mem0 before")
+done
+median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+if [ ${#bad[@]} = 0 ]; then
+	ok "cycles: $cycles boots and shutdowns, cores and MemFree back each time (median boot $(median "${boots[@]}") ms, shutdown $(median "${downs[@]}") ms)"
+else
+	fail "cycles: ${#bad[@]} of $cycles went wrong" "$(printf '%s\n' "${bad[@]}")"
+fi

@@ -15,7 +15,8 @@
 # not finish in time or its dmesg (printed at the end) shows BUG, WARNING,
 # Oops or a call trace. Ends with "N passed, N failed"; the full console
 # log is build/partition/console.log.
-#   LWK_PARTITION_TIMEOUT   seconds the whole guest run may take (900)
+#   LWK_PARTITION_TIMEOUT   seconds the whole guest run may take (1500)
+#   LWK_PARTITION_CYCLES    boot/shutdown cycles in the guest (20)
 #   LWK_KO                  a lwk.ko to use instead of the one 'make module'
 #                           builds
 set -u
@@ -23,7 +24,7 @@ cd "$(dirname "$0")/../.." || exit 2
 root=$PWD
 build=${BUILD:-build}
 out=$build/partition
-timeout_s=${LWK_PARTITION_TIMEOUT:-900}
+timeout_s=${LWK_PARTITION_TIMEOUT:-1500}
 passed=0
 failed=0
 
@@ -131,6 +132,7 @@ pack() {
 		echo "checkout=$root"
 		echo "build=$build"
 		echo "kmod_ioctl=$kmod_ioctl"
+		echo "cycles=${LWK_PARTITION_CYCLES:-20}"
 	} >"$stage/etc/lwk-test.conf"
 	(cd "$stage" && find . | busybox cpio -o -H newc -R 0:0 2>/dev/null) |
 		gzip -1 >"$out/initrd.cpio.gz"
@@ -154,7 +156,7 @@ timeout --foreground -k 10 "$timeout_s" qemu-system-x86_64 -name "$qname" \
 	-append "console=ttyS0 panic=-1 loglevel=4 memmap=4K\$0x90000" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	</dev/null 2>&1 | tr -d '\r' | sed -u -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1b[c]//g' |
-	tee "$log" | grep --line-buffered -E '^(ok|FAIL|SKIP) |^    |^guest: guest.sh'
+	tee "$log" | grep --line-buffered -E '^(ok|FAIL|SKIP) |^  |^guest: guest.sh'
 status=${PIPESTATUS[0]}
 secs=$(($(date +%s) - start))
 
