@@ -83,16 +83,23 @@ if [ -z "$ko" ] && make -n module >/dev/null 2>&1; then
 fi
 [ -n "$ko" ] && [ ! -f "$ko" ] && { fail "LWK_KO=$ko: no such file"; ko=; }
 
-# The static ioctl test, where the tree has it.
-kmod_ioctl=
-if [ -f tests/partition/kmod_ioctl.c ]; then
+# Static test programs for the guest: killwatch (ours), and the ioctl test
+# where the tree has it.
+static_prog() { # source output
+	local clog
 	mkdir -p "$out"
 	if clog=$(gcc -std=gnu11 -O2 -g -Wall -Wextra -static -Ikernel/include \
-		-Iarch/x86_64/include -o "$out/kmod_ioctl" tests/partition/kmod_ioctl.c 2>&1); then
-		kmod_ioctl=$root/$out/kmod_ioctl
-	else
-		fail "building tests/partition/kmod_ioctl.c" "$clog"
+		-Iarch/x86_64/include -o "$2" "$1" 2>&1); then
+		return 0
 	fi
+	fail "building $1" "$clog"
+	return 1
+}
+killwatch=
+static_prog tests/partition/killwatch.c "$out/killwatch" && killwatch=$root/$out/killwatch
+kmod_ioctl=
+if [ -f tests/partition/kmod_ioctl.c ]; then
+	static_prog tests/partition/kmod_ioctl.c "$out/kmod_ioctl" && kmod_ioctl=$root/$out/kmod_ioctl
 fi
 
 # Pack the initramfs.
@@ -132,6 +139,7 @@ pack() {
 		echo "checkout=$root"
 		echo "build=$build"
 		echo "kmod_ioctl=$kmod_ioctl"
+		echo "killwatch=$killwatch"
 		echo "cycles=${LWK_PARTITION_CYCLES:-20}"
 	} >"$stage/etc/lwk-test.conf"
 	(cd "$stage" && find . | busybox cpio -o -H newc -R 0:0 2>/dev/null) |
@@ -153,9 +161,9 @@ echo "partition: booting Debian $kver under QEMU (TCG, 4 cores, 2 GiB), at most 
 timeout --foreground -k 10 "$timeout_s" qemu-system-x86_64 -name "$qname" \
 	-accel tcg -cpu max -smp 4 -m 2G -nographic -no-reboot -monitor none \
 	-kernel "/boot/vmlinuz-$kver" -initrd "$out/initrd.cpio.gz" \
-	-append "console=ttyS0 panic=-1 loglevel=4 memmap=4K\$0x90000" \
+	-append "console=ttyS0 panic=-1 loglevel=4 edd=off memmap=4K\$0x90000" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
-	</dev/null 2>&1 | tr -d '\r' | sed -u -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1b[c]//g' |
+	</dev/null 2>&1 | sed -u -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1b[c]//g' |
 	tee "$log" | grep --line-buffered -E '^(ok|FAIL|SKIP) |^  |^guest: guest.sh'
 status=${PIPESTATUS[0]}
 secs=$(($(date +%s) - start))
