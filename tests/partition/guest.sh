@@ -205,7 +205,7 @@ suite "partition: tests/vm/kill.sh" 300 tests/vm/kill.sh
 suite "partition: tests/vm/threads.sh" 600 tests/vm/threads.sh
 
 # kill -9 of a proxy: the module sees its fd released and tells the LWK.
-# tests/partition/killwatch.c kills it and times, from the channel header,
+# tests/partition/chanprobe.c kills it and times, from the channel header,
 # how long its core and memory stay taken.
 loop=$build/user/crash/loop
 "$lwkexec" --cores 1 --mem 256M "$loop" >/tmp/loop.out 2>&1 &
@@ -216,10 +216,10 @@ for _ in $(seq 600); do
 done
 if ! grep -qx looping /tmp/loop.out; then
 	fail "kill: the looping program did not start" "$(cat /tmp/loop.out)"
-elif [ -z "${KILLWATCH:-}" ]; then
-	fail "kill: kill -9 of lwkexec: no killwatch (building it failed on the host)"
+elif [ -z "${CHANPROBE:-}" ]; then
+	fail "kill: kill -9 of lwkexec: no chanprobe (building it failed on the host)"
 else
-	out=$(timeout 30 "$KILLWATCH" "$pid" 2>&1)
+	out=$(timeout 30 "$CHANPROBE" kill "$pid" 2>&1)
 	us=$(echo "$out" | sed -n 's/^freed after \([0-9]*\) us$/\1/p')
 	if [ -n "$us" ] && [ "$us" -le 50000 ]; then
 		ok "kill: kill -9 of lwkexec: its core and memory free after $((us / 1000)).$((us % 1000 / 100)) ms"
@@ -256,13 +256,21 @@ done
 if grep -qx looping /tmp/loop.out; then
 	run_as 65533 "$lwkexec" --cores 1 --mem 64M "$build/user/glibc/hello"
 	if [ "$status" != 0 ] && ! echo "$out" | grep -q 'PASS hello'; then
-		ok "users: another user's process gets no core of uid 65534's ($out)"
+		ok "users: with uid 65534's process on every compute core, uid 65533's lwkexec is refused ($out)"
 	else
 		fail "users: uid 65533 ran beside uid 65534's process: status $status" "$out"
 	fi
+	if [ -n "${CHANPROBE:-}" ]; then
+		run_as 65533 "$CHANPROBE" map
+		if [ "$status" = 0 ]; then
+			ok "users: uid 65533 can map the channel header read-only and nothing else ($out)"
+		else
+			fail "users: uid 65533 mapped what it must not, or not the header" "$out"
+		fi
+	fi
 	run_as 65533 kill -9 "$pid"
 	if [ "$status" != 0 ] && kill -0 "$pid" 2>/dev/null; then
-		ok "users: another user cannot signal uid 65534's lwkexec"
+		ok "users: uid 65533 cannot signal uid 65534's lwkexec"
 	else
 		fail "users: uid 65533 signalled uid 65534's lwkexec" "$out"
 	fi

@@ -83,7 +83,7 @@ if [ -z "$ko" ] && make -n module >/dev/null 2>&1; then
 fi
 [ -n "$ko" ] && [ ! -f "$ko" ] && { fail "LWK_KO=$ko: no such file"; ko=; }
 
-# Static test programs for the guest: killwatch (ours), and the ioctl test
+# Static test programs for the guest: chanprobe (ours), and the ioctl test
 # where the tree has it.
 static_prog() { # source output
 	local clog
@@ -95,8 +95,8 @@ static_prog() { # source output
 	fail "building $1" "$clog"
 	return 1
 }
-killwatch=
-static_prog tests/partition/killwatch.c "$out/killwatch" && killwatch=$root/$out/killwatch
+chanprobe=
+static_prog tests/partition/chanprobe.c "$out/chanprobe" && chanprobe=$root/$out/chanprobe
 kmod_ioctl=
 if [ -f tests/partition/kmod_ioctl.c ]; then
 	static_prog tests/partition/kmod_ioctl.c "$out/kmod_ioctl" && kmod_ioctl=$root/$out/kmod_ioctl
@@ -139,7 +139,7 @@ pack() {
 		echo "checkout=$root"
 		echo "build=$build"
 		echo "kmod_ioctl=$kmod_ioctl"
-		echo "killwatch=$killwatch"
+		echo "chanprobe=$chanprobe"
 		echo "cycles=${LWK_PARTITION_CYCLES:-20}"
 	} >"$stage/etc/lwk-test.conf"
 	(cd "$stage" && find . | busybox cpio -o -H newc -R 0:0 2>/dev/null) |
