@@ -73,13 +73,12 @@ fi
 
 # lwk.ko for that kernel: 'make module' where the tree has it.
 ko=${LWK_KO:-}
-if [ -z "$ko" ] && make -n module >/dev/null 2>&1; then
-	if ! mlog=$(make -s module KVER="$kver" 2>&1); then
+if [ -z "$ko" ]; then
+	if mlog=$(make -s module KVER="$kver" 2>&1); then
+		ko=$build/kmod/lwk.ko
+	elif ! echo "$mlog" | grep -q "No rule to make target 'module'"; then
 		fail "make module KVER=$kver failed" "$mlog"
 	fi
-	for k in "$build/kmod/lwk.ko" "$build/proxy/kmod/lwk.ko" proxy/kmod/lwk.ko; do
-		[ -f "$k" ] && { ko=$k; break; }
-	done
 fi
 [ -n "$ko" ] && [ ! -f "$ko" ] && { fail "LWK_KO=$ko: no such file"; ko=; }
 
