@@ -410,8 +410,14 @@ bad_requests() {
 	expect "--cores too many" 1 "at most" --cores 200 true
 	expect "bad option" 2 "see 'lwkexec --help'" --bogus true
 	mkdir -p "$work/xdg"
-	XDG_RUNTIME_DIR=$work/xdg LWK_PARTITION='' expect "no partition: says to boot one" 1 \
-		"^lwkexec: no LWK partition is running; start one with 'lwkctl boot --vm'$" true
+	# An empty state directory hides VM partitions only: one beside Linux
+	# is found through /dev/lwk.
+	if "$lwkctl" status 2>/dev/null | head -1 | grep -q 'beside Linux'; then
+		echo "SKIP lwkexec: no partition: says to boot one (this partition is beside Linux)"
+	else
+		XDG_RUNTIME_DIR=$work/xdg LWK_PARTITION='' expect "no partition: says to boot one" 1 \
+			"^lwkexec: no LWK partition is running; start one with 'lwkctl boot --vm'$" true
+	fi
 	same "lwkexec creates no state directory" "$(ls -A "$work/xdg")" ""
 }
 

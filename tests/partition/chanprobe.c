@@ -74,7 +74,11 @@ static int open_partition(void)
 {
 	struct lwk_ioc_version v = { .abi_version = LWK_ABI_VERSION };
 
-	fd = open(LWK_DEV_PATH, O_RDONLY | O_CLOEXEC);
+	/* As lwkctl does: read-write where allowed (Linux takes VM_SHARED off
+	 * a shared mapping of a read-only file), else read-only. */
+	fd = open(LWK_DEV_PATH, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		fd = open(LWK_DEV_PATH, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		printf("chanprobe: open %s: %s (is lwk.ko loaded?)\n", LWK_DEV_PATH,
 		       strerror(errno));

@@ -147,7 +147,7 @@ kmod_ioctl() {
 	fi
 }
 if [ -n "${KMOD_IOCTL:-}" ]; then
-	kmod_ioctl cycles 5 2-3 64M
+	kmod_ioctl cycles 5 2-3 512M
 	kmod_ioctl bad
 	kmod_ioctl fuzz 3000
 	kmod_ioctl start 2-3 64M
@@ -213,6 +213,7 @@ loop=$build/user/crash/loop
 pid=$!
 for _ in $(seq 600); do
 	grep -qx looping /tmp/loop.out && break
+	kill -0 "$pid" 2>/dev/null || break
 	sleep 0.1
 done
 if ! grep -qx looping /tmp/loop.out; then
@@ -252,6 +253,7 @@ setpriv --reuid=65534 --regid=65534 --clear-groups -- env -i HOME=/tmp \
 pid=$!
 for _ in $(seq 600); do
 	grep -qx looping /tmp/loop.out && break
+	kill -0 "$pid" 2>/dev/null || break
 	sleep 0.1
 done
 if grep -qx looping /tmp/loop.out; then
@@ -291,6 +293,7 @@ lwk_entries() {
 pid=$!
 for _ in $(seq 600); do
 	grep -qx looping /tmp/loop.out && break
+	kill -0 "$pid" 2>/dev/null || break
 	sleep 0.1
 done
 core=$("$lwkctl" status 2>/dev/null | awk '$1 == "core" && /LWK pid/ { print $2; exit }')
@@ -361,3 +364,4 @@ if [ ${#bad[@]} = 0 ]; then
 else
 	fail "cycles: ${#bad[@]} of $cycles went wrong" "$(printf '%s\n' "${bad[@]}")"
 fi
+exit 0

@@ -15,7 +15,7 @@
 # not finish in time or its dmesg (printed at the end) shows BUG, WARNING,
 # Oops or a call trace. Ends with "N passed, N failed"; the full console
 # log is build/partition/console.log.
-#   LWK_PARTITION_TIMEOUT   seconds the whole guest run may take (1500)
+#   LWK_PARTITION_TIMEOUT   seconds the whole guest run may take (2400)
 #   LWK_PARTITION_CYCLES    boot/shutdown cycles in the guest (20)
 #   LWK_KO                  a lwk.ko to use instead of the one 'make module'
 #                           builds
@@ -24,7 +24,7 @@ cd "$(dirname "$0")/../.." || exit 2
 root=$PWD
 build=${BUILD:-build}
 out=$build/partition
-timeout_s=${LWK_PARTITION_TIMEOUT:-1500}
+timeout_s=${LWK_PARTITION_TIMEOUT:-2400}
 passed=0
 failed=0
 
@@ -180,6 +180,9 @@ if [ "$status" = 124 ] || [ "$status" = 137 ]; then
 elif ! grep -q '^guest: done$' "$log"; then
 	fail "the guest ended before its tests did (QEMU status $status); see $log" \
 		"$(tail -30 "$log")"
+elif ! grep -q '^guest: guest.sh ended with status 0$' "$log"; then
+	fail "tests/partition/guest.sh did not run to its end; see $log" \
+		"$(grep -B5 '^guest: guest.sh ended' "$log")"
 else
 	pass "guest finished in ${secs} s"
 fi
