@@ -6,6 +6,8 @@
 #                   which tests/qemu/run boots
 #   make test       host unit tests + ktests under QEMU, one verdict line
 #   make ktest      ktests only
+#   make test-partition  lwk.ko beside Debian's kernel in a QEMU guest
+#                   (tests/partition/run.sh; also part of make test)
 #   make demo       boot the kernel under QEMU and watch the cores come up
 #   make bench      boot-time benchmark
 
@@ -90,7 +92,8 @@ $(BUILD)/lwk.iso: $(BUILD)/lwk.elf boot/pc/grub.cfg boot/pc/mkiso.sh
 # Debian packages the build and the tests need; 'make test' and 'make demo'
 # install whatever is missing (as root, or through sudo).
 DEB_PACKAGES := gcc binutils make git qemu-system-x86 grub-pc-bin grub-common \
-	xorriso mtools libfdt-dev device-tree-compiler clang-format python3 perl
+	xorriso mtools libfdt-dev device-tree-compiler clang-format python3 perl \
+	linux-image-amd64 linux-headers-amd64 busybox-static stress-ng
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
@@ -107,6 +110,11 @@ deps:
 test: deps
 	@$(MAKE) -s all $(BUILD)/host/unit user-progs
 	@tests/run-all.sh all
+
+# The partition-mode guest alone (make test runs it too).
+test-partition: deps
+	@$(MAKE) -s all user-progs
+	@tests/partition/run.sh
 
 ktest: deps
 	@$(MAKE) -s all user-progs
@@ -133,5 +141,5 @@ format:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all clean deps test ktest demo bench format format-check
+.PHONY: all clean deps test test-partition ktest demo bench format format-check
 -include $(shell find $(BUILD) -type f -name '*.d' 2>/dev/null)

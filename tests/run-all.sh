@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # The whole test suite, one verdict at the end ("N passed, N failed").
-#   tests/run-all.sh           host unit tests + QEMU suite + reproducibility
+#   tests/run-all.sh           host unit tests + QEMU suite + partition mode
+#                              (tests/partition/run.sh) + reproducibility
 #   tests/run-all.sh ktest     the QEMU suite only
 # Each QEMU case boots the kernel with a hard timeout (tests/qemu/run).
 set -u
@@ -269,6 +270,8 @@ user_programs bare
 bare_bad_input
 vm_partition
 if [ "$mode" = all ]; then
+	# lwk.ko beside Debian's kernel, in a QEMU guest of its own.
+	suite tests/partition/run.sh
 	reproducible
 fi
 echo "$passed passed, $failed failed"

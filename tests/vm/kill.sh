@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Ending programs on a running VM partition ($LWK_PARTITION, or the only
+# Ending programs on a running partition ($LWK_PARTITION, or the only
 # one): Ctrl-C (SIGINT) to lwkexec ends the LWK program with 130; two
 # lwkexec at once run on different cores; SIGKILL of lwkexec itself frees
 # the program's cores and memory (its lease lapses after 1 s) and
@@ -43,15 +43,20 @@ else
 	fail "the looping program did not start" "$(cat "$work/intr")"
 fi
 
-# Two programs at once, each on cores of its own.
-if start_loop a --cores 2 --mem 256M && a=$pid && start_loop b --cores 2 --mem 256M; then
+# Two programs at once, each on cores of its own (2 each, or 1 each where
+# the partition has fewer than 4; beside Linux it may have only one).
+ncores=$(compute_cores_upto 4)
+each=$((ncores / 2))
+if [ "$each" = 0 ]; then
+	echo "SKIP $suite: two lwkexec at once (the partition has $ncores core for programs, 2 are needed)"
+elif start_loop a --cores $each --mem 256M && a=$pid && start_loop b --cores $each --mem 256M; then
 	b=$pid
 	n=$(cores_in_use)
 	used=$(mem_used)
-	if [ "$n" = 4 ] && [ "${used:-0}" -ge 512 ]; then
-		pass "two lwkexec at once: 4 cores and $used MiB in use"
+	if [ "$n" = $((2 * each)) ] && [ "${used:-0}" -ge 512 ]; then
+		pass "two lwkexec at once: $n cores and $used MiB in use"
 	else
-		fail "two lwkexec at once: $n cores, ${used:-?} MiB in use (want 4, >= 512)" \
+		fail "two lwkexec at once: $n cores, ${used:-?} MiB in use (want $((2 * each)), >= 512)" \
 			"$("$lwkctl" status 2>&1)"
 	fi
 	kill -TERM "$a" "$b"
@@ -68,8 +73,9 @@ else
 	fail "two looping programs did not both start" "$(cat "$work/a" "$work/b" 2>/dev/null)"
 fi
 
-# SIGKILL of lwkexec: nobody on Linux tells the LWK; its lease does.
-if start_loop killed --cores 2 --mem 512M; then
+# SIGKILL of lwkexec: nobody on Linux tells the LWK; its lease does (in
+# a VM partition; beside Linux, lwk.ko sees the proxy's fd released).
+if start_loop killed --cores "$(compute_cores_upto 2)" --mem 512M; then
 	before=$(mem_used)
 	kill -KILL "$pid"
 	wait_bounded "$pid" 60
@@ -83,7 +89,7 @@ if start_loop killed --cores 2 --mem 512M; then
 		sleep 0.05
 	done
 	if [ -n "$freed" ]; then
-		pass "SIGKILL of lwkexec: ${before:-?} MiB and 2 cores free again after $freed ms"
+		pass "SIGKILL of lwkexec: ${before:-?} MiB and its cores free again after $freed ms"
 	else
 		fail "SIGKILL of lwkexec: not freed within 2 s" "$("$lwkctl" status 2>&1)"
 	fi

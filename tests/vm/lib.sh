@@ -42,6 +42,15 @@ mem_used() {
 	"$lwkctl" status 2>/dev/null | sed -n 's/^memory: .* \([0-9]*\) MiB used.*/\1/p'
 }
 
+# The partition's cores for programs (all but the service core), at most
+# $1: a partition beside Linux may have only one.
+compute_cores_upto() {
+	local n
+	n=$("$lwkctl" status 2>/dev/null | grep -c '^  core [0-9]* .* \(free\|LWK pid\|loading\)')
+	[ "$n" -gt "$1" ] && n=$1
+	echo "$n"
+}
+
 # Cores given to a process, or being given to one.
 cores_in_use() {
 	"$lwkctl" status 2>/dev/null | grep -c '^  core [0-9]* .* \(LWK pid\|loading\)'

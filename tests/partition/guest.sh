@@ -1,0 +1,367 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The partition-mode checks, run by the test guest's /init (tests/partition/
+# init) inside chroot of the host's read-only root; /tmp is the guest's
+# own tmpfs. Prints "ok NAME", "FAIL NAME: why" (details indented below)
+# and "SKIP NAME (why)", which tests/partition/run.sh counts on the host.
+# LWK_KO_STATE says what /init did with lwk.ko: loaded, failed or absent.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+build=${BUILD:-build}
+lwkctl=$build/bin/lwkctl
+lwkexec=$build/bin/lwkexec
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+ok() { echo "ok $1"; }
+
+# fail NAME WHY [DETAILS]
+fail() {
+	echo "FAIL $1: $2"
+	[ -n "${3:-}" ] && echo "$3" | sed 's/^/    /'
+	return 0
+}
+
+skip() { echo "SKIP $1 ($2)"; }
+
+now_ms() { echo $((${EPOCHREALTIME/./} / 1000)); }
+
+cpu_online() { cat "/sys/devices/system/cpu/cpu$1/online" 2>/dev/null; }
+
+# MemFree in KiB once the page cache is dropped, so that files read over
+# 9p do not count as memory lost.
+mem_free() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	awk '$1 == "MemFree:" { print $2 }' /proc/meminfo
+}
+
+# --- Linux alone, no module -------------------------------------------------
+
+linux_sanity() {
+	local n t0 t1
+	n=$(grep -c '^processor' /proc/cpuinfo)
+	if [ "$n" = 4 ] && [ "$(cat /sys/devices/system/cpu/online)" = 0-3 ]; then
+		ok "linux: 4 cores online"
+	else
+		fail "linux: cores" "want 4 online (0-3), /proc/cpuinfo has $n, online: $(cat /sys/devices/system/cpu/online)"
+	fi
+	t0=$(now_ms)
+	if echo 0 >/sys/devices/system/cpu/cpu2/online && [ "$(cpu_online 2)" = 0 ] &&
+		[ "$(cat /sys/devices/system/cpu/offline)" = 2 ]; then
+		t1=$(now_ms)
+		if echo 1 >/sys/devices/system/cpu/cpu2/online && [ "$(cpu_online 2)" = 1 ]; then
+			ok "linux: cpu 2 offline ($((t1 - t0)) ms) and online ($(($(now_ms) - t1)) ms) via sysfs"
+		else
+			fail "linux: cpu 2 did not come back online" "online: $(cat /sys/devices/system/cpu/online)"
+		fi
+	else
+		fail "linux: cpu 2 did not go offline" "online: $(cat /sys/devices/system/cpu/online)"
+		echo 1 >/sys/devices/system/cpu/cpu2/online 2>/dev/null
+	fi
+	if out=$(timeout 60 "$build/user/glibc/hello" 2>&1) && echo "$out" | grep -qx 'PASS hello'; then
+		ok "linux: the host's test programs run in the guest"
+	else
+		fail "linux: $build/user/glibc/hello in the guest" "$out"
+	fi
+}
+
+linux_sanity
+
+# --- With lwk.ko --------------------------------------------------------------
+
+case ${LWK_KO_STATE:-absent} in
+absent)
+	skip "partition: every check that needs the module" "no lwk.ko: build it with 'make module'"
+	exit 0
+	;;
+failed)
+	skip "partition: every check that needs the module" "insmod lwk.ko failed (above)"
+	exit 0
+	;;
+esac
+
+# From 'lwkctl status' (the same lines in both modes; tests/vm/lib.sh).
+mem_used() { "$lwkctl" status 2>/dev/null | sed -n 's/^memory: .* \([0-9]*\) MiB used.*/\1/p'; }
+cores_in_use() { "$lwkctl" status 2>/dev/null | grep -c '^  core [0-9]* .* \(LWK pid\|loading\)'; }
+compute_cores() {
+	"$lwkctl" status 2>/dev/null | grep -c '^  core [0-9]* .* \(free\|LWK pid\|loading\)'
+}
+
+# run_as UID CMD...: CMD as a user that is not root (a bare uid: the
+# host's /etc/passwd is read-only here); sets $out and $status.
+run_as() {
+	local uid=$1
+	shift
+	out=$(setpriv --reuid="$uid" --regid="$uid" --clear-groups -- \
+		env -i PATH="$PATH" HOME=/tmp TMPDIR=/tmp LC_ALL=C timeout 120 "$@" 2>&1)
+	status=$?
+}
+
+# suite NAME SECS CMD...: a script of PASS/FAIL lines and "N passed, N
+# failed" (tests/vm/*.sh, tests/user/run.sh, tests/lwkexec/run.sh), its
+# lines passed on as they come; a script that ends without its verdict
+# (crashed, or killed after SECS) is a failure of its own.
+suite() {
+	local name=$1 secs=$2 log=/tmp/suite.log status
+	shift 2
+	set -o pipefail
+	timeout -k 10 "$secs" "$@" 2>&1 | tee "$log" |
+		sed -u -e 's/^PASS /ok /' -e '/^[0-9]* passed, [0-9]* failed$/d' \
+			-e 's/^SKIP /    not run: /'
+	status=$?
+	set +o pipefail
+	if ! grep -qE '^[0-9]+ passed, [0-9]+ failed$' "$log"; then
+		if [ "$status" = 124 ]; then
+			fail "$name" "killed after $secs s, before its verdict"
+		else
+			fail "$name" "ended with status $status and no verdict line"
+		fi
+	fi
+}
+
+cores_back() { [ "$(cpu_online 2)" = 1 ] && [ "$(cpu_online 3)" = 1 ]; }
+
+# within_1pct BEFORE AFTER (KiB)
+within_1pct() { [ $((($1 - $2) * 100)) -le "$1" ] && [ $((($2 - $1) * 100)) -le "$1" ]; }
+
+part_boot() { timeout -k 5 180 "$lwkctl" boot --cpus 2-3 --mem 1G 2>&1; }
+part_shutdown() { timeout -k 5 120 "$lwkctl" shutdown 2>&1; }
+
+# --- The module's ioctls (tests/partition/kmod_ioctl.c), before any partition ---
+# Its PASS/FAIL lines passed on; its exit status is its verdict.
+kmod_ioctl() {
+	local log=/tmp/kmod_ioctl.log status
+	timeout -k 5 120 "$KMOD_IOCTL" "$@" >"$log" 2>&1
+	status=$?
+	sed -e 's/^PASS /ok kmod_ioctl /' -e 's/^FAIL /FAIL kmod_ioctl /' \
+		-e '/^kmod_ioctl: [0-9]* passed/d' "$log"
+	if [ "$status" != 0 ] && ! grep -q '^FAIL ' "$log"; then
+		fail "kmod_ioctl $*" "status $status and no FAIL line" "$(tail -5 "$log")"
+	fi
+	if ! cores_back; then
+		fail "kmod_ioctl $*: cpus 2 and 3 not online after it" \
+			"online: $(cat /sys/devices/system/cpu/online)"
+		timeout -k 5 60 "$KMOD_IOCTL" release >/dev/null 2>&1
+		cores_back || fail "kmod_ioctl release: cpus 2 and 3 still offline"
+	fi
+}
+if [ -n "${KMOD_IOCTL:-}" ]; then
+	kmod_ioctl cycles 5 2-3 512M
+	kmod_ioctl bad
+	kmod_ioctl fuzz 3000
+	kmod_ioctl start 2-3 64M
+fi
+
+# --- Who may boot ---
+run_as 65534 "$lwkctl" boot --cpus 2-3 --mem 1G
+if [ "$status" != 0 ] && echo "$out" | grep -qiE 'root|admin|permi' && cores_back &&
+	! "$lwkctl" status >/dev/null 2>&1; then
+	ok "users: a user who is not root cannot boot a partition (status $status: $out)"
+else
+	fail "users: uid 65534 ran 'lwkctl boot': status $status, want a refusal that names root" "$out"
+	part_shutdown >/dev/null
+fi
+
+# --- Boot, the suites, shutdown ---
+mem0=$(mem_free)
+t0=$(now_ms)
+if ! out=$(part_boot); then
+	fail "partition: lwkctl boot --cpus 2-3 --mem 1G" "$out"
+	part_shutdown >/dev/null
+	exit 0
+fi
+ok "partition: lwkctl boot --cpus 2-3 --mem 1G ($(($(now_ms) - t0)) ms)"
+if [ "$(cpu_online 2)" = 0 ] && [ "$(cpu_online 3)" = 0 ]; then
+	ok "partition: cpus 2 and 3 are offline in Linux while the LWK has them"
+else
+	fail "partition: cpus 2 and 3 still Linux's" "online: $(cat /sys/devices/system/cpu/online)"
+fi
+# No Linux interrupt may be routed to the LWK's cores.
+irqs=
+for f in /proc/irq/*/effective_affinity_list; do
+	for c in $(tr ',' ' ' <"$f"); do
+		lo=${c%-*}
+		hi=${c#*-}
+		[ "$lo" -le 3 ] && [ "$hi" -ge 2 ] && irqs="$irqs $(basename "$(dirname "$f")")"
+	done
+done
+if [ -z "$irqs" ]; then
+	ok "partition: no Linux interrupt is routed to cpu 2 or 3"
+else
+	fail "partition: Linux interrupts routed to cpu 2 or 3:$irqs" "$(grep . /proc/irq/*/effective_affinity_list)"
+fi
+if out=$(timeout 60 "$lwkctl" status 2>&1); then
+	ok "partition: lwkctl status"
+	echo "$out" | sed 's/^/    /'
+else
+	fail "partition: lwkctl status" "$out"
+fi
+ncompute=$(compute_cores)
+
+# The VM-mode scripts, unchanged, on this partition.
+suite "partition: tests/user/run.sh lwkexec" 1200 tests/user/run.sh lwkexec
+suite "partition: tests/lwkexec/run.sh" 1200 tests/lwkexec/run.sh
+suite "partition: tests/vm/kill.sh" 300 tests/vm/kill.sh
+suite "partition: tests/vm/threads.sh" 600 tests/vm/threads.sh
+
+# kill -9 of a proxy: the module sees its fd released and tells the LWK.
+# tests/partition/chanprobe.c kills it and times, from the channel header,
+# how long its core and memory stay taken.
+loop=$build/user/crash/loop
+"$lwkexec" --cores 1 --mem 256M "$loop" >/tmp/loop.out 2>&1 &
+pid=$!
+for _ in $(seq 600); do
+	grep -qx looping /tmp/loop.out && break
+	kill -0 "$pid" 2>/dev/null || break
+	sleep 0.1
+done
+if ! grep -qx looping /tmp/loop.out; then
+	fail "kill: the looping program did not start" "$(cat /tmp/loop.out)"
+elif [ -z "${CHANPROBE:-}" ]; then
+	fail "kill: kill -9 of lwkexec: no chanprobe (building it failed on the host)"
+else
+	out=$(timeout 30 "$CHANPROBE" kill "$pid" 2>&1)
+	us=$(echo "$out" | sed -n 's/^freed after \([0-9]*\) us$/\1/p')
+	if [ -n "$us" ] && [ "$us" -le 50000 ]; then
+		ok "kill: kill -9 of lwkexec: its core and memory free after $((us / 1000)).$((us % 1000 / 100)) ms"
+	else
+		fail "kill: kill -9 of lwkexec: core and memory not free within 50 ms" \
+			"$out
+$("$lwkctl" status 2>&1)"
+	fi
+fi
+kill -9 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+
+# --- Users, with the partition up ---
+run_as 65534 "$lwkexec" --mem 64M "$build/user/glibc/hello"
+if [ "$status" = 0 ] && echo "$out" | grep -qx 'PASS hello'; then
+	ok "users: a user who is not root runs their own program"
+else
+	fail "users: uid 65534 under lwkexec: status $status" "$out"
+fi
+run_as 65534 "$lwkctl" shutdown
+if [ "$status" != 0 ] && "$lwkctl" status >/dev/null 2>&1; then
+	ok "users: a user who is not root cannot shut it down ($out)"
+else
+	fail "users: uid 65534 ran 'lwkctl shutdown': status $status" "$out"
+fi
+# Another user's process holds the only compute cores: never shared.
+setpriv --reuid=65534 --regid=65534 --clear-groups -- env -i HOME=/tmp \
+	"$PWD/$lwkexec" --cores "$ncompute" --mem 128M "$PWD/$loop" >/tmp/loop.out 2>&1 &
+pid=$!
+for _ in $(seq 600); do
+	grep -qx looping /tmp/loop.out && break
+	kill -0 "$pid" 2>/dev/null || break
+	sleep 0.1
+done
+if grep -qx looping /tmp/loop.out; then
+	run_as 65533 "$lwkexec" --cores 1 --mem 64M "$build/user/glibc/hello"
+	if [ "$status" != 0 ] && ! echo "$out" | grep -q 'PASS hello'; then
+		ok "users: with uid 65534's process on every compute core, uid 65533's lwkexec is refused ($out)"
+	else
+		fail "users: uid 65533 ran beside uid 65534's process: status $status" "$out"
+	fi
+	if [ -n "${CHANPROBE:-}" ]; then
+		run_as 65533 "$CHANPROBE" map
+		if [ "$status" = 0 ]; then
+			ok "users: uid 65533 can map the channel header read-only and nothing else ($out)"
+		else
+			fail "users: uid 65533 mapped what it must not, or not the header" "$out"
+		fi
+	fi
+	run_as 65533 kill -9 "$pid"
+	if [ "$status" != 0 ] && kill -0 "$pid" 2>/dev/null; then
+		ok "users: uid 65533 cannot signal uid 65534's lwkexec"
+	else
+		fail "users: uid 65533 signalled uid 65534's lwkexec" "$out"
+	fi
+else
+	fail "users: uid 65534's looping program did not start" "$(cat /tmp/loop.out)"
+fi
+kill -9 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+
+# --- Zero noise: an LWK core in a syscall-free loop while Linux is busy ---
+# The kernel entries of LWK core $1 as 'lwkctl stats' counts them:
+# "SYSCALLS EXCEPTIONS INTERRUPTS VECTORS...".
+lwk_entries() {
+	"$lwkctl" stats 2>/dev/null | awk -v c="$1" '$1 == c { $1 = ""; print; exit }'
+}
+"$lwkexec" --cores 1 --mem 64M "$loop" >/tmp/loop.out 2>&1 &
+pid=$!
+for _ in $(seq 600); do
+	grep -qx looping /tmp/loop.out && break
+	kill -0 "$pid" 2>/dev/null || break
+	sleep 0.1
+done
+core=$("$lwkctl" status 2>/dev/null | awk '$1 == "core" && /LWK pid/ { print $2; exit }')
+before=$(lwk_entries "$core")
+if ! grep -qx looping /tmp/loop.out || [ -z "$core" ] || [ -z "$before" ]; then
+	fail "noise: the looping program did not start, or 'lwkctl stats' shows no core ${core:-?}" \
+		"$(cat /tmp/loop.out; "$lwkctl" status 2>&1; "$lwkctl" stats 2>&1)"
+else
+	# Timers, CPU load, I/O and the disk-less guest's device interrupts
+	# (virtio-9p) on Linux's cores 0-1 for 10 s.
+	(while :; do ls -lR /usr/share/doc; done) >/dev/null 2>&1 &
+	io=$!
+	timeout 30 stress-ng --quiet --cpu 2 --taskset 0,1 --timer 2 --timer-freq 10000 \
+		--hdd 1 --hdd-bytes 16M --temp-path /tmp --timeout 10s >/tmp/stress.out 2>&1
+	kill "$io"
+	wait "$io" 2>/dev/null
+	after=$(lwk_entries "$core")
+	if grep -qx looping /tmp/loop.out && [ "$before" = "$after" ]; then
+		ok "noise: LWK core $core took no kernel entry while stress-ng loaded Linux for 10 s (entries: $after)"
+	else
+		fail "noise: LWK core $core was entered while Linux was busy" \
+			"before: $before; after: $after" "$(cat /tmp/stress.out)"
+	fi
+fi
+kill -INT "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+
+if out=$(part_shutdown); then
+	ok "partition: lwkctl shutdown"
+else
+	fail "partition: lwkctl shutdown" "$out"
+fi
+mem1=$(mem_free)
+if cores_back; then
+	ok "partition: cpus 2 and 3 online in Linux again"
+else
+	fail "partition: cpus 2 and 3 not back" "online: $(cat /sys/devices/system/cpu/online)"
+fi
+if within_1pct "$mem0" "$mem1"; then
+	ok "partition: MemFree back within 1% ($mem0 KiB before, $mem1 KiB after)"
+else
+	fail "partition: MemFree not back within 1%" "$mem0 KiB before, $mem1 KiB after"
+fi
+
+# --- Boot/shutdown cycles ---
+cycles=${LWK_PARTITION_CYCLES:-20}
+bad=()
+boots=()
+downs=()
+for i in $(seq "$cycles"); do
+	t0=$(now_ms)
+	if ! out=$(part_boot); then
+		bad+=("cycle $i: boot: $out")
+		part_shutdown >/dev/null
+		continue
+	fi
+	t1=$(now_ms)
+	out=$(part_shutdown) || bad+=("cycle $i: shutdown: $out")
+	boots+=($((t1 - t0)))
+	downs+=($(($(now_ms) - t1)))
+	cores_back || bad+=("cycle $i: cpus online after shutdown: $(cat /sys/devices/system/cpu/online)")
+	m=$(mem_free)
+	within_1pct "$mem0" "$m" || bad+=("cycle $i: MemFree $m KiB, $mem0 before")
+done
+median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+if [ ${#bad[@]} = 0 ]; then
+	ok "cycles: $cycles boots and shutdowns, cores and MemFree back each time (median boot $(median "${boots[@]}") ms, shutdown $(median "${downs[@]}") ms)"
+else
+	fail "cycles: ${#bad[@]} of $cycles went wrong" "$(printf '%s\n' "${bad[@]}")"
+fi
+exit 0
