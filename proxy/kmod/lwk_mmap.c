@@ -127,7 +127,9 @@ static void lwk_vm_flags_clear(struct vm_area_struct *vma, unsigned long flags)
 #endif
 }
 
-/* 0 if @lf may map @vma; *claimed: through its claim; *ro: read-only. */
+/* 0 if @lf may map @vma; *claimed: through its claim; *ro: read-only.
+ * A shared mapping is told by VM_MAYSHARE: Linux drops VM_SHARED from a
+ * MAP_SHARED mapping of a file opened read-only. */
 static int lwk_mmap_check(struct lwk_file *lf, struct vm_area_struct *vma, bool *claimed, bool *ro)
 {
 	const struct lwk_partition *p = &lwk.part;
@@ -146,14 +148,14 @@ static int lwk_mmap_check(struct lwk_file *lf, struct vm_area_struct *vma, bool 
 	*claimed = false;
 	*ro = !lf->admin;
 	if (lf->admin)
-		return (vma->vm_flags & VM_SHARED) ? 0 : -EINVAL;
+		return (vma->vm_flags & VM_MAYSHARE) ? 0 : -EINVAL;
 	if (!write && lwk_mmap_public(p, pa, len))
 		return 0;
 	ret = lwk_claim_may_map(lf, pa, len, write, ro);
 	if (ret)
 		return ret;
 	*claimed = true;
-	return (vma->vm_flags & VM_SHARED) ? 0 : -EINVAL;
+	return (vma->vm_flags & VM_MAYSHARE) ? 0 : -EINVAL;
 }
 
 int lwk_mmap(struct file *file, struct vm_area_struct *vma)
