@@ -78,6 +78,8 @@ struct lwk_file {
 	u64 doorbells_seen;
 	int claim;     /* the process entry this file holds; -1: none */
 	u32 claim_seq; /* its mod.claim_seq */
+	u32 claim_tag; /* bumped at each claim of this file; its claimed
+			* mappings carry it (never reused by this file) */
 };
 
 extern struct lwk_device lwk;

@@ -72,8 +72,13 @@ static void lwk_claim_set(struct lwk_file *lf, int index, u32 seq)
 		lwk.claimed[lf->claim] = NULL;
 	lf->claim = index;
 	lf->claim_seq = seq;
-	if (index >= 0)
+	if (index >= 0) {
 		lwk.claimed[index] = lf;
+		/* A mapping made under an earlier claim of this file must not
+		 * come back to life under this one: entries' seqs repeat across
+		 * entries, this file's tag does not. */
+		lf->claim_tag = lf->claim_tag + 1 ? lf->claim_tag + 1 : 1;
+	}
 	up_write(&lwk.mem_lock);
 }
 

@@ -12,8 +12,9 @@
  * the partition the mapping was made for is still there; a shutdown
  * withdraws it under the same lock and zaps every page already mapped, so
  * every later touch is SIGBUS. A mapping made through a claim also checks
- * that the file still holds it (the claim's seq is in vm_private_data
- * beside the partition's gen); ending the claim zaps its pages. The memory
+ * that the file still holds that claim (the file's claim tag is in
+ * vm_private_data beside the partition's gen) and that the claim still
+ * covers it; ending the claim zaps its pages. The memory
  * is ordinary RAM, mapped cacheable (vm_page_prot as it is).
  */
 #include <linux/fs.h>
@@ -26,22 +27,29 @@
 
 #include "lwk.h"
 
-/* vm_private_data: the partition's gen (low 32 bits) and the claim's seq
- * (high 32; 0: not mapped through a claim). */
-static void *lwk_vma_tag(u64 gen, u32 claim_seq)
+/* vm_private_data: the partition's gen (low 32 bits) and the file's claim
+ * tag (high 32; 0: not mapped through a claim). */
+static void *lwk_vma_tag(u64 gen, u32 claim_tag)
 {
-	return (void *)(uintptr_t)((gen & 0xffffffffu) | (u64)claim_seq << 32);
+	return (void *)(uintptr_t)((gen & 0xffffffffu) | (u64)claim_tag << 32);
 }
 
 static bool lwk_vma_valid(struct vm_area_struct *vma)
 {
 	u64 tag = (u64)(uintptr_t)vma->vm_private_data;
 	const struct lwk_file *lf = vma->vm_file->private_data;
-	u32 seq = tag >> 32;
+	u32 claim_tag = tag >> 32;
+	bool ro;
 
 	if (!lwk.mem_valid || (lwk.part.gen & 0xffffffffu) != (tag & 0xffffffffu))
 		return false;
-	return !seq || (lf->claim >= 0 && lf->claim_seq == seq);
+	if (!claim_tag)
+		return true;
+	/* The claim it was made under, and what that claim lets it reach
+	 * now (the LWK's extents change as the process's life goes on). */
+	return lf->claim >= 0 && lf->claim_tag == claim_tag &&
+	       !lwk_claim_may_map(lf, (u64)vma->vm_pgoff << PAGE_SHIFT, vma->vm_end - vma->vm_start,
+				  vma->vm_flags & VM_WRITE, &ro);
 }
 
 static vm_fault_t lwk_vm_fault(struct vm_fault *vmf)
@@ -171,7 +179,7 @@ int lwk_mmap(struct file *file, struct vm_area_struct *vma)
 			lwk_vm_flags_clear(vma, VM_MAYWRITE);
 		lwk_vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 		vma->vm_ops = &lwk_vm_ops;
-		vma->vm_private_data = lwk_vma_tag(lwk.part.gen, claimed ? lf->claim_seq : 0);
+		vma->vm_private_data = lwk_vma_tag(lwk.part.gen, claimed ? lf->claim_tag : 0);
 	}
 	up_read(&lwk.mem_lock);
 	return ret;

@@ -231,7 +231,11 @@ int lwk_part_start(struct lwk_ioc_start *arg)
 	lwk_cpu_startup(p->apic_id[0], lwk.tramp_pa);
 	ret = lwk_wait_started(&tp->started, timeout);
 	if (ret) {
-		lwk_cpu_init(p->apic_id[0]);
+		u32 i;
+
+		/* It may have come up late and started the others already. */
+		for (i = 0; i < p->ncpus; i++)
+			lwk_cpu_init(p->apic_id[i]);
 		lwk_msg(arg->msg, "LWK boot core, CPU %u (APIC 0x%x), did not start within %u ms",
 			p->cpu[0], p->apic_id[0], timeout);
 		return ret;
@@ -311,10 +315,20 @@ int lwk_part_shutdown(struct lwk_ioc_shutdown *arg)
 	lwk_mmap_zap_all();
 	up_write(&lwk.mem_lock);
 	ret = lwk_cpu_give_back(p, cpu_err);
-	lwk_mem_give_back(p);
+	/* A core Linux could not take back is in a state no one knows: the
+	 * memory it ran in stays out of Linux's hands (lost until reboot)
+	 * rather than be reused under it. */
+	if (!ret)
+		lwk_mem_give_back(p);
+	else
+		pr_err("lwk: %llu MiB of partition '%s' kept from Linux: %s\n", mem >> 20, p->name,
+		       cpu_err);
 	memset(lwk.tramp, 0, PAGE_SIZE);
 	if (ret)
-		lwk_msg(arg->msg, "partition '%s' gone, but %s", p->name, cpu_err);
+		lwk_msg(arg->msg,
+			"partition '%s' gone, but %s; its %llu MiB stay out of Linux's use until "
+			"reboot",
+			p->name, cpu_err, mem >> 20);
 	else
 		lwk_msg(arg->msg,
 			"partition '%s' (%s, LWK %s) shut down: %u cores and %llu MiB "

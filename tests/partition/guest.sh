@@ -163,6 +163,41 @@ else
 	part_shutdown >/dev/null
 fi
 
+# --- Bad input through lwkctl: a clear refusal, and nothing lost ---
+# refused NAME REGEX CMD...: CMD must fail with a message matching REGEX
+# (grep -iE), and leave no partition up and cores 2 and 3 with Linux.
+refused() {
+	local name=$1 want=$2 out status
+	shift 2
+	out=$(timeout -k 5 120 "$@" 2>&1)
+	status=$?
+	if [ "$status" != 0 ] && [ "$status" != 124 ] && echo "$out" | grep -qiE "$want" &&
+		cores_back && ! "$lwkctl" status >/dev/null 2>&1; then
+		ok "bad input: $name ($(echo "$out" | head -n 1))"
+	else
+		fail "bad input: $name: status $status, want a refusal matching '$want'" "$out"
+		part_shutdown >/dev/null
+	fi
+}
+mem_bad0=$(mem_free)
+refused "CPU 0" "CPU 0 stays with Linux" "$lwkctl" boot --cpus 0,2 --mem 512M
+refused "a CPU that does not exist" "CPU 9 does not exist" "$lwkctl" boot --cpus 2,9 --mem 512M
+if echo 0 >/sys/devices/system/cpu/cpu3/online; then
+	refused "an offline CPU" "CPU 3 is offline" "$lwkctl" boot --cpus 2-3 --mem 512M
+	echo 1 >/sys/devices/system/cpu/cpu3/online
+fi
+refused "more memory than Linux can spare" "Linux can spare|found [0-9]+ of" \
+	"$lwkctl" boot --cpus 2-3 --mem 64G
+refused "a kernel image that is not an LWK kernel" "not an LWK kernel|symbol|ELF" \
+	"$lwkctl" boot --cpus 2-3 --mem 512M --kernel /bin/true
+refused "a kernel image that is not ELF" "ELF" \
+	"$lwkctl" boot --cpus 2-3 --mem 512M --kernel /etc/passwd
+if within_1pct "$mem_bad0" "$(mem_free)"; then
+	ok "bad input: MemFree unchanged after the refusals"
+else
+	fail "bad input: MemFree $mem_bad0 KiB before the refusals, $(mem_free) KiB after"
+fi
+
 # --- Boot, the suites, shutdown ---
 mem0=$(mem_free)
 t0=$(now_ms)
@@ -196,6 +231,13 @@ if out=$(timeout 60 "$lwkctl" status 2>&1); then
 	echo "$out" | sed 's/^/    /'
 else
 	fail "partition: lwkctl status" "$out"
+fi
+out=$(timeout -k 5 120 "$lwkctl" boot --cpus 2-3 --mem 512M 2>&1)
+status=$?
+if [ "$status" != 0 ] && echo "$out" | grep -q "already" && timeout 60 "$lwkctl" status >/dev/null 2>&1; then
+	ok "bad input: a second boot while one is up is refused, the first stays up ($out)"
+else
+	fail "bad input: a second 'lwkctl boot' while one is up: status $status" "$out"
 fi
 ncompute=$(compute_cores)
 
