@@ -997,6 +997,14 @@ static void users_other(struct users_ctx *c, unsigned a)
 	      "users.unclaimed-refused", NULL);
 	r = ioctl(fd, LWK_IOC_UNCLAIM, &cl2);
 	check(r && errno == ENOENT, "users.second-unclaim-refused", NULL);
+	/* A mapping of an ended claim stays dead under the file's next claim,
+	 * whichever entry that gets (entries' claim seqs repeat). */
+	r = ioctl(fd, LWK_IOC_CLAIM, &cl2);
+	check(!r, "users.claim-again", "%d (%s)", r, cl2.msg);
+	check(own != MAP_FAILED && touches_sigbus(own), "users.old-claim-mapping-stays-dead",
+	      "entry %u", cl2.index);
+	r = ioctl(fd, LWK_IOC_UNCLAIM, &cl2);
+	check(!r, "users.unclaim-again", "%d (%s)", r, cl2.msg);
 	close(fd);
 	/* The same user as A, another file: A's memory is A's proxy's only. */
 	fd = dev_open_as();
