@@ -37,6 +37,11 @@ void lwkctl_stats_usage(FILE *f);
 
 /* "NAME: up, N cores ...; lwkexec PROG runs programs on it" */
 void lwkctl_boot_report(const struct partition *p);
+/* The channel header of a booting partition: 1 ready, 0 not yet, -1
+ * failed (said why on stderr). */
+int lwkctl_ready_poll(const struct partition *p);
+/* The processes now on the partition, as one line into @out; how many. */
+unsigned int lwkctl_victims(const struct partition *p, char *out, size_t len);
 
 /* --- lwkctl_pboot.c: a partition beside Linux, through lwk.ko --- */
 

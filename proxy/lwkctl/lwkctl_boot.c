@@ -432,8 +432,8 @@ static void boot_try_map(struct partition *p)
 	p->hdr = transport_map(&p->tr, p->chan_base, p->chan_size, PROT_READ | PROT_WRITE, NULL);
 }
 
-/* 1: ready; 0: not yet; -1: failed (said why). */
-static int boot_poll(struct partition *p)
+/* 1: ready; 0: not yet; -1: failed (said why). Both kinds of partition. */
+int lwkctl_ready_poll(const struct partition *p)
 {
 	const struct lwk_chan_header *h = p->hdr;
 	uint32_t state;
@@ -456,7 +456,7 @@ static int boot_poll(struct partition *p)
 		return -1;
 	}
 	if (state == LWK_STATE_DOWN) {
-		fprintf(stderr, "lwkctl: %s: the LWK powered off while booting\n", p->name);
+		fprintf(stderr, "lwkctl: %s: the LWK stopped while booting\n", p->name);
 		return -1;
 	}
 	return 0;
@@ -501,11 +501,11 @@ static int boot_wait(struct partition *p, unsigned long timeout)
 			fprintf(stderr, "lwkctl: %s: QEMU exited (%s) before the LWK was ready\n",
 				p->name, qemu_status_text(status));
 			boot_try_map(p); /* the file outlives QEMU: a panic line is there */
-			boot_poll(p);
+			lwkctl_ready_poll(p);
 			return -1;
 		}
 		boot_try_map(p);
-		r = boot_poll(p);
+		r = lwkctl_ready_poll(p);
 		if (r)
 			return r > 0 ? 0 : -1;
 		if (boot_interrupted) {

@@ -224,43 +224,13 @@ static int start(struct transport *t, struct lwk_ioc_start *s)
 	return 0;
 }
 
-/* 1: ready; 0: not yet; -1: failed (said why). */
-static int ready_poll(const struct partition *p)
-{
-	const struct lwk_chan_header *h = p->hdr;
-	uint32_t state;
-
-	if (__atomic_load_n(&h->magic, __ATOMIC_ACQUIRE) != LWK_CHAN_MAGIC)
-		return 0;
-	if (h->abi_version != LWK_ABI_VERSION) {
-		fprintf(stderr,
-			"lwkctl: lwk kernel speaks ABI version %u, this lwkctl speaks %u; use "
-			"matching builds\n",
-			h->abi_version, LWK_ABI_VERSION);
-		return -1;
-	}
-	state = __atomic_load_n(&h->state, __ATOMIC_ACQUIRE);
-	if (state == LWK_STATE_READY)
-		return 1;
-	if (state == LWK_STATE_PANICKED) {
-		fprintf(stderr, "lwkctl: %s: the LWK panicked while booting: %.*s\n", p->name,
-			LWK_CHAN_PANIC_LEN, h->panic);
-		return -1;
-	}
-	if (state == LWK_STATE_DOWN) {
-		fprintf(stderr, "lwkctl: %s: the LWK stopped while booting\n", p->name);
-		return -1;
-	}
-	return 0;
-}
-
 static int wait_ready(struct partition *p, unsigned long timeout)
 {
 	uint64_t deadline = lwkctl_now_ms() + timeout * 1000;
 	int r;
 
 	for (;;) {
-		r = ready_poll(p);
+		r = lwkctl_ready_poll(p);
 		if (r)
 			return r > 0 ? 0 : -1;
 		if (pboot_interrupted) {
@@ -367,36 +337,6 @@ int lwkctl_pboot(const struct lwkctl_pboot_opts *o)
 	return r ? 1 : 0;
 }
 
-/* Processes on the partition now: they die with it, so say which. */
-static unsigned int victims(const struct partition *p, char *out, size_t len)
-{
-	const struct lwk_chan_header *h = p->hdr;
-	unsigned int n = 0, nprocs;
-	size_t used = 0;
-
-	out[0] = '\0';
-	if (!h || __atomic_load_n(&h->magic, __ATOMIC_ACQUIRE) != LWK_CHAN_MAGIC)
-		return 0;
-	nprocs = h->nprocs < LWK_CHAN_MAX_PROCS ? h->nprocs : LWK_CHAN_MAX_PROCS;
-	for (unsigned int i = 0; i < nprocs; i++) {
-		uint64_t off = h->procs_off + (uint64_t)i * sizeof(struct lwk_chan_proc);
-		const struct lwk_chan_proc *e = partition_chan(p, off);
-		uint32_t state;
-
-		if (!e || !partition_chan(p, off + sizeof(*e) - 1))
-			break;
-		state = __atomic_load_n(&e->state, __ATOMIC_ACQUIRE);
-		if (state == LWK_PROC_FREE || state == LWK_PROC_EXITED)
-			continue;
-		if (used < len)
-			used +=
-			    snprintf(out + used, len - used, "%sLWK pid %u (%.*s, lwkexec pid %u)",
-				     n ? ", " : "", e->pid, LWK_CHAN_NAME_LEN, e->name, e->owner);
-		n++;
-	}
-	return n;
-}
-
 int lwkctl_pshutdown(struct partition *p, unsigned long timeout, int force)
 {
 	struct lwk_ioc_shutdown s = { .timeout_ms = force ? 0 : (uint32_t)(timeout * 1000) };
@@ -408,7 +348,7 @@ int lwkctl_pshutdown(struct partition *p, unsigned long timeout, int force)
 		return 1;
 	p->readonly = 1;
 	if (!partition_attach(p, err, sizeof(err))) {
-		n = victims(p, list, sizeof(list));
+		n = lwkctl_victims(p, list, sizeof(list));
 		partition_detach(p);
 	}
 	if (ioctl(t.fd, LWK_IOC_SHUTDOWN, &s)) {

@@ -30,15 +30,18 @@ void lwkctl_shutdown_usage(FILE *f)
 		DEFAULT_SHUTDOWN_TIMEOUT);
 }
 
-/* Processes on the partition now: they die with it, so say which. */
-static unsigned int shutdown_victims(const struct partition *p, char *out, size_t len)
+/* Processes on the partition now: they die with it, so say which. Both
+ * kinds of partition. */
+unsigned int lwkctl_victims(const struct partition *p, char *out, size_t len)
 {
 	const struct lwk_chan_header *h = p->hdr;
-	unsigned int n = 0,
-		     nprocs = h->nprocs < LWK_CHAN_MAX_PROCS ? h->nprocs : LWK_CHAN_MAX_PROCS;
+	unsigned int n = 0, nprocs;
 	size_t used = 0;
 
 	out[0] = '\0';
+	if (!h || __atomic_load_n(&h->magic, __ATOMIC_ACQUIRE) != LWK_CHAN_MAGIC)
+		return 0;
+	nprocs = h->nprocs < LWK_CHAN_MAX_PROCS ? h->nprocs : LWK_CHAN_MAX_PROCS;
 	for (unsigned int i = 0; i < nprocs; i++) {
 		const struct lwk_chan_proc *e =
 		    partition_chan(p, h->procs_off + (uint64_t)i * sizeof(*e));
@@ -140,7 +143,7 @@ int lwkctl_shutdown(int argc, char **argv)
 	if (!attached && !o.force)
 		fprintf(stderr, "lwkctl: %s; stopping QEMU instead\n", err);
 	if (attached)
-		nvictims = shutdown_victims(&p, victims, sizeof(victims));
+		nvictims = lwkctl_victims(&p, victims, sizeof(victims));
 	if (!attached || o.force || shutdown_ask(&p, o.timeout))
 		lwkctl_qemu_kill(&p, 0);
 	partition_detach(&p);
