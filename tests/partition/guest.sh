@@ -182,9 +182,20 @@ refused() {
 mem_bad0=$(mem_free)
 refused "CPU 0" "CPU 0 stays with Linux" "$lwkctl" boot --cpus 0,2 --mem 512M
 refused "a CPU that does not exist" "CPU 9 does not exist" "$lwkctl" boot --cpus 2,9 --mem 512M
+# (cpu 3 comes back online before the verdict, which wants it online)
 if echo 0 >/sys/devices/system/cpu/cpu3/online; then
-	refused "an offline CPU" "CPU 3 is offline" "$lwkctl" boot --cpus 2-3 --mem 512M
+	out=$(timeout -k 5 120 "$lwkctl" boot --cpus 2-3 --mem 512M 2>&1)
+	status=$?
 	echo 1 >/sys/devices/system/cpu/cpu3/online
+	if [ "$status" != 0 ] && echo "$out" | grep -q "CPU 3 is offline" && cores_back &&
+		! "$lwkctl" status >/dev/null 2>&1; then
+		ok "bad input: an offline CPU ($out)"
+	else
+		fail "bad input: an offline CPU: status $status, want 'CPU 3 is offline'" "$out"
+		part_shutdown >/dev/null
+	fi
+else
+	fail "bad input: could not take cpu 3 offline to try it"
 fi
 refused "more memory than Linux can spare" "Linux can spare|found [0-9]+ of" \
 	"$lwkctl" boot --cpus 2-3 --mem 64G
