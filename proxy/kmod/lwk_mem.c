@@ -116,6 +116,20 @@ static int lwk_range_add(struct lwk_partition *p, u64 base, u64 size, void *kadd
 	return 0;
 }
 
+/* Give [pfn, pfn + n) back to Linux 2 MiB at a time: a GiB freed in one
+ * go keeps the CPU for long under an emulator. */
+static void lwk_pages_free(unsigned long pfn, unsigned long n)
+{
+	while (n) {
+		unsigned long k = min_t(unsigned long, n, PHYS_PFN(SZ_2M));
+
+		free_contig_range(pfn, k);
+		pfn += k;
+		n -= k;
+		cond_resched();
+	}
+}
+
 /* Try to take one chunk; 0 on success. */
 static int lwk_chunk_take(struct lwk_partition *p, u64 base, u64 size, u64 *bad)
 {
@@ -130,7 +144,7 @@ static int lwk_chunk_take(struct lwk_partition *p, u64 base, u64 size, u64 *bad)
 	if (alloc_contig_range(pfn, pfn + n, MIGRATE_MOVABLE, GFP_KERNEL | __GFP_NOWARN))
 		return -EBUSY;
 	if (lwk_range_add(p, base, size, __va(base))) {
-		free_contig_range(pfn, n);
+		lwk_pages_free(pfn, n);
 		return -ENOSPC;
 	}
 	return 0;
@@ -280,7 +294,7 @@ void lwk_mem_give_back(struct lwk_partition *p)
 			memunmap(r->kaddr);
 			release_mem_region(r->base, r->size);
 		} else {
-			free_contig_range(PHYS_PFN(r->base), PHYS_PFN(r->size));
+			lwk_pages_free(PHYS_PFN(r->base), PHYS_PFN(r->size));
 		}
 	}
 	p->nranges = 0;
