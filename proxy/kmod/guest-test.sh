@@ -99,7 +99,7 @@ esac
 case " $cases " in *" users "*)
 	echo "== users: lwkctl boot --cpus 2-3 --mem 512M"
 	insmod /lwk.ko trampoline=0x90000 && ok insmod-users || ko insmod-users
-	if /opt/lwk/bin/lwkctl boot --cpus 2-3 --mem 512M --name h5users; then
+	if /opt/lwk/bin/lwkctl boot --cpus 2-3 --mem 512M --name users; then
 		ok users-boot
 		/kmod_ioctl users /opt/lwk/bin
 		/opt/lwk/bin/lwkctl dmesg | tail -n 12
