@@ -265,13 +265,19 @@ suite "partition: tests/vm/threads.sh" 600 tests/vm/threads.sh
 # check is the mechanism (an entry held through lwk.ko has no lease: only
 # the release frees it, and well within 500 ms) and the time is reported.
 loop=$build/user/crash/loop
+# wait_looping PID: until the loop program writing /tmp/loop.out says
+# "looping", or its lwkexec PID has ended, or 60 s have passed.
+wait_looping() {
+	for _ in $(seq 600); do
+		grep -qx looping /tmp/loop.out && return 0
+		kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
 "$lwkexec" --cores 1 --mem 256M "$loop" >/tmp/loop.out 2>&1 &
 pid=$!
-for _ in $(seq 600); do
-	grep -qx looping /tmp/loop.out && break
-	kill -0 "$pid" 2>/dev/null || break
-	sleep 0.1
-done
+wait_looping "$pid"
 if ! grep -qx looping /tmp/loop.out; then
 	fail "kill: the looping program did not start" "$(cat /tmp/loop.out)"
 elif [ -z "${CHANPROBE:-}" ]; then
@@ -307,11 +313,7 @@ fi
 setpriv --reuid=65534 --regid=65534 --clear-groups -- env -i HOME=/tmp \
 	"$PWD/$lwkexec" --cores "$ncompute" --mem 128M "$PWD/$loop" >/tmp/loop.out 2>&1 &
 pid=$!
-for _ in $(seq 600); do
-	grep -qx looping /tmp/loop.out && break
-	kill -0 "$pid" 2>/dev/null || break
-	sleep 0.1
-done
+wait_looping "$pid"
 if grep -qx looping /tmp/loop.out; then
 	run_as 65533 "$lwkexec" --cores 1 --mem 64M "$build/user/glibc/hello"
 	if [ "$status" != 0 ] && ! echo "$out" | grep -q 'PASS hello'; then
@@ -361,11 +363,7 @@ lwk_entries() {
 }
 "$lwkexec" --cores 1 --mem 64M "$loop" >/tmp/loop.out 2>&1 &
 pid=$!
-for _ in $(seq 600); do
-	grep -qx looping /tmp/loop.out && break
-	kill -0 "$pid" 2>/dev/null || break
-	sleep 0.1
-done
+wait_looping "$pid"
 core=$("$lwkctl" status 2>/dev/null | awk '$1 == "core" && /LWK pid/ { print $2; exit }')
 before=$(lwk_entries "$core")
 if ! grep -qx looping /tmp/loop.out || [ -z "$core" ] || [ -z "$before" ]; then
