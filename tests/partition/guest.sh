@@ -153,31 +153,31 @@ if [ -n "${KMOD_IOCTL:-}" ]; then
 	kmod_ioctl start 2-3 64M
 fi
 
+# judge_refusal NAME REGEX: the command just run ($out, $status) must have
+# failed (not timed out) with a message matching REGEX (grep -iE), and left
+# no partition up and cores 2 and 3 with Linux.
+judge_refusal() {
+	if [ "$status" != 0 ] && [ "$status" != 124 ] && echo "$out" | grep -qiE "$2" &&
+		cores_back && ! "$lwkctl" status >/dev/null 2>&1; then
+		ok "$1 ($(echo "$out" | head -n 1))"
+	else
+		fail "$1: status $status, want a refusal matching '$2'" "$out"
+		part_shutdown >/dev/null
+	fi
+}
+
 # --- Who may boot ---
 run_as 65534 "$lwkctl" boot --cpus 2-3 --mem 1G
-if [ "$status" != 0 ] && echo "$out" | grep -qiE 'root|admin|permi' && cores_back &&
-	! "$lwkctl" status >/dev/null 2>&1; then
-	ok "users: a user who is not root cannot boot a partition (status $status: $out)"
-else
-	fail "users: uid 65534 ran 'lwkctl boot': status $status, want a refusal that names root" "$out"
-	part_shutdown >/dev/null
-fi
+judge_refusal "users: a user who is not root cannot boot a partition" 'root|admin|permi'
 
 # --- Bad input through lwkctl: a clear refusal, and nothing lost ---
-# refused NAME REGEX CMD...: CMD must fail with a message matching REGEX
-# (grep -iE), and leave no partition up and cores 2 and 3 with Linux.
+# refused NAME REGEX CMD...: CMD, judged by judge_refusal.
 refused() {
-	local name=$1 want=$2 out status
+	local name=$1 want=$2
 	shift 2
 	out=$(timeout -k 5 120 "$@" 2>&1)
 	status=$?
-	if [ "$status" != 0 ] && [ "$status" != 124 ] && echo "$out" | grep -qiE "$want" &&
-		cores_back && ! "$lwkctl" status >/dev/null 2>&1; then
-		ok "bad input: $name ($(echo "$out" | head -n 1))"
-	else
-		fail "bad input: $name: status $status, want a refusal matching '$want'" "$out"
-		part_shutdown >/dev/null
-	fi
+	judge_refusal "bad input: $name" "$want"
 }
 mem_bad0=$(mem_free)
 refused "CPU 0" "CPU 0 stays with Linux" "$lwkctl" boot --cpus 0,2 --mem 512M
@@ -187,13 +187,7 @@ if echo 0 >/sys/devices/system/cpu/cpu3/online; then
 	out=$(timeout -k 5 120 "$lwkctl" boot --cpus 2-3 --mem 512M 2>&1)
 	status=$?
 	echo 1 >/sys/devices/system/cpu/cpu3/online
-	if [ "$status" != 0 ] && echo "$out" | grep -q "CPU 3 is offline" && cores_back &&
-		! "$lwkctl" status >/dev/null 2>&1; then
-		ok "bad input: an offline CPU ($out)"
-	else
-		fail "bad input: an offline CPU: status $status, want 'CPU 3 is offline'" "$out"
-		part_shutdown >/dev/null
-	fi
+	judge_refusal "bad input: an offline CPU" "CPU 3 is offline"
 else
 	fail "bad input: could not take cpu 3 offline to try it"
 fi
