@@ -115,10 +115,14 @@ int lwk_unclaim(struct lwk_file *lf, struct lwk_ioc_claim *arg);
 void lwk_claim_end(struct lwk_file *lf);
 void lwk_claim_drop_all(void);
 int lwk_claim_may_map(const struct lwk_file *lf, u64 pa, u64 len, bool write, bool *ro);
+/* LWK_IOC_RING (takes mem_lock for reading itself; no lwk.lock). */
+long lwk_ring(struct lwk_file *lf, unsigned long what);
 
 /* lwk_doorbell.c */
-/* Wake the LWK's service core from its halt (its wake vector). */
+/* Wake the LWK's service core from its halt (its wake vector), or core
+ * @cpu of the channel header's numbering; see lwk_ring_core. */
 void lwk_wake_service(const struct lwk_chan_header *h);
+bool lwk_ring_core(const struct lwk_chan_header *h, u32 cpu);
 void lwk_doorbell_setup(void);
 void lwk_doorbell_teardown(void);
 ssize_t lwk_doorbell_read(struct file *file, char __user *buf, size_t len, loff_t *pos);

@@ -226,3 +226,45 @@ int lwk_claim_may_map(const struct lwk_file *lf, u64 pa, u64 len, bool write, bo
 			return 0;
 	return -EPERM;
 }
+
+/* LWK_IOC_RING: wake the halted ones among the cores asked for. Not under
+ * lwk.lock, which a boot or shutdown holds for seconds: mem_lock for
+ * reading keeps the channel mapped and this file's claim as it is. */
+long lwk_ring(struct lwk_file *lf, unsigned long what)
+{
+	struct lwk_chan_header *h;
+	struct lwk_chan_proc *e;
+	long rung = 0;
+	u32 w, cpu;
+
+	if (what & ~(unsigned long)(LWK_RING_SERVICE | LWK_RING_PROC))
+		return -EINVAL;
+	down_read(&lwk.mem_lock);
+	h = lwk_claim_header();
+	if (!h) {
+		up_read(&lwk.mem_lock);
+		return -ENODEV;
+	}
+	smp_mb(); /* the caller's news before the cores' cpu_halted */
+	if (what & LWK_RING_PROC) {
+		e = lf->claim >= 0 && lwk.claimed[lf->claim] == lf ? lwk_claim_entry(h, lf->claim)
+								   : NULL;
+		if (!e) {
+			up_read(&lwk.mem_lock);
+			return -ENOENT;
+		}
+		for (w = 0; w < LWK_CHAN_MAX_CPUS / 64; w++) {
+			u64 bits = READ_ONCE(e->core_mask[w]);
+
+			while (bits) {
+				cpu = w * 64 + __ffs64(bits);
+				bits &= bits - 1;
+				rung += lwk_ring_core(h, cpu);
+			}
+		}
+	}
+	if (what & LWK_RING_SERVICE)
+		rung += lwk_ring_core(h, READ_ONCE(h->service_cpu));
+	up_read(&lwk.mem_lock);
+	return rung;
+}

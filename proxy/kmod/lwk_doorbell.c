@@ -168,24 +168,35 @@ __poll_t lwk_doorbell_poll(struct file *file, struct poll_table_struct *wait)
 	return mask;
 }
 
-/* A fixed IPI with the vector the LWK published, to the core it named,
- * if that core is one of the partition's: the LWK's wake vector does
- * nothing but end a halt, so a stray one costs a few cycles. */
-void lwk_wake_service(const struct lwk_chan_header *h)
+/* A fixed IPI with the vector the LWK published to its core @cpu (an
+ * index in the channel header), if that core is one of the partition's and
+ * halts: the wake vector does nothing but end a halt, and a running core is
+ * never interrupted. The caller published its news and fenced (smp_mb)
+ * first; the LWK sets cpu_halted, fences and looks once more before it
+ * halts. True if the core was rung. */
+bool lwk_ring_core(const struct lwk_chan_header *h, u32 cpu)
 {
 	const struct lwk_partition *p = &lwk.part;
-	u32 vector = READ_ONCE(h->wake_vector), cpu = READ_ONCE(h->service_cpu), apic_id, i;
+	u32 vector = READ_ONCE(h->wake_vector), apic_id, i;
 	unsigned long flags;
 
-	if (vector < FIRST_EXTERNAL_VECTOR || vector > 0xff || cpu >= LWK_CHAN_MAX_CPUS)
-		return;
+	if (vector < FIRST_EXTERNAL_VECTOR || vector > 0xff || cpu >= LWK_CHAN_MAX_CPUS ||
+	    !READ_ONCE(h->cpu_halted[cpu]))
+		return false;
 	apic_id = READ_ONCE(h->cpu_apic_id[cpu]);
 	for (i = 0; i < p->ncpus && p->apic_id[i] != apic_id; i++)
 		;
 	if (i == p->ncpus)
-		return;
+		return false;
 	local_irq_save(flags);
 	apic->icr_write(APIC_DM_FIXED | vector, apic_id);
 	apic->safe_wait_icr_idle();
 	local_irq_restore(flags);
+	return true;
+}
+
+void lwk_wake_service(const struct lwk_chan_header *h)
+{
+	smp_mb(); /* our news before its cpu_halted */
+	lwk_ring_core(h, READ_ONCE(h->service_cpu));
 }

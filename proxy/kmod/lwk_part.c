@@ -263,6 +263,7 @@ static u32 lwk_ask_down(struct lwk_partition *p, u32 timeout_ms)
 	if (state != LWK_STATE_READY)
 		return state;
 	WRITE_ONCE(h->shutdown, 1);
+	lwk_wake_service(h);
 	for (;;) {
 		state = READ_ONCE(h->state);
 		if (state == LWK_STATE_DOWN || state == LWK_STATE_PANICKED)

@@ -42,6 +42,12 @@ int transport_dev_info(struct transport *t, struct lwk_ioc_info *info, char *err
  * not or none, -errno if the device cannot be asked. */
 int transport_dev_has(const char *name);
 void transport_close(struct transport *t);
+/* Partition mode: wake the halted ones among the LWK cores @what names
+ * (LWK_RING_* of uapi/lwk/lwkdev.h) after publishing news for them. The
+ * number of cores rung, or -errno. In a VM it does nothing and returns 0:
+ * there the service core polls, and a waiting thread backs off on its own
+ * timer. */
+int transport_ring(struct transport *t, unsigned int what);
 /* Map [pa, pa + size) with @prot (PROT_*), shared with the LWK. @at: NULL
  * for anywhere, else exactly there (MAP_FIXED_NOREPLACE: the unified
  * address space). The range must be page-aligned; in a VM, it must lie in

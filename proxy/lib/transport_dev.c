@@ -120,3 +120,13 @@ int transport_dev_has(const char *name)
 		return r;
 	return info.state != LWK_DEV_STATE_NONE && !strcmp(info.name, name);
 }
+
+int transport_ring(struct transport *t, unsigned int what)
+{
+	int r;
+
+	if (strcmp(t->kind, "partition"))
+		return 0;
+	r = ioctl(t->fd, LWK_IOC_RING, (unsigned long)what);
+	return r < 0 ? -errno : r;
+}

@@ -305,12 +305,23 @@ struct lwk_chan_header {
 	/* written by the host (lwkctl shutdown) */
 	uint32_t shutdown; /* 1: stop every process and power off */
 	uint32_t pad0;
-	/* written by the LWK: a fixed IPI with this vector to the service
-	 * core (cpu_apic_id[service_cpu]) wakes it from its halt, and does
-	 * nothing else (lwk.ko rings it when a proxy's file is closed) */
+	/* written by the LWK: a fixed IPI with this vector to one of its
+	 * cores (cpu_apic_id[i]) ends that core's halt, and does nothing
+	 * else: the core then looks for work, and a thread of its waiting
+	 * for a forwarded call whose completion is published runs again.
+	 * lwk.ko sends it (LWK_IOC_RING, uapi/lwk/lwkdev.h) to the service
+	 * core when a proxy's file is closed, and to whichever cores a proxy
+	 * or lwkctl asks for, only while cpu_halted[] says the core halts. */
 	uint32_t wake_vector;
 	uint32_t pad2;
-	uint8_t pad1[4096 - 2432];
+	/* written by the LWK: 1 while core i is halted (or about to halt)
+	 * in its idle loop, 0 while it runs. A host that publishes something
+	 * for a core (a completion, a control command, a signal), then
+	 * reads 1 here after a full fence, rings it; the core sets 1, fences
+	 * and looks for that work once more before it halts: between the
+	 * two, no news is slept through. */
+	uint8_t cpu_halted[LWK_CHAN_MAX_CPUS];
+	uint8_t pad1[4096 - 2688];
 };
 LWK_STATIC_ASSERT(sizeof(struct lwk_chan_header) == 4096);
 LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_header, procs_off) == 64);
@@ -318,3 +329,4 @@ LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_header, cpu_apic_id) == 112
 LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_header, panic) == 2160);
 LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_header, shutdown) == 2416);
 LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_header, wake_vector) == 2424);
+LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_header, cpu_halted) == 2432);

@@ -58,6 +58,16 @@
  * nothing else. A shutdown replaces every mapping with SIGBUS before the
  * memory goes back to Linux.
  *
+ * Ringing the LWK (anyone past LWK_IOC_VERSION): LWK_IOC_RING, whose
+ * argument is a LWK_RING_* mask, not a pointer, sends the channel header's
+ * wake_vector to each named core whose cpu_halted[] is set, and to no
+ * other: a running core is never interrupted. LWK_RING_SERVICE names the
+ * service core (after a control command, a signal, a shutdown request, or
+ * to make it refresh what lwkctl status shows); LWK_RING_PROC the cores
+ * of the process in this file's claimed entry (after a forwarded call's
+ * completion; -ENOENT without a claim). Returns the number of cores rung;
+ * -ENODEV when no LWK is running, -EINVAL for an unknown bit.
+ *
  * read() of 8 bytes: the number of LWK doorbells (IPIs from the LWK to
  * Linux) since this file last read; blocks unless O_NONBLOCK. poll():
  * POLLIN when that number is not 0, POLLHUP once the partition this file
@@ -161,3 +171,8 @@ LWK_STATIC_ASSERT(sizeof(struct lwk_ioc_claim) == 200);
 #define LWK_IOC_SHUTDOWN _IOWR(LWK_IOC_TYPE, 5, struct lwk_ioc_shutdown)
 #define LWK_IOC_CLAIM _IOWR(LWK_IOC_TYPE, 6, struct lwk_ioc_claim)
 #define LWK_IOC_UNCLAIM _IOWR(LWK_IOC_TYPE, 7, struct lwk_ioc_claim)
+#define LWK_IOC_RING _IO(LWK_IOC_TYPE, 8) /* argument: LWK_RING_* */
+
+/* LWK_IOC_RING's argument */
+#define LWK_RING_SERVICE 1u /* the service core */
+#define LWK_RING_PROC 2u    /* the cores of this file's claimed process */
