@@ -17,6 +17,7 @@
 #include <lwk/bootdesc.h>
 #include <lwk/channel.h>
 #include <lwk/counters.h>
+#include <lwk/cpu.h>
 #include <lwk/log.h>
 #include <lwk/pmem.h>
 #include <uapi/lwk/log.h>
@@ -81,8 +82,10 @@ static void channel_fill_header(const struct bootdesc *bd, const struct chan_lay
 	hdr->nslots = LWK_CHAN_MAX_SLOTS;
 	hdr->log_size = l->log_size;
 	hdr->counters_size = l->counters_off ? CHAN_COUNTERS_SIZE : 0;
-	for (unsigned int i = 0; i < bd->n_cpus; i++)
+	for (unsigned int i = 0; i < bd->n_cpus; i++) {
 		hdr->cpu_apic_id[i] = bd->cpu_apic_id[i];
+		cpus[i].halted_pub = &hdr->cpu_halted[i];
+	}
 }
 
 bool channel_init(const struct bootdesc *bd)
@@ -188,6 +191,11 @@ void channel_notify_host(struct lwk_chan_proc *cp)
 		return;
 	if (!arch_notify_host(doorbell_vector, doorbell_hw_id))
 		__atomic_fetch_add(&doorbells, 1, __ATOMIC_RELAXED);
+}
+
+bool channel_host_rings(void)
+{
+	return __atomic_load_n(&doorbell, __ATOMIC_RELAXED);
 }
 
 uint64_t channel_doorbells(void)

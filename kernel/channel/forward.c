@@ -8,8 +8,11 @@
  *
  * Waiting costs the core little: the thread spins for a moment (most
  * calls are answered in microseconds), then lets a core-mate run if one
- * is ready, then blocks with a timed back-off so that the core halts in
- * between (cpus.c arms the one-shot timer for the earliest sleeper).
+ * is ready, then blocks until its core sees the completion. In a VM the
+ * core looks on a timed back-off so that it halts in between (cpus.c
+ * arms the one-shot timer for the earliest sleeper); beside Linux the
+ * proxy rings a halted core when it answers (LWK_IOC_RING), and the
+ * timer is only a safety net.
  *
  * A signal for the waiting thread asks the proxy to interrupt the call
  * (req.intr_seq); when the call then fails with EINTR, signal delivery
@@ -38,9 +41,10 @@
 #define MAX_NR 512
 
 #define SPIN_US 20
-#define BACKOFF_MIN_NS 50000ull	  /* 50 us */
-#define BACKOFF_MAX_NS 1000000ull /* 1 ms */
-#define ERRNO_MAX 4095		  /* results in [-4095, -1] are errors */
+#define BACKOFF_MIN_NS 50000ull	      /* 50 us */
+#define BACKOFF_MAX_NS 1000000ull     /* 1 ms */
+#define BACKOFF_RUNG_NS 1000000000ull /* 1 s: when the host rings (a safety net) */
+#define ERRNO_MAX 4095		      /* results in [-4095, -1] are errors */
 
 static uint8_t logged[MAX_NR / 8];
 
@@ -140,6 +144,11 @@ static void forward_request_post(struct fwd_wait *w, uint64_t nr, const uint64_t
 	r->intr_seq = 0;
 	for (int i = 0; i < 6; i++)
 		r->args[i] = args[i];
+	/* What the proxy says of the process (/proc/meminfo, sysinfo, its
+	 * threads) is as of this call: the service core, which refreshes
+	 * them too, may halt for long beside Linux. */
+	WRITE_ONCE(w->cp->arena_free, uvm_arena_free_bytes(&t->proc->uvm));
+	WRITE_ONCE(w->cp->nthreads, READ_ONCE(t->proc->nthreads));
 	lwk_msg_publish(&r->hdr, seq);
 	lwk_chan_post(w->cp, w->idx);
 	channel_notify_host(w->cp);
@@ -210,12 +219,32 @@ static void interrupt_request(struct fwd_wait *w)
 	w->interrupted = true;
 }
 
+/* The safety timer, not the host's ring, found the completion: a ring
+ * went missing (or came just then). Said once: a slow answer is not an
+ * error, but a doorbell that misses is a bug to see. */
+static void ring_missed(const struct fwd_wait *w)
+{
+	static bool said;
+
+	if (said)
+		return;
+	said = true;
+	log_warn("pid %d tid %d: a forwarded call's completion was found by the %llu ms safety "
+		 "timer, not by the host's ring: a ring went missing, or a core-mate held the "
+		 "core (said once)",
+		 w->t->proc->pid, w->t->tid, (unsigned long long)(BACKOFF_RUNG_NS / 1000000));
+}
+
 /* Wait for the completion of w->seq; false if the thread is being killed
- * (the slot is abandoned then). */
+ * (the slot is abandoned then). Blocked, the thread runs again when its
+ * core sees the completion (sched_block_until): before the core halts,
+ * whenever it schedules, and when the host rings it (partition mode:
+ * then it blocks on a long safety timer at once, and a waiting core
+ * takes no interrupt until its answer comes). */
 static bool completion_wait(struct fwd_wait *w)
 {
 	uint64_t spin_end = arch_cycles() + arch_tsc_hz() / 1000000 * SPIN_US;
-	uint64_t backoff = BACKOFF_MIN_NS;
+	uint64_t backoff = channel_host_rings() ? BACKOFF_RUNG_NS : BACKOFF_MIN_NS;
 	bool yielded = false;
 
 	while (!completed(w->s, w->seq)) {
@@ -233,8 +262,10 @@ static bool completion_wait(struct fwd_wait *w)
 			yielded = true;
 			continue;
 		}
-		sched_block(time_monotonic_ns() + backoff);
-		backoff = MIN(backoff * 2, BACKOFF_MAX_NS);
+		if (sched_block_until(&w->s->cmpl.hdr.seq, w->seq, time_monotonic_ns() + backoff) &&
+		    channel_host_rings() && completed(w->s, w->seq))
+			ring_missed(w);
+		backoff = MAX(backoff, MIN(backoff * 2, BACKOFF_MAX_NS));
 		yielded = false;
 	}
 	return true;

@@ -436,9 +436,66 @@ bool service_poll(void)
 	return busy;
 }
 
-/* Poll while there is activity; then halt with the one-shot timer for a
- * growing interval, so that an idle partition costs the service core
- * little and the compute cores nothing. */
+/* Is something of the service's own on a clock: a process being killed,
+ * which svc_kill_again kills once more after SVC_KILL_AGAIN_MS, or memory
+ * being cleared by compute cores, which do not ring when they finish? */
+static bool svc_timed_work(void)
+{
+	for (unsigned int i = 0; i < LWK_CHAN_MAX_PROCS; i++) {
+		const struct svc_entry *e = &svc_entries[i];
+
+		if ((e->state == LWK_PROC_RUNNING && READ_ONCE(e->p->exiting)) || e->clearing)
+			return true;
+	}
+	return false;
+}
+
+/* How long to halt when idle. In a VM the host cannot ring the service
+ * core, which halts with the one-shot timer for a growing interval, so
+ * that an idle partition costs it little and the compute cores nothing.
+ * Beside Linux everything it answers rings it: lwk.ko when a proxy's file
+ * closes or a shutdown is asked, a proxy after a control command or a
+ * signal (LWK_IOC_RING), a compute core when a process ends; so it halts
+ * with no timer at all unless it has timed work of its own. 0: no timer. */
+static uint64_t svc_halt_us(uint64_t *halt_us)
+{
+	uint64_t us = *halt_us;
+
+	if (channel_host_rings() && !svc_timed_work())
+		return 0;
+	*halt_us = MIN(us * 2, SERVICE_HALT_MAX_US);
+	return us;
+}
+
+/* Anything for service_poll, at a glance: asked after the service core
+ * published that it halts, so that whatever a host or a compute core
+ * published before it read cpu_halted (and so did not ring) is seen. */
+static bool svc_news(void)
+{
+	if (__atomic_load_n(&channel_header()->shutdown, __ATOMIC_ACQUIRE))
+		return true;
+	for (unsigned int i = 0; i < LWK_CHAN_MAX_PROCS; i++) {
+		const struct svc_entry *e = &svc_entries[i];
+		const struct lwk_chan_proc *c = e->chan;
+		uint32_t seq;
+
+		if ((e->state == LWK_PROC_RUNNING &&
+		     __atomic_load_n(&e->ended, __ATOMIC_ACQUIRE)) ||
+		    __atomic_load_n(&c->mod.gone_seq, __ATOMIC_ACQUIRE) !=
+			__atomic_load_n(&c->gone_ack, __ATOMIC_RELAXED))
+			return true;
+		if (!__atomic_load_n(&c->owner, __ATOMIC_ACQUIRE))
+			continue;
+		seq = __atomic_load_n(&c->ctl.hdr.seq, __ATOMIC_ACQUIRE);
+		if (!e->clearing && seq && seq != e->replied_seq)
+			return true;
+		if (e->state == LWK_PROC_RUNNING && __atomic_load_n(&c->signals, __ATOMIC_ACQUIRE))
+			return true;
+	}
+	return false;
+}
+
+/* Poll while there is activity; then halt (svc_halt_us). */
 __noreturn void service_run(void)
 {
 	uint64_t last = arch_cycles(), halt_us = SERVICE_HALT_MIN_US;
@@ -452,8 +509,9 @@ __noreturn void service_run(void)
 		} else if (arch_cycles() - last < arch_tsc_hz() / 1000000 * SERVICE_POLL_US) {
 			arch_pause();
 		} else {
-			cpus_halt_until(time_monotonic_ns() + halt_us * 1000);
-			halt_us = MIN(halt_us * 2, SERVICE_HALT_MAX_US);
+			uint64_t us = svc_halt_us(&halt_us);
+
+			cpus_halt_until(us ? time_monotonic_ns() + us * 1000 : 0, svc_news);
 		}
 	}
 }

@@ -145,11 +145,25 @@ static void run_work(struct cpu *c)
 	__atomic_store_n(&c->done_seq, seq, __ATOMIC_RELEASE);
 }
 
-/* Halt until an IPI, or the timer for a sleeper's deadline, ends it. */
-static void idle_halt(struct cpu *c, uint64_t deadline_ns)
+/* Say whether the core halts, to the LWK's cores (halted) and to Linux
+ * (the channel's cpu_halted[], which lwk.ko reads before it rings). */
+static void halted_set(struct cpu *c, uint32_t v)
 {
-	__atomic_store_n(&c->halted, 1, __ATOMIC_SEQ_CST);
-	if (!work_pending(c) && !READ_ONCE(c->rq_head)) {
+	if (c->halted_pub)
+		__atomic_store_n(c->halted_pub, (uint8_t)v, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&c->halted, v, __ATOMIC_SEQ_CST);
+}
+
+/* Halt until an IPI, or the timer for a sleeper's deadline, ends it. The
+ * last look (work, run queue, the words threads wait on) comes after the
+ * halted stores and their fences: whoever publishes news and then sees
+ * the core running has been seen by it, and whoever sees it halted
+ * sends the IPI that ends the halt. */
+static void idle_halt(struct cpu *c, uint64_t deadline_ns, bool (*news)(void))
+{
+	halted_set(c, 1);
+	if (!work_pending(c) && !READ_ONCE(c->rq_head) && !sched_words_ready(c) &&
+	    !(news && news())) {
 		if (deadline_ns)
 			arch_timer_arm(time_deadline_cycles(deadline_ns));
 		arch_idle_halt();
@@ -160,13 +174,13 @@ static void idle_halt(struct cpu *c, uint64_t deadline_ns)
 			arch_irq_take_pending();
 		}
 	}
-	__atomic_store_n(&c->halted, 0, __ATOMIC_RELAXED);
+	halted_set(c, 0);
 }
 
-void cpus_halt_until(uint64_t deadline_ns)
+void cpus_halt_until(uint64_t deadline_ns, bool (*news)(void))
 {
 	arch_irq_disable();
-	idle_halt(this_cpu(), deadline_ns);
+	idle_halt(this_cpu(), deadline_ns, news);
 	arch_irq_enable();
 }
 
@@ -189,7 +203,7 @@ __noreturn void cpus_idle_loop(void)
 			arch_irq_enable();
 			arch_pause();
 		} else {
-			idle_halt(c, deadline);
+			idle_halt(c, deadline, NULL);
 		}
 	}
 }

@@ -36,8 +36,11 @@ static void switch_to(struct cpu *c, struct thread *next)
 	uint64_t *save = prev ? &prev->ksp : &c->idle_ksp;
 	uint64_t now = arch_cycles();
 
-	if (prev == next)
+	if (prev == next) { /* it blocked and was woken before it switched */
+		if (next)
+			next->state = THREAD_RUNNING;
 		return;
+	}
 	/* CPU time: threads that share a core split it (a dead thread's
 	 * went to its process in thread_exit). */
 	if (next)
@@ -67,6 +70,8 @@ static void schedule(struct cpu *c)
 	struct thread *next;
 	uint64_t flags = arch_irq_save();
 
+	if (c->word_waiters) /* one of them may run again now */
+		sched_check_timeouts(c);
 	spin_lock(&c->rq_lock);
 	next = rq_pop(c);
 	spin_unlock(&c->rq_lock);
@@ -98,7 +103,7 @@ void sched_wake(struct thread *t)
 	arch_irq_restore(flags);
 }
 
-bool sched_block(uint64_t deadline_ns)
+static bool block(uint64_t deadline_ns, const volatile uint32_t *word, uint32_t want)
 {
 	struct cpu *c = this_cpu();
 	struct thread *t = c->current;
@@ -114,15 +119,48 @@ bool sched_block(uint64_t deadline_ns)
 	t->state = THREAD_BLOCKED;
 	t->timed_out = false;
 	t->deadline_ns = deadline_ns;
+	t->wait_word = word;
+	t->wait_want = want;
 	c->timed_sleepers += !!deadline_ns;
+	c->word_waiters += !!word;
 	spin_unlock(&c->rq_lock);
-	if (c->timed_sleepers)
-		sched_check_timeouts(c); /* a core-mate's may be due */
+	if (c->timed_sleepers && !c->word_waiters)
+		sched_check_timeouts(c); /* a core-mate's may be due (schedule
+					  * looks itself when words wait) */
 	schedule(c);
 	c->timed_sleepers -= !!deadline_ns;
+	c->word_waiters -= !!word;
 	t->deadline_ns = 0;
+	t->wait_word = NULL;
 	arch_irq_restore(flags);
 	return t->timed_out;
+}
+
+bool sched_block(uint64_t deadline_ns)
+{
+	return block(deadline_ns, NULL, 0);
+}
+
+bool sched_block_until(const volatile uint32_t *word, uint32_t want, uint64_t deadline_ns)
+{
+	return block(deadline_ns, word, want);
+}
+
+static bool word_ready(const struct thread *t)
+{
+	return t->wait_word && __atomic_load_n(t->wait_word, __ATOMIC_ACQUIRE) == t->wait_want;
+}
+
+bool sched_words_ready(struct cpu *c)
+{
+	struct thread *t;
+
+	if (!c->word_waiters)
+		return false;
+	for (unsigned int i = 0; (t = thread_table_iter(i)); i++)
+		if (t->cpu == c && t->state == THREAD_BLOCKED && word_ready(t))
+			return true;
+	return false;
 }
 
 bool sched_yield_cpu(void)
@@ -186,15 +224,21 @@ bool sched_run_queued(struct cpu *c)
 	return true;
 }
 
-/* The threads of this core that wait with a deadline. Threads live in a
- * small static table (proc.c), so a scan is cheap. */
+/* The threads of this core that wait with a deadline or on a word. Threads
+ * live in a small static table (proc.c), so a scan is cheap. */
 uint64_t sched_check_timeouts(struct cpu *c)
 {
 	struct thread *t;
 	uint64_t now = 0, next = 0;
 
 	for (unsigned int i = 0; (t = thread_table_iter(i)); i++) {
-		if (t->cpu != c || t->state != THREAD_BLOCKED || !t->deadline_ns)
+		if (t->cpu != c || t->state != THREAD_BLOCKED)
+			continue;
+		if (word_ready(t)) {
+			sched_wake(t);
+			continue;
+		}
+		if (!t->deadline_ns)
 			continue;
 		if (!now)
 			now = time_monotonic_ns();

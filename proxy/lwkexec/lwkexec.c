@@ -43,6 +43,7 @@ extern char **environ;
 static const int forwarded_signals[] = { SIGHUP,  SIGINT,  SIGQUIT, SIGUSR1,
 					 SIGUSR2, SIGTERM, SIGALRM, SIGWINCH };
 static struct lwk_chan_proc *volatile signal_entry;
+static struct transport *volatile signal_tr; /* to ring the service core */
 
 struct exec_opts {
 	const char *partition;
@@ -411,8 +412,14 @@ static void on_forwarded_signal(int sig)
 {
 	struct lwk_chan_proc *e = signal_entry;
 
-	if (e && __atomic_load_n(&e->owner, __ATOMIC_ACQUIRE) == (uint32_t)getpid())
+	if (e && __atomic_load_n(&e->owner, __ATOMIC_ACQUIRE) == (uint32_t)getpid()) {
+		int saved = errno;
+
 		lwk_chan_signals_post(e, 1ull << (sig - 1));
+		if (signal_tr)
+			transport_ring(signal_tr, LWK_RING_SERVICE);
+		errno = saved;
+	}
 	__atomic_or_fetch(&launch_signals_seen, 1ull << (sig - 1), __ATOMIC_RELEASE);
 	if (!launch_signal && sig != SIGWINCH)
 		launch_signal = sig; /* aborts a launch under way */
@@ -434,11 +441,12 @@ static void signals_block(sigset_t *set)
 	signal(SIGTTOU, SIG_IGN);
 }
 
-static void signals_forward(struct lwk_chan_proc *e)
+static void signals_forward(struct lwk_chan_proc *e, struct transport *tr)
 {
 	struct sigaction sa = { .sa_handler = on_forwarded_signal, .sa_flags = SA_RESTART };
 	sigset_t set;
 
+	signal_tr = tr;
 	signal_entry = e;
 	sigemptyset(&sa.sa_mask);
 	sigemptyset(&set);
@@ -529,7 +537,7 @@ static int run(struct partition *p, struct program *prog, const struct exec_opts
 		return r;
 	s.entry = l.entry;
 	s.entry_index = l.index;
-	signals_forward(l.entry);
+	signals_forward(l.entry, &l.part->tr);
 	r = launch_start(&l, &a, &s);
 	if (!r)
 		r = svc_run(&s) ? 125 : 0;

@@ -11,6 +11,8 @@
 #include <signal.h>
 #include <string.h>
 #include <uapi/lwk/channel_msg.h>
+#include <uapi/lwk/lwkdev.h>
+#include "partition.h"
 #include "service.h"
 
 int64_t svc_sys_result(long r)
@@ -20,8 +22,10 @@ int64_t svc_sys_result(long r)
 
 int64_t svc_pipe_signal(struct svc_call *c, int64_t ret)
 {
-	if (ret == -EPIPE && !__atomic_load_n(&c->svc->ended, __ATOMIC_ACQUIRE))
+	if (ret == -EPIPE && !__atomic_load_n(&c->svc->ended, __ATOMIC_ACQUIRE)) {
 		lwk_chan_signals_post(c->svc->entry, 1ull << (SIGPIPE - 1));
+		transport_ring(&c->svc->part->tr, LWK_RING_SERVICE);
+	}
 	return ret;
 }
 

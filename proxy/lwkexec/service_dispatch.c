@@ -70,6 +70,8 @@ static unsigned int nslots;
 static uint64_t intr_pending[LWK_CHAN_POSTED_WORDS]; /* slots to kick; dispatcher's own */
 static unsigned int bad_logged;			     /* enum svc_bad kinds already logged */
 static uint8_t nosys_logged[512 / 8];
+static int ring_cores;	    /* partition mode: ring halted cores (ring_if_halted) */
+static uint64_t rings_sent; /* LWK_IOC_RING calls that woke a core */
 
 static uint64_t now_ns(void)
 {
@@ -88,6 +90,35 @@ static struct lwk_chan_slot *chan_slot(unsigned int idx)
 				  (uint64_t)idx * sizeof(struct lwk_chan_slot));
 }
 
+/* A completion is out: beside Linux, ring the process's cores if one of
+ * them halts (its waiting thread may be blocked there; lwk.ko rings only
+ * the halted ones, and never a running core). The fence pairs with the
+ * one after the LWK's store of cpu_halted (idle_halt, kernel/core/cpus.c):
+ * either the core sees the completion before it halts, or we see it
+ * halted. A VM's cores look on their own timer. */
+static void ring_if_halted(void)
+{
+	const struct lwk_chan_header *h = the_svc->part->hdr;
+	const struct lwk_chan_proc *e = the_svc->entry;
+
+	if (!ring_cores)
+		return;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (unsigned int w = 0; w < LWK_CHAN_MAX_CPUS / 64; w++) {
+		uint64_t bits = __atomic_load_n(&e->core_mask[w], __ATOMIC_RELAXED);
+
+		for (; bits; bits &= bits - 1) {
+			unsigned int cpu = w * 64 + (unsigned int)__builtin_ctzll(bits);
+
+			if (__atomic_load_n(&h->cpu_halted[cpu], __ATOMIC_SEQ_CST)) {
+				if (transport_ring(&the_svc->part->tr, LWK_RING_PROC) > 0)
+					__atomic_fetch_add(&rings_sent, 1, __ATOMIC_RELAXED);
+				return;
+			}
+		}
+	}
+}
+
 /* Answer call @seq of slot @idx with @ret. The LWK's half:
  * forward_completion_read (kernel/channel/forward.c). */
 static void forward_completion_post(unsigned int idx, uint32_t seq, int64_t ret)
@@ -97,6 +128,7 @@ static void forward_completion_post(unsigned int idx, uint32_t seq, int64_t ret)
 	lwk_msg_begin(&c->hdr, LWK_MSG_RESULT, sizeof(*c));
 	c->ret = ret;
 	lwk_msg_publish(&c->hdr, seq);
+	ring_if_halted();
 }
 
 /* Answer call @seq of slot @idx (under its lock), unless it was abandoned:
@@ -363,6 +395,7 @@ int svc_init(struct svc *s)
 	struct sigaction sa = { .sa_handler = on_intr };
 
 	the_svc = s;
+	ring_cores = !strcmp(s->part->kind, "partition");
 	watch_qemu_start(s);
 	nslots = h->nslots < LWK_CHAN_MAX_SLOTS ? h->nslots : LWK_CHAN_MAX_SLOTS;
 	if (h->slots_off + (uint64_t)h->nprocs * LWK_CHAN_SLOTS_BYTES > s->part->chan_size) {
@@ -523,4 +556,7 @@ void svc_stop(void)
 			"lwkexec: %u call(s) of the program did not end within 1 s of being "
 			"interrupted; going on without them\n",
 			stuck);
+	if (the_svc->debug && ring_cores)
+		fprintf(stderr, "lwkexec: %llu answer(s) rang a halted LWK core\n",
+			(unsigned long long)__atomic_load_n(&rings_sent, __ATOMIC_RELAXED));
 }

@@ -292,6 +292,7 @@ static uint32_t ctl_command_post(struct launch *l, struct lwk_chan_ctl *cmd, uin
 
 	seq = lwk_msg_seq_next(seq > last ? seq : last, 0);
 	lwk_msg_post(&e->ctl, cmd, type, sizeof(*cmd), seq);
+	transport_ring(&l->part->tr, LWK_RING_SERVICE);
 	return seq;
 }
 
@@ -509,8 +510,10 @@ static void launch_signals_repost(struct launch *l)
 {
 	uint64_t bits = __atomic_exchange_n(&launch_signals_seen, 0, __ATOMIC_ACQ_REL);
 
-	if (bits && launch_owned(l))
+	if (bits && launch_owned(l)) {
 		lwk_chan_signals_post(l->entry, bits);
+		transport_ring(&l->part->tr, LWK_RING_SERVICE);
+	}
 }
 
 int launch_start(struct launch *l, const struct launch_args *a, struct svc *s)

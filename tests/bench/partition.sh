@@ -98,6 +98,11 @@ if lwkctl boot --cpus 2-3 --mem 512M --name bench >/tmp/boot.out 2>&1; then
 	lwkctl stats | sed 's/^/R stats0A /'
 	lwkexec --cores 1 /spin 0 >/dev/null
 	lwkctl stats | sed 's/^/R stats0B /'
+	# A forwarded read that blocks on Linux for 2 s: the LWK core waits
+	# halted, and only the proxy's ring (or a 1 s safety timer) wakes it.
+	lwkctl stats | sed 's/^/R statsWA /'
+	(sleep 2; echo x) | lwkexec --cores 1 /bin/busybox head -c 1 >/dev/null
+	lwkctl stats | sed 's/^/R statsWB /'
 	taskset -c 1 /spin 4000 >/dev/null &
 	sleep 0.2
 	lwkctl stats | sed 's/^/R statsA /'
@@ -168,7 +173,8 @@ echo "on Linux and forwarded to the proxy on the LWK: the proxy polls 50 us afte
 echo "then naps (default), polls always (LWKEXEC_SPIN_NS=1000000000), or sleeps on lwk.ko's"
 echo "doorbell at once (LWKEXEC_SPIN_NS=0). Under TCG a vCPU's host thread can stall for"
 echo "longer than the default 50 us window, so the default proxy often naps: the 'polling"
-echo "always' row is the polled path itself."
+echo "always' row is the polled path itself. ppoll blocks 200 us on Linux: on the LWK its"
+echo "thread blocks, the core halts, and the proxy's answer rings it (LWK_IOC_RING)."
 printf '  %-36s %12s %12s %8s   %s\n' operation "Linux core" "LWK core" LWK/Linux "runs Linux/LWK"
 row "getpid (local on both)" linux getpid lwk getpid
 row "getppid fwd, proxy default (50us)" linux getppid lwk getppid
@@ -177,6 +183,7 @@ row "getppid fwd, proxy on doorbell IPI" linux getppid lwkbell getppid
 row "futex ping-pong (one core)" linux futex_pingpong lwk futex_pingpong
 row "thread create+join (one core)" linux thread_create_join lwk thread_create_join
 row "getpid (doorbell proxy)" linux getpid lwkbell getpid
+row "ppoll 200us (fwd; LWK core halts)" linux ppoll_200us lwk ppoll_200us
 set -- $(sed -n 's/^R boot //p' "$work/r" | median)
 b=$1 nb=$2
 set -- $(sed -n 's/^R shutdown //p' "$work/r" | median)
@@ -188,7 +195,7 @@ awk -v b="$b" -v nb="$nb" -v s="$2" -v s1="$1" 'BEGIN {
 # Interrupts during a loop with no system call on each side (the window
 # is lwkexec's whole run: the program's start and exit are in it).
 awk '
-	$1 == "R" && $2 ~ /^stats0?[AB]$/ && $3 ~ /^[0-9]+$/ && $6 ~ /^[0-9]+$/ {
+	$1 == "R" && $2 ~ /^stats[0W]?[AB]$/ && $3 ~ /^[0-9]+$/ && $6 ~ /^[0-9]+$/ {
 		irq[$2, $3] = $6; cores[$3] = 1
 		for (i = 7; i <= NF; i++) {
 			split($i, v, "="); vec[$2, $3, v[1]] = v[2]; vecs[v[1]] = 1
@@ -216,6 +223,9 @@ awk '
 				diff("stats0A", "stats0B", c)
 			n++
 		}
+		for (c in cores)
+			printf "    LWK core %s during lwkexec of a read() that blocks 2 s on Linux: %s\n",
+				c, diff("statsWA", "statsWB", c)
 		if (!n)
 			print "bench-partition: NOT MEASURED: the LWK cores interrupt counts (lwkctl stats)"
 		if (loc != "")

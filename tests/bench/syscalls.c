@@ -4,7 +4,10 @@
  * a local null syscall (getpid), a null syscall the LWK forwards to its
  * proxy on Linux (getppid; skipped where it answers -ENOSYS, as in bare
  * mode), a futex wake/wait ping-pong between two threads on different
- * cores, and thread create+join. The same binary runs on Linux and on the
+ * cores, thread create+join, and a call that blocks on Linux for 200 us
+ * (ppoll with no fds: forwarded on the LWK, whose core halts meanwhile
+ * and is woken by the proxy's ring beside Linux). The same binary runs
+ * on Linux and on the
  * LWK, so the two can be compared in one run. Prints
  * "bench NAME median=N p99=N median_ns=N p99_ns=N" lines per operation;
  * nanoseconds come from the TSC rate measured against CLOCK_MONOTONIC.
@@ -16,6 +19,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -51,16 +56,22 @@ static int cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void report(const char *name, unsigned int per)
+/* The first @n samples. */
+static void report_n(const char *name, unsigned int per, unsigned int n)
 {
 	uint64_t median, p99;
 
-	qsort(samples, SAMPLES, sizeof(samples[0]), cmp);
-	median = samples[SAMPLES / 2] / per;
-	p99 = samples[SAMPLES * 99 / 100] / per;
+	qsort(samples, n, sizeof(samples[0]), cmp);
+	median = samples[n / 2] / per;
+	p99 = samples[n * 99 / 100] / per;
 	printf("bench %s median=%llu p99=%llu median_ns=%.0f p99_ns=%.0f\n", name,
 	       (unsigned long long)median, (unsigned long long)p99, median / tsc_per_ns,
 	       p99 / tsc_per_ns);
+}
+
+static void report(const char *name, unsigned int per)
+{
+	report_n(name, per, SAMPLES);
 }
 
 static void bench_getpid(void)
@@ -146,6 +157,28 @@ static void bench_thread(void)
 	report("thread_create_join", 1);
 }
 
+/* ppoll for 200 us with no fds, with 1 us of timer slack (Linux's default
+ * 50 us would dominate): what a short blocking call costs beyond its
+ * wait. On the LWK the waiting thread blocks and its core halts; the
+ * proxy's answer must wake it (LWK_IOC_RING beside Linux). */
+#define BLOCK_SAMPLES 301
+static void bench_block(void)
+{
+	struct timespec ts = { 0, 200000 };
+
+	if (syscall(SYS_ppoll, NULL, 0, &ts, NULL, 8) < 0)
+		return; /* not served here (no proxy) */
+	prctl(PR_SET_TIMERSLACK, 1000ul, 0, 0, 0);
+	for (int i = 0; i < BLOCK_SAMPLES; i++) {
+		uint64_t t0 = __rdtsc();
+
+		ts.tv_nsec = 200000; /* ppoll leaves what was left of it */
+		syscall(SYS_ppoll, NULL, 0, &ts, NULL, 8);
+		samples[i] = __rdtsc() - t0;
+	}
+	report_n("ppoll_200us", 1, BLOCK_SAMPLES);
+}
+
 int main(void)
 {
 	tsc_calibrate();
@@ -153,5 +186,6 @@ int main(void)
 	bench_getppid();
 	bench_futex();
 	bench_thread();
+	bench_block();
 	return 0;
 }

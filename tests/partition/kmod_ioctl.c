@@ -288,6 +288,12 @@ static void test_garbage(int fd)
 	check(ret == ENOTTY, "bad.unknown-cmd", "errno %d", ret);
 	ret = ioctl(fd, 0x5401 /* TCGETS */, &in) ? errno : 0;
 	check(ret == ENOTTY, "bad.tcgets", "errno %d", ret);
+	ret = ioctl(fd, LWK_IOC_RING, LWK_RING_SERVICE) ? errno : 0;
+	check(ret == ENODEV, "bad.ring-no-lwk", "errno %d", ret);
+	ret = ioctl(fd, LWK_IOC_RING, 4ul) ? errno : 0;
+	check(ret == EINVAL, "bad.ring-unknown-bit", "errno %d", ret);
+	ret = ioctl(fd, LWK_IOC_RING, (unsigned long)&in) ? errno : 0;
+	check(ret == EINVAL, "bad.ring-pointer", "errno %d", ret);
 }
 
 static void test_version(void)
@@ -713,7 +719,7 @@ static void test_fuzz(int rounds)
 {
 	static const unsigned cmds[] = { LWK_IOC_VERSION, LWK_IOC_RESERVE,  LWK_IOC_INFO,
 					 LWK_IOC_START,	  LWK_IOC_SHUTDOWN, LWK_IOC_CLAIM,
-					 LWK_IOC_UNCLAIM };
+					 LWK_IOC_UNCLAIM, LWK_IOC_RING };
 	char *buf = malloc(8192);
 	char *edge = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	struct lwk_ioc_shutdown s;
@@ -723,7 +729,7 @@ static void test_fuzz(int rounds)
 	mprotect(edge + 4096, 4096, PROT_NONE);
 	srand(1234);
 	for (i = 0; i < rounds; i++) {
-		unsigned cmd = cmds[rand() % 7], r = rand();
+		unsigned cmd = cmds[rand() % 8], r = rand();
 		size_t size = _IOC_SIZE(cmd);
 
 		if (r % 7 == 0) /* another size, direction or number */
@@ -743,7 +749,10 @@ static void test_fuzz(int rounds)
 		if (cmd == LWK_IOC_SHUTDOWN)
 			((struct lwk_ioc_shutdown *)buf)->timeout_ms %= 50;
 		memcpy(edge + 4096 - (size < 4096 ? size / 2 : 0), buf, size < 4096 ? size / 2 : 0);
-		ioctl(fd, cmd, fuzz_ptr(r >> 8, buf, edge, size));
+		if (cmd == LWK_IOC_RING && r % 2) /* a mask, not a pointer */
+			ioctl(fd, cmd, (unsigned long)(rand() % 8));
+		else
+			ioctl(fd, cmd, fuzz_ptr(r >> 8, buf, edge, size));
 		calls++;
 	}
 	do_shutdown(fd, &s);
@@ -918,6 +927,7 @@ static void users_steal_cores(struct users_ctx *c, int fd, unsigned i, const uin
 	ctl.staging_size = 64 << 10;
 	seq = lwk_msg_seq_next(e->ctl.hdr.seq, lwk_msg_seq(&e->reply.hdr));
 	lwk_msg_post(&e->ctl, &ctl, LWK_MSG_CREATE, sizeof(ctl), seq);
+	ioctl(fd, LWK_IOC_RING, LWK_RING_SERVICE); /* its service core may halt */
 	for (int t = 0; t < 5000 && r; t++) {
 		r = lwk_msg_read_answer(&reply, &e->reply, LWK_MSG_REPLY, sizeof(reply), seq);
 		if (r)
@@ -954,6 +964,8 @@ static void users_other(struct users_ctx *c, unsigned a)
 	check(n >= 1, "users.extents-published", "%u extents", n);
 	become(USER_B);
 	fd = dev_open_as();
+	r = ioctl(fd, LWK_IOC_RING, LWK_RING_PROC) ? errno : 0;
+	check(r == ENOENT, "users.ring-proc-without-claim-refused", "errno %d", r);
 	r = ioctl(fd, LWK_IOC_CLAIM, &cl);
 	check(!r && cl.index != a, "users.claim", "%d (%s), entry %u", r, cl.msg, cl.index);
 	r = ioctl(fd, LWK_IOC_CLAIM, &cl2);
@@ -982,6 +994,13 @@ static void users_other(struct users_ctx *c, unsigned a)
 	}
 	check(!bad, "users.other-memory-refused", NULL);
 	users_steal_cores(c, fd, cl.index, cores);
+	usleep(20000); /* the service core halts again, no timer */
+	wakes = service_wakes(c);
+	r = ioctl(fd, LWK_IOC_RING, LWK_RING_SERVICE);
+	usleep(20000);
+	check(r == 1 && service_wakes(c) > wakes, "users.ring-wakes-the-halted-service-core",
+	      "ring %d; wake vector 0x%x counted %llu times before, %llu after", r,
+	      c->h->wake_vector, (unsigned long long)wakes, (unsigned long long)service_wakes(c));
 	own = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, entry_pa(c, cl.index));
 	check(own != MAP_FAILED && own[0] == (uint32_t)getpid(), "users.own-owner-is-me",
 	      "owner %u", own != MAP_FAILED ? own[0] : 0);

@@ -33,5 +33,10 @@ void channel_set_panicked(const char *line);
 void channel_notify_host(struct lwk_chan_proc *cp);
 /* The doorbell (channel_init sets it from lwk,notify-ipi; ktests too). */
 void channel_doorbell_setup(bool on, uint32_t vector, uint32_t hw_id);
+/* Does the host ring us (LWK_IOC_RING, partition mode) when it publishes
+ * something for a halted core? Then a core may halt with no timer while
+ * it waits for the host. A host with a doorbell from us has one to us:
+ * only lwk.ko gives the LWK lwk,notify-ipi. */
+bool channel_host_rings(void);
 /* How many doorbells rang since boot. */
 uint64_t channel_doorbells(void);

@@ -37,6 +37,8 @@ struct cpu {
 	volatile uint64_t done_seq; /* set to work_seq when finished */
 	volatile uint32_t ktest_failures;
 	volatile uint32_t halted;	   /* in arch_idle_halt: arch_cpu_wake it */
+	volatile uint8_t *halted_pub;	   /* the channel's cpu_halted[id], or NULL */
+	uint32_t word_waiters;		   /* its threads in sched_block_until */
 	struct lwk_cpu_counters *counters; /* kernel entries (lwk/counters.h) */
 	struct thread *current;		   /* running on this core, or NULL (idle) */
 	struct thread *rq_head, *rq_tail;  /* runnable threads of this core */

@@ -22,9 +22,11 @@ void cpus_call(struct cpu *c, void (*fn)(void *), void *arg);
 bool cpus_wait(struct cpu *c, uint64_t timeout_us);
 __noreturn void cpus_idle_loop(void);
 /* Halt this core until an IPI or CLOCK_MONOTONIC @deadline_ns (0: no
- * deadline), unless it has work or threads to run (the service core's
- * back-off). */
-void cpus_halt_until(uint64_t deadline_ns);
+ * deadline), unless it has work or threads to run, or @news (if not NULL)
+ * says there is something to do: it is asked after the core said it halts
+ * (the channel's cpu_halted[]), so that news published before a host read
+ * that is never slept through (the service core's halt). */
+void cpus_halt_until(uint64_t deadline_ns, bool (*news)(void));
 
 /* Shutdown: halt every other online core for good, interrupts off, and
  * wait (bounded) until each says it has; false if one did not. */

@@ -38,6 +38,9 @@ struct thread {
 	struct thread *rq_next; /* run queue link, or zombie list link */
 	bool wake_pending;	/* woken before it managed to block */
 	uint64_t deadline_ns;	/* a timed block ends then (0: none) */
+	/* sched_block_until: the block ends once *wait_word == wait_want */
+	const volatile uint32_t *wait_word;
+	uint32_t wait_want;
 	bool timed_out;
 	/* signals */
 	uint64_t sig_blocked, sig_pending;

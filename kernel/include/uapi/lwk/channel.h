@@ -57,10 +57,15 @@
  *      the process is killed, and its cores and memory reclaimed without
  *      waiting. (A proxy that is merely stopped that long, SIGSTOP, loses
  *      its process the same way.)
- *   8. Partition mode (mod.claim_seq != 0) differs in three ways. The
- *      entry ends when its claiming file is closed (the proxy exited or
- *      died) or unclaimed (LWK_IOC_UNCLAIM, instead of RELEASE, which is
- *      refused): lwk.ko first removes the file's mappings, then sets
+ *   8. Partition mode (mod.claim_seq != 0) differs in four ways. Nothing
+ *      is polled on a timer: after publishing anything for the LWK (a
+ *      control command, signals, a completion) a host rings the cores
+ *      concerned through lwk.ko (LWK_IOC_RING, uapi/lwk/lwkdev.h) if
+ *      cpu_halted[] says they halt (the LWK writes arena_free and nthreads
+ *      with every forwarded request, so they are fresh while it serves
+ *      one). The entry ends when its claiming file is closed (the proxy
+ *      exited or died) or unclaimed (LWK_IOC_UNCLAIM, instead of RELEASE,
+ *      which is refused): lwk.ko first removes the file's mappings, then sets
  *      mod.gone_seq = mod.claim_seq and wakes the service core; the LWK
  *      kills the process, frees the entry at once and sets gone_ack. There
  *      is no lease: memory a proxy may still have mapped is never taken
