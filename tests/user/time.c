@@ -48,7 +48,10 @@ static void check_sleep(void)
 		       (long long)slept / NSEC_PER_MSEC, (long long)(slept % NSEC_PER_MSEC) / 1000,
 		       slept > 15 * NSEC_PER_MSEC ? " (over 15 ms: loaded host?)" : "");
 		EXPECT(slept >= 10 * NSEC_PER_MSEC);
-		EXPECT(slept <= 50 * NSEC_PER_MSEC);
+		/* It ends on its own timer, not at some later event; how soon
+		 * is the host's business (a loaded host stalls an emulated
+		 * core for tens of ms), so the bound is loose. */
+		EXPECT(slept <= 1000 * NSEC_PER_MSEC);
 	}
 }
 
