@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # lwk.ko's own check in a QEMU guest running Debian's kernel (no LWK image
 # needed): builds the module and tests/partition/kmod_ioctl.c, packs them
-# with busybox-static into an initramfs, boots the guest with the
+# with busybox-static into an initramfs (tests/partition/initramfs.sh, as
+# the partition guest's), boots the guest with the
 # trampoline page and a 256 MiB region reserved (memmap=), runs kmod_ioctl's
 # cases and rmmod checks, and scans the guest's dmesg. Prints every check and a pass/fail count; exits
 # 0 only if all passed.
@@ -28,27 +29,17 @@ kernel=/boot/vmlinuz-$KVER
 	{ echo "guest-test: needs a static /bin/busybox: apt-get install busybox-static"; exit 1; }
 
 make -s -C "$top" module KVER="$KVER" >/dev/null
+. "$top/tests/partition/initramfs.sh"
 work=$(mktemp -d "${TMPDIR:-/tmp}/lwk-kmod-$tag.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 root=$work/root
-mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
-cp /bin/busybox "$root/bin/busybox"
-for app in $(/bin/busybox --list); do
-	[ "$app" = busybox ] || ln -s busybox "$root/bin/$app"
-done
-cp "$top/build/kmod/lwk.ko" "$root/lwk.ko"
+lwk=
 case " $cases " in *" users "*)
 	make -s -C "$top" build/lwk.elf build/bin/lwkctl build/bin/lwkexec >/dev/null
-	mkdir -p "$root/opt/lwk/bin" "$root/lib64" "$root/lib/x86_64-linux-gnu"
-	cp "$top/build/lwk.elf" "$root/opt/lwk/lwk.elf"
-	cp "$top/build/bin/lwkctl" "$top/build/bin/lwkexec" "$root/opt/lwk/bin/"
-	for lib in $(ldd "$top/build/bin/lwkctl" "$top/build/bin/lwkexec" |
-		sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p' | sort -u); do
-		cp -L "$lib" "$root/lib/x86_64-linux-gnu/"
-	done
-	cp -L /lib64/ld-linux-x86-64.so.2 "$root/lib64/"
-	chmod 1777 "$root/tmp"
+	lwk=$top
 esac
+BUSYBOX=/bin/busybox initramfs_stage "$root" --ko "$top/build/kmod/lwk.ko" ${lwk:+--lwk "$lwk"} ||
+	{ echo "guest-test: could not stage the guest's initramfs in $root"; exit 1; }
 gcc -static -O2 -Wall -Wextra -Werror -I"$top/kernel/include" -I"$top/arch/x86_64/include" \
 	-o "$root/kmod_ioctl" "$top/tests/partition/kmod_ioctl.c"
 cat >"$root/init" <<GUEST
@@ -120,12 +111,11 @@ echo "== guest done"
 poweroff -f
 GUEST
 chmod +x "$root/init"
-(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initrd.gz"
+initramfs_pack "$root" "$work/initrd.gz"
 
 log=$work/serial.log
-timeout 600 qemu-system-x86_64 -name "lwk-kmod-$tag" -accel tcg -smp 4 -m 2G -nographic \
-	-no-reboot -kernel "$kernel" -initrd "$work/initrd.gz" \
-	-append 'console=ttyS0 panic=-1 quiet memmap=4K$0x90000 memmap=256M$0x40000000' >"$log" 2>&1 || true
+guest_qemu "lwk-kmod-$tag" 600 "$kernel" "$work/initrd.gz" 'quiet memmap=256M$0x40000000' \
+	>"$log" || true
 tr -d '\r' <"$log" | grep -E '^(PASS|FAIL|info:|shutdown:|  msg:|  kill|==|\[)|kmod_ioctl|lwk-doorbell|lwkexec|lwkctl|channel:' |
 	grep -vE '^\[ *[0-9.]+\] (random|x86|Run|Freeing|Write protecting)' || true
 pass=$(tr -d '\r' <"$log" | grep -c '^PASS' || true)

@@ -47,3 +47,11 @@ install-module: module
 		'run update-grub, reboot, then: modprobe lwk trampoline=0x90000'
 
 .PHONY: install-module
+
+# make test-module: lwk.ko's own guest test (proxy/kmod/guest-test.sh):
+# every ioctl in a QEMU guest running Debian's kernel, no partition suites.
+# LWK_KMOD_CASES and a cycle count (LWK_KMOD_CYCLES) as the script says.
+test-module:
+	@proxy/kmod/guest-test.sh $(LWK_KMOD_CYCLES)
+
+.PHONY: test-module

@@ -51,29 +51,19 @@ make -s -C "$top" module KVER="$KVER" >/dev/null || skip "lwk.ko did not build (
 make -s -C "$top" build/lwk.elf build/bin/lwkctl build/bin/lwkexec bench-progs >/dev/null ||
 	skip "the LWK, lwkctl, lwkexec or the bench programs did not build"
 
+. "$top/tests/partition/initramfs.sh"
 work=$(mktemp -d "${TMPDIR:-/tmp}/lwk-bench-$tag.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 root=$work/root
-mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$root/opt/lwk/bin" \
-	"$root/lib64" "$root/lib/x86_64-linux-gnu"
-cp /bin/busybox "$root/bin/busybox"
-for app in $(/bin/busybox --list); do
-	[ "$app" = busybox ] || ln -s busybox "$root/bin/$app"
-done
-cp "$top/build/kmod/$KVER/lwk.ko" "$root/lwk.ko" 2>/dev/null || cp "$top/build/kmod/lwk.ko" "$root/lwk.ko"
-cp "$top/build/lwk.elf" "$root/opt/lwk/lwk.elf"
-cp "$top/build/bin/lwkctl" "$top/build/bin/lwkexec" "$root/opt/lwk/bin/"
-for lib in $(ldd "$top/build/bin/lwkctl" "$top/build/bin/lwkexec" |
-	sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p' | sort -u); do
-	cp -L "$lib" "$root/lib/x86_64-linux-gnu/"
-done
-cp -L /lib64/ld-linux-x86-64.so.2 "$root/lib64/"
-cp "$top/build/bench/syscalls" "$root/syscalls"
+ko=$top/build/kmod/$KVER/lwk.ko
+[ -f "$ko" ] || ko=$top/build/kmod/lwk.ko
+BUSYBOX=/bin/busybox initramfs_stage "$root" --ko "$ko" --lwk "$top" \
+	--file "$top/build/bench/syscalls" /syscalls ||
+	skip "the guest's initramfs could not be staged in $root"
 for prog in elapsed spin; do
 	gcc -static -O2 -Wall -Wextra -Werror -o "$root/$prog" "$top/tests/bench/guest/$prog.c" ||
 		skip "tests/bench/guest/$prog.c did not build"
 done
-chmod 1777 "$root/tmp"
 
 # In the guest, every measurement is a line "R KIND ..." on the console;
 # the host takes the medians. The partition lives through all the syscall
@@ -135,13 +125,11 @@ echo "R done"
 poweroff -f
 GUEST
 chmod +x "$root/init"
-(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initrd.gz"
+initramfs_pack "$root" "$work/initrd.gz"
 
 log=$work/serial.log
 t0=$(date +%s)
-timeout 600 qemu-system-x86_64 -name "lwk-bench-$tag" -accel tcg -smp 4 -m 2G -nographic \
-	-no-reboot -kernel "$kernel" -initrd "$work/initrd.gz" \
-	-append 'console=ttyS0 panic=-1 quiet memmap=4K$0x90000' >"$log" 2>&1
+guest_qemu "lwk-bench-$tag" 600 "$kernel" "$work/initrd.gz" quiet >"$log"
 qrc=$?
 secs=$(($(date +%s) - t0))
 tr -d '\r' <"$log" | grep '^R ' >"$work/r"

@@ -5,11 +5,11 @@
 # (the newest /boot/vmlinuz-*-amd64 whose /lib/modules exists): lwk.ko
 # beside an unpatched Linux, lwkctl and lwkexec from this checkout.
 #   tests/partition/run.sh          (make test-partition builds first)
-# The guest boots an initramfs packed here (build/partition/initrd.cpio.gz:
-# busybox-static, the virtio/9p modules, lwk.ko and tests/partition/init),
-# mounts this machine's root read-only over virtio-9p at /host and runs
-# tests/partition/guest.sh there with chroot: the same binaries and scripts
-# as on this host, at the same paths.
+# The guest boots an initramfs packed by tests/partition/initramfs.sh
+# (build/partition/initrd.cpio.gz: busybox-static, the virtio/9p modules,
+# lwk.ko and tests/partition/init), mounts this machine's root read-only
+# over virtio-9p at /host and runs tests/partition/guest.sh there with
+# chroot: the same binaries and scripts as on this host, at the same paths.
 # The guest prints "ok NAME", "FAIL NAME: why" and "SKIP NAME (why)"; a
 # SKIP counts as a failure. This side adds a failure when the guest does
 # not finish in time or its dmesg (printed at the end) shows BUG, WARNING,
@@ -101,37 +101,12 @@ if [ -f tests/partition/kmod_ioctl.c ]; then
 	static_prog tests/partition/kmod_ioctl.c "$out/kmod_ioctl" && kmod_ioctl=$root/$out/kmod_ioctl
 fi
 
-# Pack the initramfs.
+# Pack the initramfs (tests/partition/initramfs.sh).
+. tests/partition/initramfs.sh
 pack() {
-	local stage=$out/initrd m f name
-	rm -rf "$stage"
-	mkdir -p "$stage"/{bin,dev,proc,sys,host,modules,etc}
-	cp "$(command -v busybox)" "$stage/bin/busybox"
-	for name in $(busybox --list); do
-		[ "$name" = busybox ] || ln -s busybox "$stage/bin/$name"
-	done
-	# In the order they depend on each other (facts.md); busybox's insmod
-	# reads plain .ko files only.
-	for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci \
-		9pnet 9pnet_virtio netfs fscache 9p; do
-		f=$(find "/lib/modules/$kver/kernel" -name "$m.ko" -o -name "$m.ko.xz" \
-			-o -name "$m.ko.zst" -o -name "$m.ko.gz" | head -1)
-		if [ -z "$f" ]; then
-			# Built in, or absent: the guest finds out when it mounts.
-			grep -q "/$m.ko" "/lib/modules/$kver/modules.builtin" ||
-				echo "partition: no module $m for $kver" >&2
-			continue
-		fi
-		case $f in
-		*.xz) xz -dc "$f" >"$stage/modules/$m.ko" ;;
-		*.zst) zstd -qdc "$f" >"$stage/modules/$m.ko" ;;
-		*.gz) gzip -dc "$f" >"$stage/modules/$m.ko" ;;
-		*) cp "$f" "$stage/modules/$m.ko" ;;
-		esac || return 1
-		echo "$m" >>"$stage/modules/order"
-	done
-	[ -n "$ko" ] && cp "$ko" "$stage/lwk.ko"
-	cp tests/partition/init "$stage/init"
+	local stage=$out/initrd
+	initramfs_stage "$stage" --9p "$kver" --dir /host --dir /etc \
+		--file tests/partition/init /init ${ko:+--ko "$ko"} || return 1
 	chmod 755 "$stage/init"
 	# What /init needs to know of this side.
 	{
@@ -141,8 +116,7 @@ pack() {
 		echo "chanprobe=$chanprobe"
 		echo "cycles=${LWK_PARTITION_CYCLES:-20}"
 	} >"$stage/etc/lwk-test.conf"
-	(cd "$stage" && find . | busybox cpio -o -H newc -R 0:0 2>/dev/null) |
-		gzip -1 >"$out/initrd.cpio.gz"
+	initramfs_pack "$stage" "$out/initrd.cpio.gz"
 }
 
 mkdir -p "$out"
@@ -161,12 +135,10 @@ qname=lwk-partition-$(basename "$root")-$$
 log=$out/console.log
 start=$(date +%s)
 echo "partition: booting Debian $kver under QEMU (TCG, 4 cores, 2 GiB), at most ${timeout_s} s"
-timeout --foreground -k 10 "$timeout_s" qemu-system-x86_64 -name "$qname" \
-	-accel tcg -cpu max -smp 4 -m 2G -nographic -no-reboot -monitor none \
-	-kernel "/boot/vmlinuz-$kver" -initrd "$out/initrd.cpio.gz" \
-	-append "console=ttyS0 panic=-1 loglevel=4 edd=off watchdog_thresh=60 memmap=4K\$0x90000" \
-	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
-	</dev/null 2>&1 | sed -u -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1b[c]//g' |
+guest_qemu "$qname" "$timeout_s" "/boot/vmlinuz-$kver" "$out/initrd.cpio.gz" \
+	"loglevel=4 edd=off watchdog_thresh=60" -cpu max \
+	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap |
+	sed -u -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1b[c]//g' |
 	tee "$log" | grep --line-buffered -E '^(ok|FAIL|SKIP) |^  |^guest: guest.sh'
 status=${PIPESTATUS[0]}
 secs=$(($(date +%s) - start))
