@@ -101,10 +101,16 @@ run_as() {
 # suite NAME SECS CMD...: a script of PASS/FAIL lines and "N passed, N
 # failed" (tests/vm/*.sh, tests/user/run.sh, tests/lwkexec/run.sh), its
 # lines passed on as they come; a script that ends without its verdict
-# (crashed, or killed after SECS) is a failure of its own.
+# (crashed, or killed after SECS) is a failure of its own. With
+# LWK_PARTITION_SUITES (run.sh) set, one whose CMD does not match it is
+# skipped.
 suite() {
 	local name=$1 secs=$2 log=/tmp/suite.log status
 	shift 2
+	if [ -n "${LWK_PARTITION_SUITES:-}" ] && ! [[ "$*" =~ $LWK_PARTITION_SUITES ]]; then
+		skip "$name" "not in LWK_PARTITION_SUITES='$LWK_PARTITION_SUITES'"
+		return
+	fi
 	set -o pipefail
 	timeout -k 10 "$secs" "$@" 2>&1 | tee "$log" |
 		sed -u -e 's/^PASS /ok /' -e '/^[0-9]* passed, [0-9]* failed$/d' \

@@ -17,6 +17,10 @@
 # log is build/partition/console.log.
 #   LWK_PARTITION_TIMEOUT   seconds the whole guest run may take (2400)
 #   LWK_PARTITION_CYCLES    boot/shutdown cycles in the guest (20)
+#   LWK_PARTITION_SUITES    run only the suites (the tests/... scripts
+#                           guest.sh runs on the partition) whose command
+#                           matches this extended regex, e.g. 'fuzz|stress';
+#                           each other one is a SKIP, so a failure
 #   LWK_KO                  a lwk.ko to use instead of the one 'make module'
 #                           builds
 set -u
@@ -115,6 +119,7 @@ pack() {
 		echo "kmod_ioctl=$kmod_ioctl"
 		echo "chanprobe=$chanprobe"
 		echo "cycles=${LWK_PARTITION_CYCLES:-20}"
+		echo "suites='${LWK_PARTITION_SUITES:-}'"
 	} >"$stage/etc/lwk-test.conf"
 	initramfs_pack "$stage" "$out/initrd.cpio.gz"
 }
