@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Channel fuzz on a running VM partition: while 'lwkexec cat' waits for
+# Channel fuzz on a running partition: while 'lwkexec cat' waits for
 # input on a FIFO, chanfuzz (tests/tools/chanfuzz.c) forges random and
 # malformed forwarded-call messages for its process. The proxy must answer
 # each with the right error, say once per kind what it refused, and keep
-# serving: cat still copies a line written afterwards. Prints PASS/FAIL
-# lines and "N passed, N failed".
+# serving: cat still copies a line written afterwards. The same checks in
+# both modes: beside Linux (partition mode) chanfuzz maps the channel
+# through lwk.ko, which lets only root (or admin_gid) map all of it.
+# Prints PASS/FAIL lines and "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 suite=vm-fuzz

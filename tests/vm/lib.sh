@@ -51,6 +51,18 @@ compute_cores_upto() {
 	echo "$n"
 }
 
+# Where the partition runs, from the first line of 'lwkctl status': "vm"
+# (a QEMU guest: a proxy keeps its entry by renewing its lease) or "linux"
+# (partition mode, lwk.ko beside Linux: no lease, an entry ends only when
+# its /dev/lwk file is closed; uapi/lwk/channel.h, step 8).
+partition_kind() {
+	if "$lwkctl" status 2>/dev/null | head -n 1 | grep -q '(beside Linux'; then
+		echo linux
+	else
+		echo vm
+	fi
+}
+
 # Cores given to a process, or being given to one.
 cores_in_use() {
 	"$lwkctl" status 2>/dev/null | grep -c '^  core [0-9]* .* \(LWK pid\|loading\)'
