@@ -76,25 +76,25 @@ launch_loop() { # name count
 # 1. Three launch loops at once (the service core once panicked on two),
 #    one core each; with fewer cores for programs, as many loops as cores.
 n=$(compute_cores)
-loops="a b c"
+loops=(a b c)
 what="three launch loops at once"
 if [ "$n" -lt 3 ]; then
 	echo "SKIP $suite: three launch loops at once (the partition has $n core(s) for programs, 3 are needed): $n loop(s) instead"
-	loops=$(echo $loops | cut -d' ' -f"1-$n")
+	loops=("${loops[@]:0:n}")
 	what="$n launch loop(s) at once"
 fi
 lpids=()
-for l in $loops; do
+for l in "${loops[@]}"; do
 	launch_loop "$l" 12 &
 	lpids+=("$!")
 done
 pids+=("${lpids[@]}")
 wait "${lpids[@]}"
-want=$((12 * $(echo $loops | wc -w)))
+want=$((12 * ${#loops[@]}))
 bad=$(cat "$work"/[abc].status | grep -vcx 0)
 total=$(cat "$work"/[abc].status | wc -l)
 errs=0
-for l in $loops; do
+for l in "${loops[@]}"; do
 	[ -s "$work/$l.err" ] && errs=$((errs + 1))
 done
 if [ "$total" = "$want" ] && [ "$bad" = 0 ] && [ "$errs" = 0 ]; then
