@@ -62,6 +62,9 @@ ktests() {
 	# The production kernel has none, and says where they are.
 	q --name ktest-production --production --expect fail \
 		--grep "lwk.ktest=all: this kernel has no ktests; boot the ktest image" -- lwk.ktest=all
+	q --name ktest-production-fault --production --expect fail \
+		--grep "lwk.test-panic-signal=12: this kernel has no ktests; boot the ktest image" \
+		-- lwk.test-panic-signal=12
 }
 
 # Failures on purpose: each must end in the right verdict with a message
@@ -89,6 +92,9 @@ bad_input() {
 		-- lwk.channel=0x200000,0x400000 lwk.ktest=all
 	q --name relocate-not-aligned --expect fail --grep "BASE must be 2 MiB aligned" \
 		-- lwk.test-relocate=0x4100000 lwk.ktest=all
+	q --name fault-signal-not-a-number --expect fail \
+		--grep "lwk.test-hang-signal=x: want a signal number from 1 to 64" \
+		-- lwk.test-hang-signal=x lwk.ktest=all
 	q --name channel-not-aligned --expect fail --grep "must be multiples of 4 KiB" \
 		-- lwk.channel=0x1000800,0x400000 lwk.ktest=all
 	q --name bootdesc-garbage --iso --module "$dtbs/garbage.dtb" --expect fail \

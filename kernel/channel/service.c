@@ -12,6 +12,7 @@
 #include <lwk/arch.h>
 #include <lwk/channel.h>
 #include <lwk/cpus.h>
+#include <lwk/ktest_fault.h>
 #include <lwk/log.h>
 #include <lwk/pmem.h>
 #include <lwk/sched.h>
@@ -220,9 +221,12 @@ static bool svc_signals(struct svc_entry *e)
 
 	if (e->state != LWK_PROC_RUNNING || !(bits = lwk_chan_signals_take(e->chan)))
 		return false;
-	for (int sig = 1; bits; sig++, bits >>= 1)
-		if (bits & 1)
-			proc_signal(e->p, sig);
+	for (int sig = 1; bits; sig++, bits >>= 1) {
+		if (!(bits & 1))
+			continue;
+		ktest_fault_on_signal(sig); /* the ktest image's fault injection */
+		proc_signal(e->p, sig);
+	}
 	return true;
 }
 

@@ -9,6 +9,7 @@
 #include <lwk/cpus.h>
 #include <lwk/kmain.h>
 #include <lwk/ktest.h>
+#include <lwk/ktest_fault.h>
 #include <lwk/log.h>
 #include <lwk/mm.h>
 #include <lwk/proc.h>
@@ -107,19 +108,30 @@ static void check_kernel_extent(void)
 	boot_fail(msg);
 }
 
-/* The production kernel has no ktests: asked for them, it stops at once
- * rather than run something else in their place. */
-static void check_ktests_linked(void)
-{
-	char sel[64], msg[160];
+/* Keys only the ktest image knows. The production kernel, asked for
+ * them, stops at once rather than boot without what a test asked for. */
+static const char *const test_keys[] = { "lwk.ktest", "lwk.test-relocate", "lwk.test-panic-signal",
+					 "lwk.test-hang-signal" };
 
-	if (ktest_run || !cmdline_get(bd.bootargs, "lwk.ktest", sel, sizeof(sel)))
+/* After channel_init, so that beside Linux 'lwkctl boot' reads why. */
+static void check_test_keys(void)
+{
+	char v[64], msg[160];
+
+	if (ktest_run) {
+		if (ktest_fault_setup && ktest_fault_setup(bd.bootargs, msg, sizeof(msg)))
+			boot_fail(msg);
 		return;
-	snprintf(msg, sizeof(msg),
-		 "lwk.ktest=%s: this kernel has no ktests; boot the ktest image "
-		 "(build/lwk-ktest.elf)",
-		 sel);
-	boot_fail(msg);
+	}
+	for (size_t i = 0; i < sizeof(test_keys) / sizeof(test_keys[0]); i++) {
+		if (!cmdline_get(bd.bootargs, test_keys[i], v, sizeof(v)))
+			continue;
+		snprintf(msg, sizeof(msg),
+			 "%s=%s: this kernel has no ktests; boot the ktest image "
+			 "(build/lwk-ktest.elf)",
+			 test_keys[i], v);
+		boot_fail(msg);
+	}
 }
 
 static __noreturn void run_ktests(const char *selector)
@@ -139,7 +151,6 @@ __noreturn void kmain(const void *fdt, size_t max_size)
 	arch_devices_setup(&bd);
 	arch_tsc_set_hz(bd.tsc_hz);
 	apply_cmdline(bd.bootargs);
-	check_ktests_linked();
 	log_info("lwk: booting on %u cores, TSC %llu kHz, command line \"%s\"", bd.n_cpus,
 		 (unsigned long long)(bd.tsc_hz / 1000), bd.bootargs);
 	/* A key that nothing produces yet: say so, loudly. */
@@ -155,6 +166,7 @@ __noreturn void kmain(const void *fdt, size_t max_size)
 		boot_fail("memory setup failed");
 	/* Before the counters are placed (they may go into the channel). */
 	channel_init(&bd);
+	check_test_keys();
 	check_boot_core();
 	cpus_start_all(&bd);
 	log_info("lwk: up: %u cores online, idle=%s", cpus_online(),
