@@ -267,6 +267,7 @@ vm_partition() {
 	suite tests/vm/partition.sh
 	suite tests/vm/users.sh
 	suite tests/qemu/partition-entry.sh
+	suite tests/vm/lwk-fault.sh
 }
 
 if [ "$mode" = all ]; then

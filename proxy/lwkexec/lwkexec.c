@@ -43,7 +43,7 @@ extern char **environ;
 static const int forwarded_signals[] = { SIGHUP,  SIGINT,  SIGQUIT, SIGUSR1,
 					 SIGUSR2, SIGTERM, SIGALRM, SIGWINCH };
 static struct lwk_chan_proc *volatile signal_entry;
-static struct transport *volatile signal_tr; /* to ring the service core */
+static struct transport *volatile signal_tr; /* set before signal_entry */
 
 struct exec_opts {
 	const char *partition;
@@ -408,18 +408,18 @@ static int request_check(const struct partition *p, const struct exec_opts *o,
 
 /* --- signals and the exit status --- */
 
+/* The signal goes to the entry, and the service core (which may halt
+ * with no timer beside Linux) is rung to take it. */
 static void on_forwarded_signal(int sig)
 {
 	struct lwk_chan_proc *e = signal_entry;
+	int saved = errno;
 
 	if (e && __atomic_load_n(&e->owner, __ATOMIC_ACQUIRE) == (uint32_t)getpid()) {
-		int saved = errno;
-
 		lwk_chan_signals_post(e, 1ull << (sig - 1));
-		if (signal_tr)
-			transport_ring(signal_tr, LWK_RING_SERVICE);
-		errno = saved;
+		transport_ring(signal_tr, LWK_RING_SERVICE);
 	}
+	errno = saved;
 	__atomic_or_fetch(&launch_signals_seen, 1ull << (sig - 1), __ATOMIC_RELEASE);
 	if (!launch_signal && sig != SIGWINCH)
 		launch_signal = sig; /* aborts a launch under way */
@@ -441,12 +441,12 @@ static void signals_block(sigset_t *set)
 	signal(SIGTTOU, SIG_IGN);
 }
 
-static void signals_forward(struct lwk_chan_proc *e, struct transport *tr)
+static void signals_forward(struct lwk_chan_proc *e, struct transport *t)
 {
 	struct sigaction sa = { .sa_handler = on_forwarded_signal, .sa_flags = SA_RESTART };
 	sigset_t set;
 
-	signal_tr = tr;
+	signal_tr = t;
 	signal_entry = e;
 	sigemptyset(&sa.sa_mask);
 	sigemptyset(&set);
@@ -524,6 +524,7 @@ static int run(struct partition *p, struct program *prog, const struct exec_opts
 	s.reserved_fds[s.nreserved++] = p->tr.fd;
 	stderr_keep(&s, p->tr.fd + 1);
 	watch_revoked_start(p);
+	watch_hang_start();
 	if (!realpath(prog->path, s.exe))
 		snprintf(s.exe, sizeof(s.exe), "%s", prog->path);
 	snprintf(s.interp, sizeof(s.interp), "%s", prog->interp_path);
@@ -537,7 +538,7 @@ static int run(struct partition *p, struct program *prog, const struct exec_opts
 		return r;
 	s.entry = l.entry;
 	s.entry_index = l.index;
-	signals_forward(l.entry, &l.part->tr);
+	signals_forward(l.entry, &p->tr);
 	r = launch_start(&l, &a, &s);
 	if (!r)
 		r = svc_run(&s) ? 125 : 0;

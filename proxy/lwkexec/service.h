@@ -212,11 +212,18 @@ void watch_qemu_start(struct svc *s);
 void watch_revoked_start(const struct partition *p);
 /* Is the partition's QEMU still running? */
 int watch_qemu_alive(const struct partition *p);
-/* Can no reply come any more (panic, shutdown, QEMU gone)? 1 after
- * saying why, 0 while the partition is healthy. */
-int watch_partition_trouble(const struct partition *p);
-/* Is the partition still there to serve, and the entry still ours? 0, or
- * -1 after saying why not. */
+/* LWKEXEC_HANG_S: how long a silent service core is rung before the
+ * watchdog gives up on it (seconds, default 30); a bad value is said and
+ * the default kept. */
+void watch_hang_start(void);
+/* Has the watchdog said the LWK stopped answering? */
+int watch_hung_said(void);
+/* Can no reply come any more (panic, shutdown, QEMU gone, a service core
+ * that stopped answering)? 1 after saying why, 0 while the partition is
+ * healthy. */
+int watch_partition_trouble(struct partition *p);
+/* Is the partition still there to serve (as watch_partition_trouble
+ * asks), and the entry still ours? 0, or -1 after saying why not. */
 int watch_serving(const struct svc *s);
 /* Why entry @e is not this lwkexec's any more (written to @buf), or NULL
  * while it is. @holds: it should hold a process (CREATE was answered), so

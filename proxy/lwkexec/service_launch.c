@@ -292,6 +292,7 @@ static uint32_t ctl_command_post(struct launch *l, struct lwk_chan_ctl *cmd, uin
 
 	seq = lwk_msg_seq_next(seq > last ? seq : last, 0);
 	lwk_msg_post(&e->ctl, cmd, type, sizeof(*cmd), seq);
+	/* Beside Linux an idle service core halts with no timer. */
 	transport_ring(&l->part->tr, LWK_RING_SERVICE);
 	return seq;
 }
@@ -552,12 +553,13 @@ static void unmirror(struct launch *l)
 	l->nmirrored = 0;
 }
 
-/* Is there still an LWK to answer? (Quietly: the trouble was told.) */
+/* Is there still an LWK to answer? (Quietly: the trouble was told.) A
+ * service core that stopped answering would only make RELEASE wait. */
 static int partition_answers(const struct partition *p)
 {
 	uint32_t state = __atomic_load_n(&p->hdr->state, __ATOMIC_ACQUIRE);
 
-	return state == LWK_STATE_READY && watch_qemu_alive(p);
+	return state == LWK_STATE_READY && watch_qemu_alive(p) && !watch_hung_said();
 }
 
 void launch_finish(struct launch *l)
