@@ -76,7 +76,9 @@ static void usage(FILE *f)
 	    "                    1,2,5-7 (a single core: 3-3); core 0 is the service core\n"
 	    "  --mem SIZE        memory for PROG, e.g. 512M or 2G (default: a fair share)\n"
 	    "  PROG is looked up in $PATH when it has no '/'. LWKEXEC_DEBUG=1 names the\n"
-	    "  system calls lwkexec does not serve, LWKEXEC_DEBUG=2 traces every one.\n",
+	    "  system calls lwkexec does not serve, LWKEXEC_DEBUG=2 traces every one.\n"
+	    "  Exits 125 when the partition fails under PROG (a panic, a shutdown, or an\n"
+	    "  LWK that has not answered for LWKEXEC_HANG_S seconds, default 30).\n",
 	    f);
 }
 
