@@ -203,6 +203,9 @@ refused "a kernel image that is not an LWK kernel" "not an LWK kernel|symbol|ELF
 	"$lwkctl" boot --cpus 2-3 --mem 512M --kernel /bin/true
 refused "a kernel image that is not ELF" "ELF" \
 	"$lwkctl" boot --cpus 2-3 --mem 512M --kernel /etc/passwd
+refused "a test key to the production kernel" \
+	"lwk.test-panic-signal=12: this kernel has no ktests; boot the ktest image" \
+	"$lwkctl" boot --cpus 2-3 --mem 512M --kernel "$build/lwk.elf" --kernel-args lwk.test-panic-signal=12
 if within_1pct "$mem_bad0" "$(mem_free)"; then
 	ok "bad input: MemFree unchanged after the refusals"
 else

@@ -7,8 +7,9 @@
 # it panics, with lwk.test-hang-signal=12 it stops answering for good.
 # Either way lwkexec, sent SIGUSR2, must exit 125 within a bounded time
 # with one line that says what happened; lwkctl status must say it too;
-# lwkctl shutdown must clear the partition away. (tests/partition/guest.sh
-# does the same beside Linux.) Runs in a state directory of its own.
+# lwkctl shutdown must clear the partition away. The production kernel
+# refuses the keys. (tests/partition/guest.sh does the same beside Linux.)
+# Runs in a state directory of its own.
 # Prints PASS/FAIL lines and "N passed, N failed".
 #   BUILD=build-x tests/vm/lwk-fault.sh    (default build/)
 set -u
@@ -88,6 +89,18 @@ $(timeout 60 "$lwkctl" status 2>&1)"
 		timeout 30 "$lwkctl" shutdown --force >/dev/null 2>&1
 	fi
 }
+
+# --- the production kernel has no fault injection, and says so ---
+out=$(timeout 180 "$lwkctl" boot --vm --cpus 2 --mem 512M --kernel "$build/lwk.elf" \
+	--kernel-args lwk.test-panic-signal=12 2>&1)
+status=$?
+if [ "$status" != 0 ] && echo "$out" | grep -qF \
+	"lwk.test-panic-signal=12: this kernel has no ktests; boot the ktest image"; then
+	pass "the production kernel refuses lwk.test-panic-signal"
+else
+	fail "the production kernel with lwk.test-panic-signal: status $status" "$out"
+fi
+timeout 30 "$lwkctl" shutdown --force >/dev/null 2>&1
 
 # --- panic ---
 panic_text="test panic: signal 12, as lwk.test-panic-signal asked"
