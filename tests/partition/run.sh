@@ -135,13 +135,17 @@ fi
 # shared machine, which can stall one for tens of seconds (seen: 24-26 s,
 # each time inside clear_page of an ordinary page fault); a soft lockup is
 # reported after 2 x 60 s instead of 2 x 10 s, so that only a real one is.
+# rcu_cpu_stall_timeout=300 for the same reason: lwk.ko's 1 GiB
+# alloc_contig_range zeroes the chunk in one go (Debian's kernel has
+# init_on_alloc on), which takes ~0.1 s on a node and, with other guests
+# beside this one, over 2 minutes under TCG (seen).
 # Unique per checkout and run, so that runs side by side can be told apart.
 qname=lwk-partition-$(basename "$root")-$$
 log=$out/console.log
 start=$(date +%s)
 echo "partition: booting Debian $kver under QEMU (TCG, 4 cores, 2 GiB), at most ${timeout_s} s"
 guest_qemu "$qname" "$timeout_s" "/boot/vmlinuz-$kver" "$out/initrd.cpio.gz" \
-	"loglevel=4 edd=off watchdog_thresh=60" -cpu max \
+	"loglevel=4 edd=off watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=300" -cpu max \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap |
 	sed -u -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1b[c]//g' |
 	tee "$log" | grep --line-buffered -E '^(ok|FAIL|SKIP) |^  |^guest: guest.sh'
