@@ -396,6 +396,34 @@ fi
 kill -INT "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
 
+# --- Linux rings the LWK: a forwarded call that blocks on Linux ---
+# The waiting thread blocks and its core halts with no timer but a 1 s
+# safety net; lwkexec's answer rings the halted core (LWK_IOC_RING). Over
+# a read that blocks 3 s on Linux the program's core takes at least one
+# wake IPI and at most one timer interrupt per second of the run, and the
+# LWK never logs that the safety net found an answer a ring missed.
+# vec ENTRIES VECTOR: that vector's count in an lwk_entries line (0 if none).
+vec() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | grep . || echo 0; }
+missed() { "$lwkctl" dmesg 2>/dev/null | grep -c "found by the .* safety timer"; }
+core=$("$lwkctl" stats 2>/dev/null | awk '$1 ~ /^[0-9]+$/ && $1 != 0 { print $1; exit }')
+before=$(lwk_entries "${core:-1}")
+missed0=$(missed)
+t0=$(date +%s%N)
+(sleep 3; echo x) | "$lwkexec" --cores 1 --mem 64M head -c 1 >/tmp/ring.out 2>&1
+st=$?
+secs=$((($(date +%s%N) - t0 + 999999999) / 1000000000))
+after=$(lwk_entries "${core:-1}")
+timers=$(($(vec "$after" 0xef) - $(vec "$before" 0xef)))
+wakes=$(($(vec "$after" 0xf0) - $(vec "$before" 0xf0)))
+if [ "$st" = 0 ] && [ "$(cat /tmp/ring.out)" = x ] && [ "$wakes" -ge 1 ] &&
+	[ "$timers" -le "$secs" ] && [ "$(missed)" = "$missed0" ]; then
+	ok "ring: a read blocked 3 s on Linux: LWK core $core took $wakes wake IPI(s) and $timers timer interrupt(s) in $secs s"
+else
+	fail "ring: a read blocked 3 s on Linux" \
+		"status $st, output '$(cat /tmp/ring.out)', core ${core:-?}: $wakes wake IPI(s), $timers timer interrupt(s) in $secs s (want >= 1, <= $secs), safety-net lines $missed0 -> $(missed)" \
+		"$before -> $after"
+fi
+
 if out=$(part_shutdown); then
 	ok "partition: lwkctl shutdown"
 else
