@@ -441,14 +441,15 @@ bool service_poll(void)
 }
 
 /* Is something of the service's own on a clock: a process being killed,
- * which svc_kill_again kills once more after SVC_KILL_AGAIN_MS, or memory
- * being cleared by compute cores, which do not ring when they finish? */
+ * which svc_kill_again kills once more after SVC_KILL_AGAIN_MS? (Compute
+ * cores clearing a process's memory wake the service core when they are
+ * done: cpus_call.) */
 static bool svc_timed_work(void)
 {
 	for (unsigned int i = 0; i < LWK_CHAN_MAX_PROCS; i++) {
 		const struct svc_entry *e = &svc_entries[i];
 
-		if ((e->state == LWK_PROC_RUNNING && READ_ONCE(e->p->exiting)) || e->clearing)
+		if (e->state == LWK_PROC_RUNNING && READ_ONCE(e->p->exiting))
 			return true;
 	}
 	return false;
@@ -490,6 +491,8 @@ static bool svc_news(void)
 			return true;
 		if (!__atomic_load_n(&c->owner, __ATOMIC_ACQUIRE))
 			continue;
+		if (e->clearing && svc_exec_cleared(e))
+			return true;
 		seq = __atomic_load_n(&c->ctl.hdr.seq, __ATOMIC_ACQUIRE);
 		if (!e->clearing && seq && seq != e->replied_seq)
 			return true;

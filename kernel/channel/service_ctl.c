@@ -542,6 +542,11 @@ bool svc_exec_cancel(struct svc_entry *e)
 	return false;
 }
 
+bool svc_exec_cleared(const struct svc_entry *e)
+{
+	return clear_done(e, 0);
+}
+
 bool svc_exec_poll(struct svc_entry *e)
 {
 	struct lwk_chan_reply r;

@@ -86,6 +86,8 @@ void service_proc_ended(struct proc *p);
 bool svc_ctl_poll(struct svc_entry *e);
 /* An EXEC whose arena is being cleared: answer it once that is done. */
 bool svc_exec_poll(struct svc_entry *e);
+/* Have the compute cores finished clearing @e's memory? (A glance.) */
+bool svc_exec_cleared(const struct svc_entry *e);
 /* Stop the clearing of @e's arena; false if a core did not stop (then its
  * process's memory must not be freed). */
 bool svc_exec_cancel(struct svc_entry *e);

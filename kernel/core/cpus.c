@@ -141,8 +141,14 @@ static void run_work(struct cpu *c)
 {
 	uint64_t seq = c->work_seq;
 
+	struct cpu *from = c->work_from;
+
 	c->work_fn(c->work_arg);
-	__atomic_store_n(&c->done_seq, seq, __ATOMIC_RELEASE);
+	__atomic_store_n(&c->done_seq, seq, __ATOMIC_SEQ_CST);
+	/* The sender may halt while it waits (the service core, while
+	 * compute cores clear a process's memory): it looks again at once. */
+	if (from && from != c && __atomic_load_n(&from->halted, __ATOMIC_SEQ_CST))
+		arch_cpu_wake(from);
 }
 
 /* Say whether the core halts, to the LWK's cores (halted) and to Linux
@@ -212,6 +218,7 @@ void cpus_call(struct cpu *c, void (*fn)(void *), void *arg)
 {
 	c->work_fn = fn;
 	c->work_arg = arg;
+	c->work_from = this_cpu();
 	__atomic_store_n(&c->work_seq, c->work_seq + 1, __ATOMIC_SEQ_CST);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	/* Pairs with the idle loop's store of 'halted' before its last check:

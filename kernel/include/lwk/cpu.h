@@ -35,6 +35,7 @@ struct cpu {
 	void *volatile work_arg;
 	volatile uint64_t work_seq; /* bumped by the sender */
 	volatile uint64_t done_seq; /* set to work_seq when finished */
+	struct cpu *work_from;	    /* the sender, woken when it is done */
 	volatile uint32_t ktest_failures;
 	volatile uint32_t halted;	   /* in arch_idle_halt: arch_cpu_wake it */
 	volatile uint8_t *halted_pub;	   /* the channel's cpu_halted[id], or NULL */
