@@ -251,6 +251,7 @@ vm_partition() {
 		suite tests/vm/threads.sh
 		suite tests/vm/fuzz.sh
 		suite tests/vm/stress.sh
+		suite tests/vm/trace.sh
 		if timeout 60 build/bin/lwkctl shutdown; then
 			echo "PASS vm: lwkctl shutdown"
 			record 0

@@ -232,9 +232,8 @@ const char *arch_vector_name(unsigned int vec)
 	}
 }
 
-void trap_dispatch(struct trap_frame *tf)
+static void trap_handle(struct trap_frame *tf)
 {
-	counters_vector(tf->vector);
 	if (tf->vector == 2 && cpus_stop_requested())
 		cpus_stopped(); /* shutdown */
 	if (tf->vector == 2 && panic_in_progress()) {
@@ -274,4 +273,12 @@ void trap_dispatch(struct trap_frame *tf)
 	 * interrupted us) is delivered now. */
 	if ((tf->cs & 3) && this_cpu()->current)
 		thread_return_to_user(tf);
+}
+
+void trap_dispatch(struct trap_frame *tf)
+{
+	uint64_t traced = counters_vector(tf->vector);
+
+	trap_handle(tf);
+	trace_exit(traced);
 }

@@ -6,11 +6,13 @@
  * direct map covers; Linux maps the same bytes. Layout, in order:
  *
  *   header (4 KiB) | procs | slots (one block per proc) | log ring |
- *   per-core counters
+ *   per-core counters | per-core trace rings
  *
  * The log ring takes what the counters leave, up to CHAN_LOG_MAX; when the
  * area is too small for every core's counters, they stay in kernel memory
- * (counters_off = 0) rather than squeezing the log.
+ * (counters_off = 0) rather than squeezing the log. The trace rings share
+ * what is left after the counters, CHAN_TRACE_MAX records per core at most
+ * (a power of two, at least CHAN_TRACE_MIN, else no tracing: trace_off 0).
  */
 #include <string.h>
 #include <lwk/arch.h>
@@ -20,6 +22,7 @@
 #include <lwk/cpu.h>
 #include <lwk/log.h>
 #include <lwk/pmem.h>
+#include <lwk/trace.h>
 #include <uapi/lwk/log.h>
 
 #define CHAN_PAGE KiB(4)
@@ -29,6 +32,11 @@
 #define CHAN_SLOTS_OFF (CHAN_PROCS_OFF + LWK_CHAN_MAX_PROCS * sizeof(struct lwk_chan_proc))
 #define CHAN_LOG_OFF ALIGN_UP(CHAN_SLOTS_OFF + LWK_CHAN_MAX_PROCS * LWK_CHAN_SLOTS_BYTES, CHAN_PAGE)
 #define CHAN_COUNTERS_SIZE ALIGN_UP(sizeof(struct lwk_cpu_counters), CHAN_PAGE)
+#define CHAN_TRACE_MAX 16384u /* records per core: 512 KiB */
+#define CHAN_TRACE_MIN 256u
+#define CHAN_TRACE_SIZE(n)                                                                        \
+	ALIGN_UP(sizeof(struct lwk_trace_ring) + (uint64_t)(n) * sizeof(struct lwk_trace_record), \
+		 CHAN_PAGE)
 
 /* The smallest area the boot description reader lets through still holds
  * the fixed part and a useful log. */
@@ -45,7 +53,25 @@ static uint64_t doorbells;
 struct chan_layout {
 	uint64_t log_size;
 	uint64_t counters_off; /* 0: counters stay in kernel memory */
+	uint64_t trace_off;    /* 0: no trace rings */
+	uint32_t trace_size, trace_nrecords;
 };
+
+/* Trace rings in [@off, @end) for @n_cpus cores: as many records each as
+ * fit, up to CHAN_TRACE_MAX. */
+static void channel_plan_trace(struct chan_layout *l, uint64_t off, uint64_t end,
+			       unsigned int n_cpus)
+{
+	uint32_t n = CHAN_TRACE_MAX;
+
+	while (n >= CHAN_TRACE_MIN && off + (uint64_t)n_cpus * CHAN_TRACE_SIZE(n) > end)
+		n /= 2;
+	if (n < CHAN_TRACE_MIN || off >= end)
+		return;
+	l->trace_off = off;
+	l->trace_size = CHAN_TRACE_SIZE(n);
+	l->trace_nrecords = n;
+}
 
 static struct chan_layout channel_plan(uint64_t size, unsigned int n_cpus)
 {
@@ -54,11 +80,13 @@ static struct chan_layout channel_plan(uint64_t size, unsigned int n_cpus)
 	bool with_counters = room >= counters + CHAN_PAGE + CHAN_LOG_MIN;
 	/* One page of slack holds the ring's header and the rounding. */
 	uint64_t for_log = room - (with_counters ? counters : 0) - CHAN_PAGE;
-	struct chan_layout l = { MIN(CHAN_LOG_MAX, ALIGN_DOWN(for_log, CHAN_PAGE)), 0 };
+	struct chan_layout l = { MIN(CHAN_LOG_MAX, ALIGN_DOWN(for_log, CHAN_PAGE)), 0, 0, 0, 0 };
 
-	if (with_counters)
+	if (with_counters) {
 		l.counters_off =
 		    ALIGN_UP(CHAN_LOG_OFF + sizeof(struct lwk_log_ring) + l.log_size, CHAN_PAGE);
+		channel_plan_trace(&l, l.counters_off + counters, size, n_cpus);
+	}
 	return l;
 }
 
@@ -82,6 +110,9 @@ static void channel_fill_header(const struct bootdesc *bd, const struct chan_lay
 	hdr->nslots = LWK_CHAN_MAX_SLOTS;
 	hdr->log_size = l->log_size;
 	hdr->counters_size = l->counters_off ? CHAN_COUNTERS_SIZE : 0;
+	hdr->trace_off = l->trace_off;
+	hdr->trace_size = l->trace_size;
+	hdr->trace_nrecords = l->trace_nrecords;
 	for (unsigned int i = 0; i < bd->n_cpus; i++) {
 		hdr->cpu_apic_id[i] = bd->cpu_apic_id[i];
 		cpus[i].halted_pub = &hdr->cpu_halted[i];
@@ -105,13 +136,16 @@ bool channel_init(const struct bootdesc *bd)
 	log_use_ring((struct lwk_log_ring *)(base + CHAN_LOG_OFF), l.log_size);
 	if (l.counters_off)
 		counters_use_area(base + l.counters_off, CHAN_COUNTERS_SIZE);
+	if (l.trace_off)
+		trace_use_area(base + l.trace_off, l.trace_size, l.trace_nrecords);
 	/* Last: a reader that sees the magic sees everything above. */
 	__atomic_store_n(&hdr->magic, LWK_CHAN_MAGIC, __ATOMIC_RELEASE);
 	log_info("channel: %llu KiB at 0x%llx: %u process entries, %u slots, %llu KiB log, "
-		 "counters %s",
+		 "counters %s, %u trace records per core",
 		 (unsigned long long)(bd->channel.size >> 10), (unsigned long long)bd->channel.base,
 		 LWK_CHAN_MAX_PROCS, LWK_CHAN_MAX_SLOTS, (unsigned long long)(l.log_size >> 10),
-		 l.counters_off ? "in the channel" : "in kernel memory (the area is too small)");
+		 l.counters_off ? "in the channel" : "in kernel memory (the area is too small)",
+		 l.trace_nrecords);
 	return true;
 }
 

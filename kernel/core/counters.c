@@ -43,6 +43,7 @@ int counters_init(void)
 		k->magic = LWK_COUNTERS_MAGIC;
 		k->abi_version = LWK_ABI_VERSION;
 		k->cpu = c->id;
+		trace_init_cpu(c->id);
 		c->counters = k;
 	}
 	return 0;

@@ -39,8 +39,8 @@ void syscall_dispatch(struct trap_frame *tf)
 	struct syscall_args sa = { .nr = arch_syscall_nr(tf) };
 	struct thread *t = this_cpu()->current;
 	int64_t ret = -ENOSYS;
+	uint64_t traced = counters_syscall(sa.nr);
 
-	counters_syscall(sa.nr);
 	t->uframe = tf;
 	arch_syscall_args(tf, sa.a);
 	if (sa.nr < ARRAY_SIZE(syscall_table) && syscall_table[sa.nr].fn)
@@ -51,4 +51,5 @@ void syscall_dispatch(struct trap_frame *tf)
 	arch_syscall_set_return(tf, ret);
 	thread_return_to_user(tf);
 	signal_syscall_finish(tf);
+	trace_exit(traced);
 }

@@ -7,6 +7,7 @@
  *   lwkctl status [--name NAME]  its state, cores, memory, processes, log
  *   lwkctl dmesg [--name NAME]   the kernel log
  *   lwkctl stats [--name NAME]   per-core counts of kernel entries
+ *   lwkctl trace --cores LIST -- CMD   every kernel entry on LIST while CMD runs
  *   lwkctl shutdown [--name NAME] [--force]
  *   lwkctl bare [options] PROG [ARGS...]   one program in a throwaway QEMU
  *
@@ -31,6 +32,8 @@ static const struct command commands[] = {
 	  "state, cores, memory, processes and recent log of a partition" },
 	{ "dmesg", lwkctl_dmesg, lwkctl_dmesg_usage, "the partition's kernel log" },
 	{ "stats", lwkctl_stats, lwkctl_stats_usage, "each LWK core's counts of kernel entries" },
+	{ "trace", lwkctl_trace, lwkctl_trace_usage,
+	  "every kernel entry on some LWK cores while a command runs" },
 	{ "shutdown", lwkctl_shutdown, lwkctl_shutdown_usage,
 	  "stop every process and power the partition off" },
 	{ "bare", lwkctl_bare, lwkctl_bare_usage,
@@ -64,8 +67,8 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "lwkctl: name a command: boot, status, dmesg, stats, shutdown or "
-				"bare; see 'lwkctl --help'\n");
+		fprintf(stderr, "lwkctl: name a command: boot, status, dmesg, stats, trace, "
+				"shutdown or bare; see 'lwkctl --help'\n");
 		return OPTIONS_USAGE_ERROR;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
@@ -77,7 +80,7 @@ int main(int argc, char **argv)
 			return commands[i].run(argc - 2, argv + 2);
 	fprintf(stderr,
 		"lwkctl: unknown command '%s'; the commands are boot, status, dmesg, stats, "
-		"shutdown and bare (see 'lwkctl --help')\n",
+		"trace, shutdown and bare (see 'lwkctl --help')\n",
 		argv[1]);
 	return OPTIONS_USAGE_ERROR;
 }

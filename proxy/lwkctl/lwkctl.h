@@ -25,6 +25,7 @@ int lwkctl_status(int argc, char **argv);
 int lwkctl_dmesg(int argc, char **argv);
 
 int lwkctl_stats(int argc, char **argv);
+int lwkctl_trace(int argc, char **argv);
 
 void lwkctl_bare_usage(FILE *f);
 void lwkctl_boot_usage(FILE *f);
@@ -32,6 +33,7 @@ void lwkctl_shutdown_usage(FILE *f);
 void lwkctl_status_usage(FILE *f);
 void lwkctl_dmesg_usage(FILE *f);
 void lwkctl_stats_usage(FILE *f);
+void lwkctl_trace_usage(FILE *f);
 
 /* --- lwkctl_boot.c --- */
 

@@ -279,6 +279,7 @@ suite "partition: tests/vm/kill.sh" 300 tests/vm/kill.sh
 suite "partition: tests/vm/threads.sh" 600 tests/vm/threads.sh
 suite "partition: tests/vm/fuzz.sh" 300 tests/vm/fuzz.sh
 suite "partition: tests/vm/stress.sh" 900 tests/vm/stress.sh
+suite "partition: tests/vm/trace.sh" 300 tests/vm/trace.sh
 
 # kill -9 of a proxy: the module sees its fd released and tells the LWK.
 # tests/partition/chanprobe.c kills it and times, from the channel header,

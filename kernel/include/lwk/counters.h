@@ -2,11 +2,14 @@
 /*
  * Per-core counts of every kernel entry (uapi/lwk/counters.h): the entry
  * paths bump one word each, so the counting costs an increment and no lock
- * (each core writes only its own block).
+ * (each core writes only its own block). The same block holds the host's
+ * word that arms tracing on the core (lwk/trace.h): while it is 0, tracing
+ * costs the entry one more load and branch.
  */
 #pragma once
 
 #include <lwk/cpu.h>
+#include <lwk/trace.h>
 #include <uapi/lwk/counters.h>
 
 /* Give every core of the boot description its zeroed block. */
@@ -15,7 +18,14 @@ int counters_init(void);
  * (the channel's counters area, which Linux reads). */
 void counters_use_area(void *base, uint32_t stride);
 
-static inline void counters_syscall(uint64_t nr)
+static inline bool counters_traced(const struct lwk_cpu_counters *k)
+{
+	return __builtin_expect(__atomic_load_n(&k->trace, __ATOMIC_RELAXED) != 0, 0);
+}
+
+/* Count a system call on entry. Returns what trace_exit() takes on the way
+ * out: the trace record opened if the host traces this core, else 0. */
+static inline uint64_t counters_syscall(uint64_t nr)
 {
 	struct lwk_cpu_counters *k = this_cpu()->counters;
 
@@ -23,15 +33,23 @@ static inline void counters_syscall(uint64_t nr)
 		k->syscall[nr]++;
 	else
 		k->syscall_other++;
+	if (counters_traced(k))
+		return trace_open(LWK_TRACE_SYSCALL, nr < UINT32_MAX ? (uint32_t)nr : UINT32_MAX);
+	return 0;
 }
 
-/* Interrupts and exceptions may come before counters_init(). */
-static inline void counters_vector(uint8_t vec)
+/* The same for an interrupt or exception; these may come before
+ * counters_init(). */
+static inline uint64_t counters_vector(uint8_t vec)
 {
 	struct lwk_cpu_counters *k = this_cpu()->counters;
 
-	if (k)
-		k->vector[vec]++;
+	if (!k)
+		return 0;
+	k->vector[vec]++;
+	if (counters_traced(k))
+		return trace_open(vec < 32 ? LWK_TRACE_EXCEPTION : LWK_TRACE_INTERRUPT, vec);
+	return 0;
 }
 
 /* Every entry counted on @c so far. */

@@ -3,6 +3,6 @@
  * on any incompatible change to a header under uapi/lwk/. */
 #pragma once
 
-#define LWK_ABI_VERSION 5
+#define LWK_ABI_VERSION 6
 
 #define LWK_STATIC_ASSERT(expr) _Static_assert(expr, #expr)

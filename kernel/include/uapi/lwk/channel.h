@@ -11,6 +11,8 @@
  *                             each; entry i's at i * LWK_CHAN_SLOTS_BYTES)
  *   base + log_off            struct lwk_log_ring + log_size bytes (log.h)
  *   base + counters_off       struct lwk_cpu_counters[ncpus] (counters.h)
+ *   base + trace_off          ncpus x struct lwk_trace_ring, trace_size bytes
+ *                             each (trace.h; trace_off 0: no room for them)
  *
  * Who writes what. Each field has one writer and the other side only reads
  * it, but for three hand-overs done with atomic operations: the LWK takes
@@ -307,9 +309,10 @@ struct lwk_chan_header {
 					      * LWK_CHAN_CPU_LOADING: given to a
 					      * process not yet made (CREATE) */
 	char panic[LWK_CHAN_PANIC_LEN];	     /* set with state PANICKED */
-	/* written by the host (lwkctl shutdown) */
-	uint32_t shutdown; /* 1: stop every process and power off */
-	uint32_t pad0;
+	/* written by the host (lwkctl shutdown, lwkctl trace) */
+	uint32_t shutdown;    /* 1: stop every process and power off */
+	uint32_t trace_owner; /* Linux pid of the lwkctl tracing cores, 0 none
+			       * (taken by compare-and-swap; uapi/lwk/trace.h) */
 	/* written by the LWK: a fixed IPI with this vector to one of its
 	 * cores (cpu_apic_id[i]) ends that core's halt, and does nothing
 	 * else: the core then looks for work, and a thread of its waiting
@@ -326,7 +329,11 @@ struct lwk_chan_header {
 	 * and looks for that work once more before it halts: between the
 	 * two, no news is slept through. */
 	uint8_t cpu_halted[LWK_CHAN_MAX_CPUS];
-	uint8_t pad1[4096 - 2688];
+	/* written by the LWK: the kernel-entry trace rings (trace.h) */
+	uint64_t trace_off;	 /* 0: none (the area has no room) */
+	uint32_t trace_size;	 /* bytes per core's ring */
+	uint32_t trace_nrecords; /* records per ring */
+	uint8_t pad1[4096 - 2704];
 };
 LWK_STATIC_ASSERT(sizeof(struct lwk_chan_header) == 4096);
 LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_header, procs_off) == 64);
@@ -334,4 +341,7 @@ LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_header, cpu_apic_id) == 112
 LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_header, panic) == 2160);
 LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_header, shutdown) == 2416);
 LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_header, wake_vector) == 2424);
+LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_header, trace_owner) == 2420);
 LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_header, cpu_halted) == 2432);
+LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_header, trace_off) == 2688);
+LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_chan_header, trace_nrecords) == 2700);

@@ -4,7 +4,10 @@
  * every exception and interrupt by vector (an exception in kernel mode is
  * counted too, just before the panic it causes). They let a
  * noise study attribute each detour of an LWK core. The kernel keeps one
- * block per core; Linux-side tools read them (lwkctl bare --stats today).
+ * block per core; Linux-side tools read them (lwkctl stats, lwkctl bare
+ * --stats). One word of the block is the host's: trace, which arms the
+ * core's kernel-entry tracing (uapi/lwk/trace.h), so that the entry paths
+ * look at it where they count anyway.
  */
 #pragma once
 
@@ -18,8 +21,9 @@
 struct lwk_cpu_counters {
 	uint32_t magic;
 	uint32_t abi_version;
-	uint32_t cpu; /* logical index in the boot description */
-	uint32_t pad;
+	uint32_t cpu;	/* logical index in the boot description */
+	uint32_t trace; /* written by the host (lwkctl trace): 1 records this
+			 * core's kernel entries in its trace ring, 0 not */
 	uint64_t syscall_other;
 	uint64_t pad2;
 	uint64_t syscall[LWK_COUNTERS_NSYSCALLS];
@@ -27,5 +31,6 @@ struct lwk_cpu_counters {
 };
 
 LWK_STATIC_ASSERT(sizeof(struct lwk_cpu_counters) == 32 + 8 * (512 + 256));
+LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_cpu_counters, trace) == 12);
 LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_cpu_counters, syscall) == 32);
 LWK_STATIC_ASSERT(__builtin_offsetof(struct lwk_cpu_counters, vector) == 32 + 8 * 512);
