@@ -3,9 +3,12 @@
  * ktests for the per-core counters. The one that matters: a core running
  * user code that makes no system call takes no kernel entry at all (no
  * tick, no IPI, nothing), while a neighbouring core is busy with system
- * calls and the boot core interrupts every other core.
+ * calls and the boot core interrupts every other core. And the trace
+ * rings beside them (lwk/trace.h): armed as lwkctl trace arms them, a
+ * core records every entry it counts, even when its ring wraps.
  */
 #include <lwk/arch.h>
+#include <lwk/channel.h>
 #include <lwk/counters.h>
 #include <lwk/cpus.h>
 #include <lwk/ktest.h>
@@ -127,4 +130,77 @@ TEST(counters, quiet_core_takes_no_entries)
 	ctl[0].go = ctl[1].go = 1;
 	KTEST_EXPECT_ENDED(ended + 1, WAIT_MS);
 	KT_EXPECT_EQ(quiet->counters->syscall[60] - after.syscall[60], 1); /* its exit */
+}
+
+static uint64_t entries_of(const struct lwk_cpu_counters *k)
+{
+	uint64_t n = k->syscall_other;
+
+	for (unsigned int i = 0; i < LWK_COUNTERS_NSYSCALLS; i++)
+		n += k->syscall[i];
+	for (unsigned int v = 0; v < LWK_COUNTERS_NVECTORS; v++)
+		n += k->vector[v];
+	return n;
+}
+
+/* What the ring of @c holds from @from to its head: every slot in the
+ * window holds its own record, and a getpid that returned and the exit
+ * that did not are among them. */
+static void check_ring(const struct lwk_trace_ring *r, uint64_t from)
+{
+	uint64_t head = r->head, first = head - from > r->nrecords ? head - r->nrecords : from;
+	unsigned int getpids = 0, exits = 0;
+
+	for (uint64_t i = first; i < head; i++) {
+		const struct lwk_trace_record *rec = &r->rec[i & (r->nrecords - 1)];
+
+		KT_EXPECT_EQ(rec->seq, i + 1);
+		KT_EXPECT(!rec->tsc_end || rec->tsc_end >= rec->tsc_start);
+		if (rec->kind == LWK_TRACE_SYSCALL && rec->nr == 39 && rec->tsc_end)
+			getpids++;
+		if (rec->kind == LWK_TRACE_SYSCALL && rec->nr == 60 && !rec->tsc_end)
+			exits++;
+	}
+	KT_EXPECT(getpids > 0);
+	KT_EXPECT_EQ(exits, 1);
+}
+
+TEST(counters, trace_ring_records_every_entry)
+{
+	struct cpu *c = &cpus[ncpus - 1];
+	const struct lwk_chan_header *h = channel_header();
+	const struct lwk_trace_ring *r;
+	struct lwk_cpu_counters before, after;
+	int ended = ktest_procs_ended();
+	struct user_ctl *ctl;
+	struct proc *p;
+	uint64_t from;
+
+	if (!h || !h->trace_off || c == this_cpu() || c->state != CPU_ONLINE) {
+		ktest_skip("it needs a channel with trace rings and a second core");
+		return;
+	}
+	r = (const void *)((const uint8_t *)h + h->trace_off + (uint64_t)c->id * h->trace_size);
+	KT_EXPECT_EQ(r->magic, LWK_TRACE_MAGIC);
+	KT_EXPECT_EQ(r->cpu, c->id);
+	p = make_test_proc(&ctl);
+	if (!p) {
+		ktest_fail(__FILE__, __LINE__, "cannot make the test process");
+		return;
+	}
+	counters_snapshot(c, &before);
+	from = r->head;
+	__atomic_store_n(&c->counters->trace, 1, __ATOMIC_SEQ_CST); /* as lwkctl does */
+	ctl[0].deadline = arch_cycles() + ms_to_cycles(WINDOW_MS);
+	KT_EXPECT(start_thread(p, c, arch_ktest_user_noisy, 0));
+	KT_EXPECT(wait_state(&ctl[0], 2, WAIT_MS));
+	ctl[0].go = 1;
+	KTEST_EXPECT_ENDED(ended + 1, WAIT_MS);
+	__atomic_store_n(&c->counters->trace, 0, __ATOMIC_SEQ_CST);
+	counters_snapshot(c, &after);
+	/* One record per entry counted while armed, none after. */
+	KT_EXPECT_EQ(r->head - from, entries_of(&after) - entries_of(&before));
+	check_ring(r, from);
+	log_info("trace ktest: cpu%u made %llu records (%u per ring)", c->id,
+		 (unsigned long long)(r->head - from), r->nrecords);
 }
