@@ -20,6 +20,9 @@
  * (exchange with 0), and the LWK clears a dead proxy's owner (compare-and-
  * swap) and posted[] when it frees an entry. "host" is a Linux process
  * (lwkctl or the proxy of that process entry), "lwk" is the kernel.
+ * lwkctl trace adds two host words: the header's trace_owner, which
+ * tracers take from each other (compare-and-swap), and the trace word in
+ * each core's otherwise LWK-written counter block (uapi/lwk/trace.h).
  * Sequence numbers publish a message: the writer withdraws it (seq 0),
  * fills the body, then stores the header's seq with release order; the
  * reader loads seq with acquire order, copies the message and checks
