@@ -9,6 +9,9 @@
 #                   --vm, status, dmesg, stats, shutdown, bare)
 #   proxy/lwkexec/  lwkexec: the proxy of one LWK process (launch,
 #                   dispatcher, one handler per forwarded call)
+#   proxy/lwknoise/ lwknoise: OS-noise probes (fwq, ftq, detour), a plain
+#                   Linux program that also runs under lwkexec; it takes
+#                   only the option parser from proxy/lib
 # From kernel/ they take the ABI (kernel/include/uapi) and the ELF loader
 # (kernel/lib/elf_loader.c, pure logic built a second time for Linux).
 # lwkexec is a PIE, so Linux places it far above the LWK process layout
@@ -20,6 +23,7 @@ PROXY_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Ikernel/include -Ikernel/lib \
 PROXY_LIB := $(wildcard proxy/lib/*.c) kernel/lib/elf_loader.c
 LWKCTL_SRCS := $(wildcard proxy/lwkctl/*.c) $(PROXY_LIB)
 LWKEXEC_SRCS := $(wildcard proxy/lwkexec/*.c) $(PROXY_LIB)
+LWKNOISE_SRCS := $(wildcard proxy/lwknoise/*.c) proxy/lib/options.c
 
 $(BUILD)/proxy/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -36,4 +40,9 @@ $(BUILD)/bin/lwkexec: $(LWKEXEC_SRCS:%.c=$(BUILD)/proxy/%.o)
 	@echo "  HOSTLD  $@"
 	$(Q)$(CC) -pie -pthread -o $@ $^ -lfdt
 
-all: $(BUILD)/bin/lwkctl $(BUILD)/bin/lwkexec
+$(BUILD)/bin/lwknoise: $(LWKNOISE_SRCS:%.c=$(BUILD)/proxy/%.o)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTLD  $@"
+	$(Q)$(CC) -pie -pthread -o $@ $^
+
+all: $(BUILD)/bin/lwkctl $(BUILD)/bin/lwkexec $(BUILD)/bin/lwknoise
