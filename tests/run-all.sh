@@ -249,6 +249,7 @@ vm_partition() {
 		suite tests/lwkexec/run.sh
 		suite tests/vm/kill.sh
 		suite tests/vm/threads.sh
+		suite tests/tools/lwknoise.sh lwkexec
 		suite tests/vm/fuzz.sh
 		suite tests/vm/stress.sh
 		suite tests/vm/trace.sh
@@ -275,6 +276,7 @@ if [ "$mode" = all ]; then
 	host_tests
 	user_programs native
 	format_check
+	suite tests/tools/lwknoise.sh
 fi
 ktests
 bad_input
