@@ -193,6 +193,9 @@ static int parse_cores(struct options *o, const char *s, struct noise_config *cf
 		return options_error(o, "out of memory");
 	if (!strcmp(s, "all")) {
 		cfg->ncores = place_all(cfg->cores, CPU_SETSIZE);
+		if (!cfg->ncores)
+			return options_error(o, "--cores all: sched_getaffinity: %s",
+					     strerror(errno));
 		return 0;
 	}
 	for (;;) {
@@ -355,6 +358,10 @@ int main(int argc, char **argv)
 	for (unsigned int i = 0; i < cfg.ncores; i++)
 		runs[i] = (struct noise_core){ .core = cfg.cores[i], .cfg = &cfg };
 	probe_tsc_rate(&cfg);
+	if (!(cfg.tsc_hz > 0)) {
+		fprintf(stderr, "lwknoise: the TSC did not advance against CLOCK_MONOTONIC\n");
+		return NOISE_RUN_ERROR;
+	}
 	status = place_run(&cfg, runs);
 	if (status)
 		return status;

@@ -54,6 +54,16 @@ static int take(struct place *pl, unsigned int slot)
 	return ok;
 }
 
+static int taken(struct place *pl, unsigned int slot)
+{
+	int t;
+
+	pthread_mutex_lock(&pl->lock);
+	t = pl->taken[slot];
+	pthread_mutex_unlock(&pl->lock);
+	return t;
+}
+
 static void refuse(struct place *pl, unsigned int slot, int err, int release)
 {
 	pthread_mutex_lock(&pl->lock);
@@ -83,7 +93,7 @@ static int claim(struct place *pl)
 		refuse(pl, slot, err, 1);
 	}
 	for (unsigned int i = 0; i < pl->cfg->ncores; i++) {
-		if (__atomic_load_n(&pl->taken[i], __ATOMIC_RELAXED))
+		if (taken(pl, i))
 			continue;
 		err = pin(pl->cfg->cores[i]);
 		if (err)
