@@ -27,40 +27,11 @@ _Static_assert(sizeof(struct idt_entry) == 16, "IDT gate layout");
 static struct idt_entry idt[256] __aligned(16);
 extern const char trap_stubs[];
 
+#define EXCEPTION(vec, name) [vec] = name,
 static const char *const exception_names[32] = {
-	"divide error",
-	"debug",
-	"NMI",
-	"breakpoint",
-	"overflow",
-	"bound range exceeded",
-	"invalid opcode",
-	"device not available",
-	"double fault",
-	"coprocessor segment overrun",
-	"invalid TSS",
-	"segment not present",
-	"stack-segment fault",
-	"general protection fault",
-	"page fault",
-	"reserved (15)",
-	"x87 floating-point error",
-	"alignment check",
-	"machine check",
-	"SIMD floating-point error",
-	"virtualization exception",
-	"control protection exception",
-	"reserved (22)",
-	"reserved (23)",
-	"reserved (24)",
-	"reserved (25)",
-	"reserved (26)",
-	"reserved (27)",
-	"hypervisor injection",
-	"VMM communication",
-	"security exception",
-	"reserved (31)",
+#include <uapi/arch/exceptions.def>
 };
+#undef EXCEPTION
 
 static uint8_t vector_ist(uint64_t vec)
 {

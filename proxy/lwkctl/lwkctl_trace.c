@@ -33,40 +33,11 @@ static const char *const syscall_names[NSYSCALL_NAMES] = {
 };
 #undef SYSCALL
 
+#define EXCEPTION(vec, name) [vec] = name,
 static const char *const exception_names[32] = {
-	"divide error",
-	"debug",
-	"NMI",
-	"breakpoint",
-	"overflow",
-	"bound range",
-	"invalid opcode",
-	"device not available",
-	"double fault",
-	"coprocessor",
-	"invalid TSS",
-	"segment not present",
-	"stack fault",
-	"general protection",
-	"page fault",
-	"reserved 15",
-	"x87 FPU error",
-	"alignment check",
-	"machine check",
-	"SIMD FP exception",
-	"virtualization",
-	"control protection",
-	"reserved 22",
-	"reserved 23",
-	"reserved 24",
-	"reserved 25",
-	"reserved 26",
-	"reserved 27",
-	"hypervisor injection",
-	"VMM communication",
-	"security exception",
-	"reserved 31",
+#include <uapi/arch/exceptions.def>
 };
+#undef EXCEPTION
 
 struct trace_rec {
 	uint64_t idx;
