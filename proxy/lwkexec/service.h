@@ -282,6 +282,12 @@ int64_t svc_sys_result(long r);
 /* After a write to a closed pipe: SIGPIPE for the process, as Linux
  * would send it (lwkexec itself ignores SIGPIPE). Returns @ret. */
 int64_t svc_pipe_signal(struct svc_call *c, int64_t ret);
+/* A read (@write 0) or write of @fd on @cnt buffers @iov done through a
+ * buffer of lwkexec's own, SVC_BOUNCE_MAX bytes at a time, for a file that
+ * refused the program's memory with EFAULT (sys_file.c says when). @off -1:
+ * the file position; @flags: preadv2's. Bytes done, or -errno. */
+#define SVC_BOUNCE_MAX (1u << 20)
+int64_t svc_bounce_io(int fd, const struct iovec *iov, int cnt, off_t off, int flags, int write);
 /* -EBADF if argument @i is one of lwkexec's descriptors, else 0. */
 int svc_fd_check(struct svc_call *c, int i);
 /* -EFAULT unless [a[i], a[i] + len) lies in the mirror. */

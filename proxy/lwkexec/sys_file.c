@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <sys/stat.h>
@@ -16,32 +17,107 @@
 #include <unistd.h>
 #include "service.h"
 
+/* ---- when Linux cannot take the program's pages ------------------------------
+ * The mirror of the program's memory is, beside Linux, a PFN mapping of
+ * lwk.ko's (VM_IO | VM_PFNMAP): copy_to_user and copy_from_user work on
+ * it, but nothing can pin its pages. Files whose I/O pins the caller's
+ * pages instead of copying (9p's zero-copy path for anything over 1 KiB,
+ * O_DIRECT, FUSE's) then fail with EFAULT on a buffer that is fine. Such a
+ * call is done again through a buffer of lwkexec's own, SVC_BOUNCE_MAX bytes
+ * at a time: a read fills at most one buffer (a short read, as Linux may
+ * give one), a write goes on while the file takes whole buffers. */
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+int64_t svc_bounce_io(int fd, const struct iovec *iov, int cnt, off_t off, int flags, int write)
+{
+	uint64_t total = 0, done = 0;
+	size_t room;
+	char *buf;
+	int64_t r = 0;
+
+	for (int i = 0; i < cnt; i++)
+		total += iov[i].iov_len;
+	room = min_u64(total, SVC_BOUNCE_MAX);
+	buf = malloc(room ? room : 1);
+	if (!buf)
+		return -ENOMEM;
+	for (size_t i = 0, at = 0; done < total;) {
+		struct iovec b = { buf, min_u64(room, total - done) };
+		size_t n = 0;
+
+		if (write) { /* gather the next buffer's worth */
+			for (size_t j = i, a = at; n < b.iov_len; j++, a = 0) {
+				size_t k = min_u64(iov[j].iov_len - a, b.iov_len - n);
+
+				memcpy(buf + n, (char *)iov[j].iov_base + a, k);
+				n += k;
+			}
+			r = svc_sys_result(pwritev2(fd, &b, 1, off, flags));
+		} else {
+			r = svc_sys_result(preadv2(fd, &b, 1, off, flags));
+		}
+		if (r <= 0)
+			break;
+		/* move on by r bytes (scattering them, for a read) */
+		for (n = 0; n < (size_t)r; at = 0, i++) {
+			size_t k = min_u64(iov[i].iov_len - at, (size_t)r - n);
+
+			if (!write)
+				memcpy((char *)iov[i].iov_base + at, buf + n, k);
+			n += k;
+			if (at + k < iov[i].iov_len) {
+				at += k;
+				break;
+			}
+		}
+		done += (uint64_t)r;
+		if (off != -1)
+			off += r;
+		if (!write || (size_t)r < b.iov_len)
+			break;
+	}
+	free(buf);
+	return done ? (int64_t)done : r;
+}
+
+/* A plain read or write: at the call's own cost, unless Linux said EFAULT. */
+static int64_t plain_io(struct svc_call *c, long nr, int write, int positional)
+{
+	struct iovec iov = { SVC_PTR(c, 1), c->a[2] };
+	int64_t r;
+
+	SVC_TRY(svc_fd_check(c, 0));
+	SVC_TRY(svc_buf_check(c, 1, c->a[2], !write));
+	r = positional ? SVC_SYS(nr, c->a[0], c->a[1], c->a[2], c->a[3])
+		       : SVC_SYS(nr, c->a[0], c->a[1], c->a[2]);
+	if (r == -EFAULT)
+		r = svc_bounce_io((int)c->a[0], &iov, 1, positional ? (off_t)c->a[3] : -1, 0,
+				  write);
+	return write ? svc_pipe_signal(c, r) : r;
+}
+
 int64_t sys_read(struct svc_call *c)
 {
-	SVC_TRY(svc_fd_check(c, 0));
-	SVC_TRY(svc_buf_check(c, 1, c->a[2], 1));
-	return SVC_SYS(SYS_read, c->a[0], c->a[1], c->a[2]);
+	return plain_io(c, SYS_read, 0, 0);
 }
 
 int64_t sys_write(struct svc_call *c)
 {
-	SVC_TRY(svc_fd_check(c, 0));
-	SVC_TRY(svc_buf_check(c, 1, c->a[2], 0));
-	return svc_pipe_signal(c, SVC_SYS(SYS_write, c->a[0], c->a[1], c->a[2]));
+	return plain_io(c, SYS_write, 1, 0);
 }
 
 int64_t sys_pread64(struct svc_call *c)
 {
-	SVC_TRY(svc_fd_check(c, 0));
-	SVC_TRY(svc_buf_check(c, 1, c->a[2], 1));
-	return SVC_SYS(SYS_pread64, c->a[0], c->a[1], c->a[2], c->a[3]);
+	return plain_io(c, SYS_pread64, 0, 1);
 }
 
 int64_t sys_pwrite64(struct svc_call *c)
 {
-	SVC_TRY(svc_fd_check(c, 0));
-	SVC_TRY(svc_buf_check(c, 1, c->a[2], 0));
-	return svc_pipe_signal(c, SVC_SYS(SYS_pwrite64, c->a[0], c->a[1], c->a[2], c->a[3]));
+	return plain_io(c, SYS_pwrite64, 1, 1);
 }
 
 int64_t svc_io_nowait(struct svc_call *c)
@@ -60,8 +136,8 @@ int64_t svc_io_nowait(struct svc_call *c)
 		return SVC_NOT_NOW; /* Linux's checks for 0 bytes: the plain call */
 	r = svc_sys_result(write ? pwritev2((int)c->a[0], &iov, 1, off, RWF_NOWAIT)
 				 : preadv2((int)c->a[0], &iov, 1, off, RWF_NOWAIT));
-	if (r == -EAGAIN || r == -EOPNOTSUPP)
-		return SVC_NOT_NOW;
+	if (r == -EAGAIN || r == -EOPNOTSUPP || r == -EFAULT)
+		return SVC_NOT_NOW; /* (EFAULT: the plain call bounces it) */
 	if (r > 0 && (uint64_t)r < c->a[2]) {
 		/* Part of it was there: the rest may have to wait. */
 		c->a[1] += (uint64_t)r;
@@ -74,15 +150,22 @@ int64_t svc_io_nowait(struct svc_call *c)
 	return write ? svc_pipe_signal(c, r) : r;
 }
 
-/* The vectored calls run on a checked copy of the iovec array. */
+/* The vectored calls run on a checked copy of the iovec array. Their
+ * offset is a[3] (x86-64 passes it whole), the flags of the *v2 calls
+ * a[5]. */
 static int64_t vector_io(struct svc_call *c, long nr, int write_mem)
 {
 	struct iovec iov[IOV_MAX];
+	int positional = nr != SYS_readv && nr != SYS_writev;
+	int v2 = nr == SYS_preadv2 || nr == SYS_pwritev2;
 	int64_t r;
 
 	SVC_TRY(svc_fd_check(c, 0));
 	SVC_TRY(svc_iov_copy(&c->svc->maps, c->a[1], c->a[2], write_mem, iov));
 	r = SVC_SYS(nr, c->a[0], iov, c->a[2], c->a[3], c->a[4], c->a[5]);
+	if (r == -EFAULT)
+		r = svc_bounce_io((int)c->a[0], iov, (int)c->a[2], positional ? (off_t)c->a[3] : -1,
+				  v2 ? (int)c->a[5] : 0, !write_mem);
 	return write_mem ? r : svc_pipe_signal(c, r);
 }
 

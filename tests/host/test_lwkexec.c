@@ -338,3 +338,62 @@ HTEST(lwkexec, sendmsg_control_data)
 	control_one(buf + n, CMSG_LEN(sizeof(int)), 1000);
 	EXPECT(svc_control_check(&s, buf, 2 * n) == -EBADF);
 }
+
+/* svc_bounce_io (sys_file.c): a write gathers odd-sized buffers into
+ * SVC_BOUNCE_MAX pieces and goes on through all of them; a read fills one
+ * piece at most and scatters it; both move a given offset along. */
+HTEST(lwkexec, bounce_io_gathers_and_scatters)
+{
+	static const size_t wsplit[] = { 1, 4095, 700000, 0, SVC_BOUNCE_MAX, 3, 900001 };
+	static const size_t rsplit[] = { 5, 0, 1048000, 999999 };
+	enum { NW = sizeof(wsplit) / sizeof(wsplit[0]), NR = sizeof(rsplit) / sizeof(rsplit[0]) };
+	struct iovec wv[NW], rv[NR];
+	size_t total = 0, at = 0;
+	char path[] = "/tmp/lwk-bounce-XXXXXX", *want, *got;
+	int fd = mkstemp(path);
+
+	EXPECT(fd >= 0);
+	if (fd < 0)
+		return;
+	unlink(path);
+	for (int i = 0; i < NW; i++)
+		total += wsplit[i];
+	want = malloc(total);
+	got = calloc(1, total);
+	EXPECT(want && got);
+	if (!want || !got)
+		return;
+	for (size_t i = 0; i < total; i++)
+		want[i] = (char)(i * 7 + i / 4099);
+	for (int i = 0; i < NW; i++) {
+		wv[i] = (struct iovec){ malloc(wsplit[i] + 1), wsplit[i] };
+		memcpy(wv[i].iov_base, want + at, wsplit[i]);
+		at += wsplit[i];
+	}
+	/* at offset 100, past the position (which stays 0) */
+	EXPECT_EQ(svc_bounce_io(fd, wv, NW, 100, 0, 1), (int64_t)total);
+	EXPECT_EQ(pread(fd, got, total, 100), (ssize_t)total);
+	EXPECT_EQ(memcmp(got, want, total), 0);
+	EXPECT_EQ(lseek(fd, 0, SEEK_CUR), 0);
+	/* a read from the position: one piece, scattered in order */
+	EXPECT_EQ(lseek(fd, 100 + 3, SEEK_SET), 103);
+	at = 0;
+	for (int i = 0; i < NR; i++)
+		rv[i] = (struct iovec){ got + at, rsplit[i] }, at += rsplit[i];
+	memset(got, 0, total);
+	EXPECT_EQ(svc_bounce_io(fd, rv, NR, -1, 0, 0), (int64_t)SVC_BOUNCE_MAX);
+	EXPECT_EQ(memcmp(got, want + 3, SVC_BOUNCE_MAX), 0);
+	EXPECT_EQ(got[SVC_BOUNCE_MAX], 0);
+	EXPECT_EQ(lseek(fd, 0, SEEK_CUR), 103 + SVC_BOUNCE_MAX);
+	/* the end of the file: a short read, then 0 */
+	EXPECT_EQ(svc_bounce_io(fd, rv, NR, (off_t)(100 + total - 10), 0, 0), 10);
+	EXPECT_EQ(memcmp(got, want + total - 10, 10), 0);
+	EXPECT_EQ(svc_bounce_io(fd, rv, NR, (off_t)(100 + total), 0, 0), 0);
+	/* errors come back as -errno */
+	EXPECT_EQ(svc_bounce_io(-1, rv, NR, -1, 0, 0), -EBADF);
+	for (int i = 0; i < NW; i++)
+		free(wv[i].iov_base);
+	free(want);
+	free(got);
+	close(fd);
+}
