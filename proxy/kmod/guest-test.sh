@@ -35,7 +35,7 @@ trap 'rm -rf "$work"' EXIT
 root=$work/root
 lwk=
 case " $cases " in *" users "*)
-	make -s -C "$top" build/lwk.elf build/bin/lwkctl build/bin/lwkexec >/dev/null
+	make -s -C "$top" build/lwk.elf build/bin/lwkctl build/bin/lwkexec build/bin/lwknoise >/dev/null
 	lwk=$top
 esac
 BUSYBOX=/bin/busybox initramfs_stage "$root" --ko "$top/build/kmod/lwk.ko" ${lwk:+--lwk "$lwk"} ||
@@ -114,7 +114,7 @@ chmod +x "$root/init"
 initramfs_pack "$root" "$work/initrd.gz"
 
 log=$work/serial.log
-guest_qemu "lwk-kmod-$tag" 600 "$kernel" "$work/initrd.gz" 'quiet memmap=256M$0x40000000' \
+guest_qemu "lwk-kmod-$tag" 600 "$kernel" "$work/initrd.gz" 'quiet no_ipi_broadcast=1 memmap=256M$0x40000000' \
 	>"$log" || true
 tr -d '\r' <"$log" | grep -E '^(PASS|FAIL|info:|shutdown:|  msg:|  kill|==|\[)|kmod_ioctl|lwk-doorbell|lwkexec|lwkctl|channel:' |
 	grep -vE '^\[ *[0-9.]+\] (random|x86|Run|Freeing|Write protecting)' || true

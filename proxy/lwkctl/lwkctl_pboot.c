@@ -306,6 +306,30 @@ static int boot_reserved(struct transport *t, const struct lwkctl_pboot_opts *o,
 	return 0;
 }
 
+/* Linux on x86 sends an IPI meant for every online core as one broadcast
+ * (the APIC's "all but self" shorthand) once every present core has been
+ * booted, and the cores it gave the LWK were: so its TLB shootdowns and
+ * function calls reach the LWK's cores too, as kernel entries there (seen
+ * as vector 0xfc, Linux's CALL_FUNCTION_VECTOR, in 'lwkctl trace').
+ * no_ipi_broadcast=1 on Linux's command line makes it address each core. */
+static void ipi_broadcast_note(void)
+{
+	char line[4096];
+	FILE *f = fopen("/proc/cmdline", "r");
+	int off = 0;
+
+	if (!f)
+		return;
+	if (fgets(line, sizeof(line), f))
+		for (char *t = strtok(line, " \n"); t; t = strtok(NULL, " \n"))
+			if (!strcmp(t, "no_ipi_broadcast=1"))
+				off = 1;
+	fclose(f);
+	if (!off)
+		fprintf(stderr, "lwkctl: note: Linux broadcasts some IPIs to every core, the LWK's "
+				"included (noise on them); boot Linux with no_ipi_broadcast=1\n");
+}
+
 int lwkctl_pboot(const struct lwkctl_pboot_opts *o)
 {
 	struct pload_kernel k;
@@ -325,6 +349,7 @@ int lwkctl_pboot(const struct lwkctl_pboot_opts *o)
 		transport_close(&t);
 		return 1;
 	}
+	ipi_broadcast_note();
 	pboot_catch_signals();
 	r = reserve(&t, o, &k);
 	if (!r && boot_reserved(&t, o, &k)) {

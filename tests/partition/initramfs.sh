@@ -9,15 +9,17 @@
 #     --ko FILE        FILE as /lwk.ko
 #     --9p KVER        KVER's virtio and 9p modules as /modules/NAME.ko, in
 #                      the order to insmod them in /modules/order
-#     --lwk TOP        TOP's build/lwk.elf, build/bin/lwkctl and lwkexec in
-#                      /opt/lwk (lwk.elf, bin/), with the libraries they need
+#     --lwk TOP        TOP's build/lwk.elf, build/bin/lwkctl, lwkexec and
+#                      lwknoise in /opt/lwk (lwk.elf, bin/), with the
+#                      libraries they need
 #     --file SRC DEST  SRC as DEST (a path in the guest), its directory made
 #     --dir DEST       an empty directory
 #   BUSYBOX names the busybox (default: the one on PATH). Says what went
 #   wrong on stderr and returns non-zero.
 # initramfs_pack DIR OUT: DIR as a gzipped newc cpio OUT, owned by root.
 # guest_qemu NAME SECS KERNEL INITRD ARGS [QEMU OPTIONS...]: boots KERNEL
-#   with INITRD under QEMU named NAME (TCG, 4 cores, 2 GiB, serial console
+#   with INITRD under QEMU named NAME (TCG, GUEST_SMP cores (default 4),
+#   GUEST_MEM of memory (default 2G), serial console
 #   on stdout, stdin from /dev/null, no reboot), killed after SECS seconds
 #   (KILL 10 s later); the kernel command line is console=ttyS0 panic=-1
 #   memmap=4K$0x90000 (the trampoline page lwk.ko is loaded with) and ARGS.
@@ -93,12 +95,14 @@ _initramfs_9p() { # dir kver
 	done
 }
 
-# The LWK image, lwkctl and lwkexec, with the shared libraries they load.
+# The LWK image, lwkctl, lwkexec and lwknoise, with the shared libraries
+# they load.
 _initramfs_lwk() { # dir top
 	mkdir -p "$1/opt/lwk/bin" "$1/lib64" "$1/lib/x86_64-linux-gnu" &&
 		cp "$2/build/lwk.elf" "$1/opt/lwk/lwk.elf" &&
-		cp "$2/build/bin/lwkctl" "$2/build/bin/lwkexec" "$1/opt/lwk/bin/" || return 1
-	_ir_libs=$(ldd "$2/build/bin/lwkctl" "$2/build/bin/lwkexec" |
+		cp "$2/build/bin/lwkctl" "$2/build/bin/lwkexec" "$2/build/bin/lwknoise" \
+			"$1/opt/lwk/bin/" || return 1
+	_ir_libs=$(ldd "$2/build/bin/lwkctl" "$2/build/bin/lwkexec" "$2/build/bin/lwknoise" |
 		sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p' | sort -u) || return 1
 	for _ir_lib in $_ir_libs; do
 		cp -L "$_ir_lib" "$1/lib/x86_64-linux-gnu/" || return 1
@@ -114,7 +118,7 @@ guest_qemu() { # name secs kernel initrd args [qemu options...]
 	_gq_name=$1 _gq_secs=$2 _gq_kernel=$3 _gq_initrd=$4 _gq_args=$5
 	shift 5
 	timeout --foreground -k 10 "$_gq_secs" qemu-system-x86_64 -name "$_gq_name" \
-		-accel tcg -smp 4 -m 2G -nographic -no-reboot -monitor none \
+		-accel tcg -smp "${GUEST_SMP:-4}" -m "${GUEST_MEM:-2G}" -nographic -no-reboot -monitor none \
 		-kernel "$_gq_kernel" -initrd "$_gq_initrd" \
 		-append "console=ttyS0 panic=-1 memmap=4K\$0x90000 $_gq_args" "$@" </dev/null 2>&1
 }

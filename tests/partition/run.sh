@@ -125,6 +125,9 @@ pack() {
 }
 
 mkdir -p "$out"
+# A writable 9p directory the guest mounts with no cache (/run/scratch).
+scratch=$out/scratch
+rm -rf "$scratch" && mkdir -p "$scratch"
 if ! pack; then
 	fail "packing the initramfs failed"
 	verdict
@@ -139,14 +142,17 @@ fi
 # alloc_contig_range zeroes the chunk in one go (Debian's kernel has
 # init_on_alloc on), which takes ~0.1 s on a node and, with other guests
 # beside this one, over 2 minutes under TCG (seen).
+# no_ipi_broadcast=1: as lwkctl boot advises (without it Linux's broadcast
+# IPIs reach the LWK's cores too).
 # Unique per checkout and run, so that runs side by side can be told apart.
 qname=lwk-partition-$(basename "$root")-$$
 log=$out/console.log
 start=$(date +%s)
 echo "partition: booting Debian $kver under QEMU (TCG, 4 cores, 2 GiB), at most ${timeout_s} s"
 guest_qemu "$qname" "$timeout_s" "/boot/vmlinuz-$kver" "$out/initrd.cpio.gz" \
-	"loglevel=4 edd=off watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=300" -cpu max \
-	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap |
+	"loglevel=4 edd=off watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=300 no_ipi_broadcast=1" -cpu max \
+	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+	-virtfs "local,path=$scratch,mount_tag=scratch,security_model=none" |
 	sed -u -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1b[c]//g' |
 	tee "$log" | grep --line-buffered -E '^(ok|FAIL|SKIP) |^  |^guest: guest.sh'
 status=${PIPESTATUS[0]}
