@@ -9,7 +9,7 @@
 #   make test-partition  lwk.ko beside Debian's kernel in a QEMU guest
 #                   (tests/partition/run.sh; also part of make test)
 #   make demo       boot the kernel under QEMU and watch the cores come up
-#   make bench      boot-time benchmark
+#   make bench      benchmarks: LWK against Linux in one guest (tests/bench/)
 
 BUILD := build
 # "make Q=" shows the full commands.
@@ -93,7 +93,7 @@ $(BUILD)/lwk.iso: $(BUILD)/lwk.elf boot/pc/grub.cfg boot/pc/mkiso.sh
 # install whatever is missing (as root, or through sudo).
 DEB_PACKAGES := gcc binutils make git qemu-system-x86 grub-pc-bin grub-common \
 	xorriso mtools libfdt-dev device-tree-compiler clang-format python3 perl \
-	linux-image-amd64 linux-headers-amd64 busybox-static stress-ng
+	linux-image-amd64 linux-headers-amd64 busybox-static stress-ng gnuplot-nox
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
@@ -125,7 +125,8 @@ demo: deps
 	@$(MAKE) -s all user-progs
 	@tests/demo.sh
 
-# Time from QEMU start to the ktest verdict (a measurement, not a test).
+# Measurements, never tests: boot time, then the LWK against Linux
+# (tests/bench/run.sh: build/bench/results.json, the table, the plots).
 bench: deps
 	@$(MAKE) -s all bench-progs
 	@tests/bench-boot.sh
